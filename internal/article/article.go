@@ -1,0 +1,68 @@
+// Package article holds the types every stage of the pipeline shares: the
+// article a feed yields, the match a rule makes and the alert that is
+// recorded and delivered. It imports nothing of feedwatch.
+package article
+
+import "time"
+
+// Article is one item of a feed, normalised: HTML already turned into text.
+type Article struct {
+	Feed       string    // name of the feed it came from
+	FeedTags   []string  // tags of that feed
+	Identity   string    // stable id within the feed (GUID, canonical link or hash)
+	Link       string    // http(s) link to the story, may be empty
+	Title      string    // plain text
+	Summary    string    // plain text
+	Content    string    // plain text
+	Author     string    // plain text
+	Categories []string  // plain text
+	Published  time.Time // zero when the feed gave no usable date
+}
+
+// Span is a half-open byte range [Start, End) in a text.
+type Span struct {
+	Start, End int
+}
+
+// Snippet is the passage that best shows why an article matched, with the
+// byte ranges of the hits inside Text.
+type Snippet struct {
+	Field string // the article field it was taken from
+	Text  string
+	Hits  []Span
+}
+
+// Hit is one matching term occurrence.
+type Hit struct {
+	Term  string // the query term as written in the rule
+	Field string // title, summary, content, ...
+	Pos   int    // word position in the field
+}
+
+// Explanation says why a rule matched an article.
+type Explanation struct {
+	Hits    []Hit
+	Snippet Snippet
+}
+
+// Match is one rule that matched one article.
+type Match struct {
+	RuleID   string
+	RuleName string
+	Channel  string // resolved channel: the rule's or the default one
+	Mention  string // from the rule file only; never from feed text
+	Explain  Explanation
+}
+
+// Alert is what one delivery carries: one article and every rule that
+// routed it to one channel. It is stored as the outbox payload.
+type Alert struct {
+	Channel   string    `json:"channel"`
+	Feed      string    `json:"feed"`
+	Title     string    `json:"title"`
+	Link      string    `json:"link"`
+	Published time.Time `json:"published"`
+	Rules     []string  `json:"rules"`
+	Mentions  []string  `json:"mentions,omitempty"`
+	Snippet   Snippet   `json:"snippet"`
+}

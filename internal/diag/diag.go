@@ -1,0 +1,189 @@
+// Package diag reports problems in user files (config, rules) with their
+// position, and decodes YAML strictly so that every problem has one. It is
+// a leaf: it imports nothing of feedwatch.
+package diag
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one thing wrong at a place in a file. Line and Col are
+// 1-based; 0 means unknown. Source, when set, is the offending line, shown
+// with a caret under Col.
+type Problem struct {
+	File      string
+	Line, Col int
+	Msg       string
+	Source    string
+}
+
+func (p *Problem) Error() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+		if p.Col > 0 {
+			fmt.Fprintf(&b, ":%d", p.Col)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(p.Msg)
+	if p.Source != "" && p.Col > 0 {
+		src := strings.ReplaceAll(p.Source, "\t", " ")
+		fmt.Fprintf(&b, "\n    %s\n    %s^", src, caretPad(src, p.Col-1))
+	}
+	return b.String()
+}
+
+// caretPad is the white space that puts a caret under byte column col of
+// src, counting characters, not bytes.
+func caretPad(src string, col int) string {
+	if col > len(src) {
+		col = len(src)
+	}
+	return strings.Repeat(" ", len([]rune(src[:col])))
+}
+
+// Problems is every problem found, in file order.
+type Problems []*Problem
+
+func (ps Problems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Err returns ps as an error, or nil when there is none.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// List flattens err into problems: Problems, a *Problem, or any other
+// error as a problem in file without position.
+func List(file string, err error) Problems {
+	var ps Problems
+	var p *Problem
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ps):
+		return ps
+	case errors.As(err, &p):
+		return Problems{p}
+	}
+	return Problems{{File: file, Msg: err.Error()}}
+}
+
+var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+)(?:, column (\d+))?: (.*)$`)
+
+// DecodeStrict decodes YAML data into v, rejecting unknown keys, and
+// returns the document node for locating later problems. Every decoding
+// error becomes a Problem with its line.
+func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, Problems{yamlProblem(file, strings.TrimPrefix(err.Error(), "yaml: "))}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(v)
+	if err == nil || err.Error() == "EOF" {
+		return &root, nil
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		var ps Problems
+		for _, e := range te.Errors {
+			ps = append(ps, yamlProblem(file, e))
+		}
+		return nil, ps
+	}
+	return nil, Problems{yamlProblem(file, strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+func yamlProblem(file, msg string) *Problem {
+	p := &Problem{File: file, Msg: msg}
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		if m[2] != "" {
+			p.Col, _ = strconv.Atoi(m[2])
+		}
+		p.Msg = m[3]
+	}
+	p.Msg = strings.Replace(p.Msg, "field ", "unknown key ", 1)
+	if i := strings.Index(p.Msg, " not found in type "); i >= 0 {
+		p.Msg = p.Msg[:i]
+	}
+	return p
+}
+
+// Locate finds the node at a path such as "feeds[2].url" under a decoded
+// document; it returns the deepest node found on the way, so a problem
+// about a missing key points at its parent.
+func Locate(root *yaml.Node, path string) *yaml.Node {
+	n := root
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, part := range splitPath(path) {
+		next := child(n, part)
+		if next == nil {
+			return n
+		}
+		n = next
+	}
+	return n
+}
+
+func child(n *yaml.Node, part string) *yaml.Node {
+	if i, err := strconv.Atoi(part); err == nil {
+		if n.Kind == yaml.SequenceNode && i < len(n.Content) {
+			return n.Content[i]
+		}
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == part {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func splitPath(path string) []string {
+	path = strings.NewReplacer("[", ".", "]", "").Replace(path)
+	var parts []string
+	for _, p := range strings.Split(path, ".") {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+// At is a problem located at the node for path.
+func At(file string, root *yaml.Node, path, msg string) *Problem {
+	p := &Problem{File: file, Msg: path + ": " + msg}
+	if n := Locate(root, path); n != nil {
+		p.Line, p.Col = n.Line, n.Column
+	}
+	return p
+}

@@ -1,0 +1,243 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// MaxSnippet is the longest snippet, in characters.
+const MaxSnippet = 300
+
+// explain turns the occurrences that made a rule match into hits and the
+// best snippet: the sentence, or two adjacent ones, with the most distinct
+// terms and hits, at most MaxSnippet characters, hits marked.
+func explain(d *Document, occs []occ) article.Explanation {
+	var ex article.Explanation
+	seen := map[[3]int]bool{}
+	byField := map[int][]occ{}
+	for _, o := range occs {
+		key := [3]int{o.field, o.start, o.end}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		field := "feed"
+		if o.field >= 0 {
+			field = fieldNames[o.field]
+		}
+		ex.Hits = append(ex.Hits, article.Hit{Term: o.term.raw, Field: field, Pos: o.pos})
+		if o.field >= 0 && o.field <= fieldContent && o.end > o.start {
+			byField[o.field] = append(byField[o.field], o)
+		}
+	}
+	ex.Snippet = bestSnippet(d, byField)
+	return ex
+}
+
+type window struct {
+	field, start, end int
+	score             int
+}
+
+func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
+	var best *window
+	for f := fieldTitle; f <= fieldContent; f++ {
+		occs := byField[f]
+		if len(occs) == 0 {
+			continue
+		}
+		sents := sentences(d.text[f])
+		for i := range sents {
+			for w := 1; w <= 2 && i+w <= len(sents); w++ {
+				start, end := sents[i][0], sents[i+w-1][1]
+				if w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
+					continue
+				}
+				terms := map[*termNode]bool{}
+				hits := 0
+				for _, o := range occs {
+					if o.start >= start && o.end <= end {
+						terms[o.term] = true
+						hits++
+					}
+				}
+				// Distinct terms count most; a second sentence must add
+				// something; the body beats the title, which Slack shows anyway.
+				score := len(terms)*1000 + hits*10 - w
+				if f == fieldTitle {
+					score -= 5
+				}
+				if hits > 0 && (best == nil || score > best.score) {
+					best = &window{f, start, end, score}
+				}
+			}
+		}
+	}
+	if best == nil {
+		for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
+			if s := sentences(d.text[f]); len(s) > 0 {
+				return cut(fieldNames[f], d.text[f], s[0][0], s[0][1], nil)
+			}
+		}
+		return article.Snippet{}
+	}
+	var spans []article.Span
+	for _, o := range byField[best.field] {
+		if o.start >= best.start && o.end <= best.end {
+			spans = append(spans, article.Span{Start: o.start, End: o.end})
+		}
+	}
+	return cut(fieldNames[best.field], d.text[best.field], best.start, best.end, spans)
+}
+
+// cut takes text[start:end], collapses white space, and shortens it to
+// MaxSnippet characters around the first hit. spans are in text offsets.
+func cut(field, text string, start, end int, spans []article.Span) article.Snippet {
+	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+	// merge overlapping spans
+	var merged []article.Span
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
+			if s.End > merged[n-1].End {
+				merged[n-1].End = s.End
+			}
+			continue
+		}
+		merged = append(merged, s)
+	}
+	if utf8.RuneCountInString(text[start:end]) > MaxSnippet {
+		from := start
+		if len(merged) > 0 {
+			from = backWords(text, start, merged[0].Start, 60)
+		}
+		to := from
+		for n := 0; to < end && n < MaxSnippet-2; n++ {
+			_, sz := utf8.DecodeRuneInString(text[to:])
+			to += sz
+		}
+		if to < end {
+			if sp := strings.LastIndexFunc(text[from:to], unicode.IsSpace); sp > 0 {
+				to = from + sp
+			}
+		}
+		prefix, suffix := "", ""
+		if from > start {
+			prefix = "…"
+		}
+		if to < end {
+			suffix = "…"
+		}
+		s := compact(field, text, from, to, merged)
+		s.Text = prefix + s.Text + suffix
+		for i := range s.Hits {
+			s.Hits[i].Start += len(prefix)
+			s.Hits[i].End += len(prefix)
+		}
+		return s
+	}
+	return compact(field, text, start, end, merged)
+}
+
+// backWords returns a position about n characters before at, at a word
+// start, not before min.
+func backWords(text string, min, at, n int) int {
+	p := at
+	for k := 0; p > min && k < n; k++ {
+		_, sz := utf8.DecodeLastRuneInString(text[:p])
+		p -= sz
+	}
+	if p > min {
+		if sp := strings.IndexFunc(text[p:at], unicode.IsSpace); sp >= 0 {
+			p += sp + 1
+		}
+	}
+	return p
+}
+
+// compact copies text[start:end] with runs of white space made one space,
+// keeping spans that lie inside it.
+func compact(field, text string, start, end int, spans []article.Span) article.Snippet {
+	var b strings.Builder
+	at := make([]int, end-start+1) // new offset of each old offset
+	space := false
+	for i, r := range text[start:end] {
+		if unicode.IsSpace(r) {
+			space = true
+			at[i] = b.Len()
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		at[i] = b.Len()
+		b.WriteRune(r)
+	}
+	at[end-start] = b.Len()
+	out := b.String()
+	var hits []article.Span
+	for _, s := range spans {
+		if s.Start < start || s.End > end {
+			continue
+		}
+		h := article.Span{Start: at[s.Start-start], End: at[s.End-start]}
+		for h.End > h.Start && out[h.End-1] == ' ' {
+			h.End--
+		}
+		if h.End > h.Start {
+			hits = append(hits, h)
+		}
+	}
+	return article.Snippet{Field: field, Text: out, Hits: hits}
+}
+
+// sentences splits text at sentence ends and line breaks, returning byte
+// ranges with surrounding space trimmed. A period after a single letter
+// (U.S.) or a common title (Gen.) does not end a sentence.
+func sentences(text string) [][2]int {
+	var out [][2]int
+	start := 0
+	add := func(end int) {
+		s, e := start, end
+		for s < e && isSpaceByte(text[s]) {
+			s++
+		}
+		for e > s && isSpaceByte(text[e-1]) {
+			e--
+		}
+		if e > s {
+			out = append(out, [2]int{s, e})
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\n' {
+			add(i)
+			start = i + 1
+			continue
+		}
+		if (c == '.' || c == '!' || c == '?') && i+1 < len(text) && isSpaceByte(text[i+1]) {
+			if c == '.' && abbreviation(text[start:i]) {
+				continue
+			}
+			add(i + 1)
+			start = i + 1
+		}
+	}
+	add(len(text))
+	return out
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "lt": true, "col": true, "sgt": true, "st": true, "maj": true, "capt": true, "adm": true, "no": true, "vs": true}
+
+func abbreviation(before string) bool {
+	i := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) })
+	word := before[i+1:]
+	return utf8.RuneCountInString(word) == 1 || titles[strings.ToLower(word)]
+}

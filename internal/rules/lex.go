@@ -1,0 +1,216 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits of SPEC 3.5.
+const (
+	MaxQueryLen  = 10000
+	MaxDepth     = 32
+	MaxListLen   = 10000
+	MaxRuleBytes = 1 << 20
+	// DefaultNear is the distance NEAR means without /n.
+	DefaultNear = 10
+	maxNear     = 1000
+)
+
+type itemKind int
+
+const (
+	itemEOF itemKind = iota
+	itemWord
+	itemPhrase
+	itemRegex
+	itemList
+	itemPrefix // field: or case:
+	itemLParen
+	itemRParen
+	itemAnd
+	itemOr
+	itemNot
+	itemMinus
+	itemNear
+)
+
+type item struct {
+	kind    itemKind
+	pos     int    // byte offset in the query
+	text    string // as written
+	val     string // unquoted value, list name, prefix name, regex source
+	n       int    // NEAR distance
+	ordered bool   // ONEAR
+}
+
+func (it item) describe() string {
+	switch it.kind {
+	case itemEOF:
+		return "end of query"
+	case itemWord:
+		return fmt.Sprintf("word %q", it.text)
+	case itemPhrase:
+		return "phrase " + it.text
+	case itemPrefix:
+		return fmt.Sprintf("%q", it.text)
+	default:
+		return fmt.Sprintf("%q", it.text)
+	}
+}
+
+// QueryError is a problem at a byte offset of a query.
+type QueryError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *QueryError) Error() string { return e.Msg }
+
+var knownPrefixes = map[string]bool{
+	"title": true, "summary": true, "content": true, "author": true, "category": true,
+	"url": true, "site": true, "feed": true, "tag": true, "case": true,
+}
+
+// lex splits a query into items.
+func lex(q string) ([]item, error) {
+	var items []item
+	i := 0
+	for i < len(q) {
+		r, sz := utf8.DecodeRuneInString(q[i:])
+		switch {
+		case unicode.IsSpace(r):
+			i += sz
+		case r == '(':
+			items = append(items, item{kind: itemLParen, pos: i, text: "("})
+			i++
+		case r == ')':
+			items = append(items, item{kind: itemRParen, pos: i, text: ")"})
+			i++
+		case r == '"' || r == '“' || r == '”':
+			end := strings.IndexAny(q[i+sz:], "\"“”")
+			if end < 0 {
+				return nil, &QueryError{i, `unterminated phrase: missing closing '"'`}
+			}
+			val := q[i+sz : i+sz+end]
+			_, csz := utf8.DecodeRuneInString(q[i+sz+end:])
+			text := q[i : i+sz+end+csz]
+			if strings.TrimSpace(val) == "" {
+				return nil, &QueryError{i, "empty phrase"}
+			}
+			items = append(items, item{kind: itemPhrase, pos: i, text: text, val: val})
+			i += len(text)
+		case r == '/':
+			j := i + 1
+			var src strings.Builder
+			for ; j < len(q); j++ {
+				if q[j] == '\\' && j+1 < len(q) && q[j+1] == '/' {
+					src.WriteByte('/')
+					j++
+					continue
+				}
+				if q[j] == '/' {
+					break
+				}
+				src.WriteByte(q[j])
+			}
+			if j >= len(q) {
+				return nil, &QueryError{i, "unterminated regular expression: missing closing '/'"}
+			}
+			items = append(items, item{kind: itemRegex, pos: i, text: q[i : j+1], val: src.String()})
+			i = j + 1
+		case r == '-' && i+1 < len(q) && startsTerm(q[i+1:]):
+			items = append(items, item{kind: itemMinus, pos: i, text: "-"})
+			i++
+		case r == '@':
+			j := i + 1
+			for j < len(q) && isListNameByte(q[j]) {
+				j++
+			}
+			if j == i+1 {
+				return nil, &QueryError{i, "expected a list name after '@'"}
+			}
+			items = append(items, item{kind: itemList, pos: i, text: q[i:j], val: q[i+1 : j]})
+			i = j
+		default:
+			if name, ok := prefixAt(q[i:]); ok {
+				if !knownPrefixes[name] {
+					return nil, &QueryError{i, fmt.Sprintf("unknown field %q (fields: title, summary, content, author, category, url, site, feed, tag, case)", name)}
+				}
+				items = append(items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
+				i += len(name) + 1
+				continue
+			}
+			j := i
+			for j < len(q) {
+				r, sz := utf8.DecodeRuneInString(q[j:])
+				if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' || r == '“' || r == '”' {
+					break
+				}
+				j += sz
+			}
+			it, err := wordItem(q[i:j], i)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, it)
+			i = j
+		}
+	}
+	items = append(items, item{kind: itemEOF, pos: len(q)})
+	return items, nil
+}
+
+func wordItem(w string, pos int) (item, error) {
+	switch w {
+	case "AND":
+		return item{kind: itemAnd, pos: pos, text: w}, nil
+	case "OR":
+		return item{kind: itemOr, pos: pos, text: w}, nil
+	case "NOT":
+		return item{kind: itemNot, pos: pos, text: w}, nil
+	}
+	for _, op := range []string{"ONEAR", "NEAR"} {
+		if w != op && !strings.HasPrefix(w, op+"/") {
+			continue
+		}
+		n := DefaultNear
+		if w != op {
+			v, err := strconv.Atoi(w[len(op)+1:])
+			if err != nil || v < 1 || v > maxNear {
+				return item{}, &QueryError{pos, fmt.Sprintf("%s needs a distance between 1 and %d, as in %s/5; found %q", op, maxNear, op, w)}
+			}
+			n = v
+		}
+		return item{kind: itemNear, pos: pos, text: w, n: n, ordered: op == "ONEAR"}, nil
+	}
+	return item{kind: itemWord, pos: pos, text: w, val: w}, nil
+}
+
+// prefixAt reports a field prefix such as "title:" at the start of s:
+// letters followed by ':' and something that is not a space.
+func prefixAt(s string) (string, bool) {
+	j := 0
+	for j < len(s) && ('a' <= s[j] && s[j] <= 'z' || 'A' <= s[j] && s[j] <= 'Z') {
+		j++
+	}
+	if j == 0 || j+1 >= len(s) || s[j] != ':' {
+		return "", false
+	}
+	r, _ := utf8.DecodeRuneInString(s[j+1:])
+	if unicode.IsSpace(r) {
+		return "", false
+	}
+	return s[:j], true
+}
+
+func startsTerm(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return !unicode.IsSpace(r) && r != ')' && r != '-'
+}
+
+func isListNameByte(c byte) bool {
+	return c == '_' || c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}

@@ -1,0 +1,351 @@
+// Package rules loads watch rules and lists from the rules directory,
+// parses their query language and matches articles against them, saying
+// why each match happened.
+package rules
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/feedwatch/feedwatch/internal/diag"
+)
+
+// Rule is one watch rule, from one file.
+type Rule struct {
+	ID          string // file name without extension
+	File        string
+	Name        string
+	Description string
+	Query       string
+	Feeds       []string // feed names, or "tag:NAME"; empty: every feed
+	Channel     string   // empty: the default channel
+	Mention     string   // Slack mention markup, from here only
+	Enabled     bool
+	Tests       []Test
+
+	query node
+}
+
+// Test is one example in a rule's tests: list.
+type Test struct {
+	Line   int    // line in the rule file
+	File   string // resolved path of a plain-text article, or ""
+	Title  string
+	Text   string
+	Expect string // "match" or "no_match"
+}
+
+// Set is every rule and list of a rules directory.
+type Set struct {
+	Dir   string
+	Rules []*Rule // sorted by ID
+	Lists map[string][]string
+}
+
+type ruleFile struct {
+	Name        string              `yaml:"name"`
+	Description string              `yaml:"description"`
+	Query       string              `yaml:"query"`
+	Feeds       []string            `yaml:"feeds"`
+	Channel     string              `yaml:"channel"`
+	Mention     string              `yaml:"mention"`
+	Digest      string              `yaml:"digest"`
+	Enabled     *bool               `yaml:"enabled"`
+	Tests       []testSpec          `yaml:"tests"`
+	Lists       map[string][]string `yaml:"lists"`
+}
+
+type testSpec struct {
+	File   string `yaml:"file"`
+	Title  string `yaml:"title"`
+	Text   string `yaml:"text"`
+	Expect string `yaml:"expect"`
+}
+
+type parsedFile struct {
+	path  string
+	data  []byte
+	root  *yaml.Node
+	spec  ruleFile
+	lines []string
+}
+
+var (
+	listNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	channelRe  = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$`)
+	mentionRe  = regexp.MustCompile(`^(here|channel|everyone|<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+(\|[^<>]*)?>)$`)
+)
+
+// LoadDir reads every *.yaml / *.yml file directly in dir. It returns every
+// problem found, each with file:line:col, as diag.Problems.
+func LoadDir(dir string) (*Set, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read rules directory: %w", err)
+	}
+	var problems diag.Problems
+	var files []*parsedFile
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		f, err := readRuleFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			problems = append(problems, diag.List(filepath.Join(dir, e.Name()), err)...)
+			continue
+		}
+		files = append(files, f)
+	}
+
+	set := &Set{Dir: dir, Lists: map[string][]string{}}
+	listFile := map[string]string{}
+	for _, f := range files {
+		if f.spec.Lists == nil {
+			continue
+		}
+		problems = append(problems, set.addLists(f, listFile)...)
+	}
+	ids := map[string]string{}
+	for _, f := range files {
+		if f.spec.Lists != nil {
+			continue
+		}
+		r, ps := set.compileRule(f)
+		problems = append(problems, ps...)
+		if r == nil {
+			continue
+		}
+		if other, dup := ids[r.ID]; dup {
+			problems = append(problems, &diag.Problem{File: f.path, Line: 1, Col: 1, Msg: fmt.Sprintf("rule id %q is also used by %s; rename one file", r.ID, other)})
+			continue
+		}
+		ids[r.ID] = f.path
+		set.Rules = append(set.Rules, r)
+	}
+	sort.Slice(set.Rules, func(i, j int) bool { return set.Rules[i].ID < set.Rules[j].ID })
+	sort.SliceStable(problems, func(i, j int) bool {
+		if problems[i].File != problems[j].File {
+			return problems[i].File < problems[j].File
+		}
+		return problems[i].Line < problems[j].Line
+	})
+	if len(problems) > 0 {
+		return set, problems
+	}
+	return set, nil
+}
+
+func readRuleFile(path string) (*parsedFile, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxRuleBytes {
+		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("file is %d bytes; a rule file may be at most %d (1 MiB)", st.Size(), MaxRuleBytes)}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f := &parsedFile{path: path, data: data, lines: strings.Split(string(data), "\n")}
+	root, err := diag.DecodeStrict(path, data, &f.spec)
+	if err != nil {
+		return nil, err
+	}
+	f.root = root
+	switch {
+	case f.spec.Lists != nil && f.spec.Query != "":
+		return nil, &diag.Problem{File: path, Line: 1, Col: 1, Msg: "a file is either a rule (query:) or a lists file (lists:), not both"}
+	case f.spec.Lists == nil && strings.TrimSpace(f.spec.Query) == "":
+		return nil, &diag.Problem{File: path, Line: 1, Col: 1, Msg: "missing query: (a rule file needs a query; a lists file needs lists:)"}
+	case f.spec.Lists != nil && (f.spec.Name != "" || len(f.spec.Tests) > 0 || f.spec.Channel != "" || f.spec.Feeds != nil):
+		return nil, diag.At(path, root, "lists", "a lists file holds only lists:")
+	}
+	return f, nil
+}
+
+func (s *Set) addLists(f *parsedFile, listFile map[string]string) diag.Problems {
+	var ps diag.Problems
+	names := make([]string, 0, len(f.spec.Lists))
+	for name := range f.spec.Lists {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		entries := f.spec.Lists[name]
+		path := "lists." + name
+		switch {
+		case !listNameRe.MatchString(name):
+			ps = append(ps, diag.At(f.path, f.root, path, "a list name may hold only letters, digits, '_' and '-'"))
+		case listFile[name] != "":
+			ps = append(ps, diag.At(f.path, f.root, path, "list is also defined in "+listFile[name]))
+		case len(entries) > MaxListLen:
+			ps = append(ps, diag.At(f.path, f.root, path, fmt.Sprintf("list has %d entries; the limit is %d", len(entries), MaxListLen)))
+		default:
+			bad := false
+			for i, e := range entries {
+				if msg := checkListEntry(e); msg != "" {
+					ps = append(ps, diag.At(f.path, f.root, fmt.Sprintf("%s[%d]", path, i), msg))
+					bad = true
+				}
+			}
+			if !bad {
+				s.Lists[name] = entries
+				listFile[name] = f.path
+			}
+		}
+	}
+	return ps
+}
+
+func checkListEntry(e string) string {
+	t := strings.TrimPrefix(e, "case:")
+	prefix := strings.HasSuffix(t, "*")
+	t = strings.TrimSuffix(t, "*")
+	toks := tokenize(t)
+	switch {
+	case len(toks) == 0:
+		return fmt.Sprintf("entry %q has no letters or digits to match", e)
+	case strings.Contains(t, "*"):
+		return fmt.Sprintf("entry %q: '*' is allowed only at the end", e)
+	case prefix && len([]rune(toks[len(toks)-1].norm)) < 3:
+		return fmt.Sprintf("entry %q: a wildcard needs at least 3 characters before '*'", e)
+	}
+	return ""
+}
+
+func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
+	base := filepath.Base(f.path)
+	r := &Rule{
+		ID:          strings.TrimSuffix(base, filepath.Ext(base)),
+		File:        f.path,
+		Name:        strings.TrimSpace(f.spec.Name),
+		Description: f.spec.Description,
+		Query:       f.spec.Query,
+		Feeds:       f.spec.Feeds,
+		Channel:     f.spec.Channel,
+		Enabled:     f.spec.Enabled == nil || *f.spec.Enabled,
+	}
+	if r.Name == "" {
+		r.Name = r.ID
+	}
+	var ps diag.Problems
+	q, err := parseQuery(f.spec.Query, s.Lists)
+	if err != nil {
+		ps = append(ps, f.queryProblem(err.(*QueryError)))
+	}
+	r.query = q
+	if r.Channel != "" && !channelRe.MatchString(r.Channel) {
+		ps = append(ps, diag.At(f.path, f.root, "channel", fmt.Sprintf("%q is not a channel: use #name (lower case) or a channel ID such as C0123456789", r.Channel)))
+	}
+	if m := f.spec.Mention; m != "" {
+		if !mentionRe.MatchString(m) {
+			ps = append(ps, diag.At(f.path, f.root, "mention", fmt.Sprintf("%q is not a mention: use here, channel, <@U…> or <!subteam^…>", m)))
+		}
+		switch m {
+		case "here", "channel", "everyone":
+			r.Mention = "<!" + m + ">"
+		default:
+			r.Mention = m
+		}
+	}
+	if f.spec.Digest != "" {
+		ps = append(ps, diag.At(f.path, f.root, "digest", "digests are not supported by this version yet; remove digest: to post each match at once"))
+	}
+	for i, fd := range r.Feeds {
+		if strings.TrimSpace(strings.TrimPrefix(fd, "tag:")) == "" {
+			ps = append(ps, diag.At(f.path, f.root, fmt.Sprintf("feeds[%d]", i), "empty feed name"))
+		}
+	}
+	for i, t := range f.spec.Tests {
+		path := fmt.Sprintf("tests[%d]", i)
+		n := diag.Locate(f.root, path)
+		test := Test{Line: n.Line, Title: t.Title, Text: t.Text, Expect: t.Expect}
+		if t.File != "" {
+			test.File = filepath.Join(filepath.Dir(f.path), t.File)
+		}
+		switch {
+		case t.Expect != "match" && t.Expect != "no_match":
+			ps = append(ps, diag.At(f.path, f.root, path+".expect", fmt.Sprintf("expect must be match or no_match, not %q", t.Expect)))
+		case t.File == "" && t.Title == "" && t.Text == "":
+			ps = append(ps, diag.At(f.path, f.root, path, "a test needs file: or title:/text:"))
+		case t.File != "" && (t.Title != "" || t.Text != ""):
+			ps = append(ps, diag.At(f.path, f.root, path, "a test has either file: or title:/text:, not both"))
+		}
+		r.Tests = append(r.Tests, test)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return r, nil
+}
+
+// queryProblem places a query error at its line and column in the file,
+// with the source line for a caret.
+func (f *parsedFile) queryProblem(e *QueryError) *diag.Problem {
+	p := &diag.Problem{File: f.path, Msg: "query: " + e.Msg}
+	n := diag.Locate(f.root, "query")
+	if n == nil {
+		return p
+	}
+	p.Line, p.Col = n.Line, n.Column
+	line, col, ok := locateInScalar(n, f.lines, f.spec.Query, e.Offset)
+	if ok {
+		p.Line, p.Col = line, col
+	}
+	if p.Line-1 < len(f.lines) {
+		p.Source = strings.TrimRight(f.lines[p.Line-1], "\r")
+	}
+	return p
+}
+
+// locateInScalar maps a byte offset in the value of scalar node n to a
+// line and column of the file, by walking the source lines the value was
+// read from. It gives up (ok false) where escapes make the text differ.
+func locateInScalar(n *yaml.Node, lines []string, value string, off int) (line, col int, ok bool) {
+	li, startCol := n.Line-1, n.Column-1
+	switch n.Style {
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		li, startCol = n.Line, 0
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		startCol++
+	}
+	cur := 0
+	for ; li < len(lines); li, startCol = li+1, 0 {
+		raw := strings.TrimRight(lines[li], "\r")
+		if startCol > len(raw) {
+			continue
+		}
+		seg := raw[startCol:]
+		indent := len(seg) - len(strings.TrimLeft(seg, " \t"))
+		seg = seg[indent:]
+		for cur < len(value) && (value[cur] == ' ' || value[cur] == '\n') && (len(seg) == 0 || value[cur] != seg[0]) {
+			if off == cur {
+				break
+			}
+			cur++
+		}
+		k := 0
+		for k < len(seg) && cur+k < len(value) && seg[k] == value[cur+k] {
+			k++
+		}
+		if off >= cur && off <= cur+k && (k > 0 || off == len(value)) {
+			return li + 1, startCol + indent + (off - cur) + 1, true
+		}
+		if k == 0 && len(seg) > 0 {
+			return 0, 0, false
+		}
+		cur += k
+		if cur >= len(value) {
+			break
+		}
+	}
+	return 0, 0, false
+}

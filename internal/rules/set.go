@@ -1,0 +1,91 @@
+package rules
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/diag"
+)
+
+// Match returns every enabled rule that matches a, with explanations.
+// Channel is the rule's own channel, empty when it uses the default.
+func (s *Set) Match(a *article.Article) []article.Match {
+	d := NewDocument(a)
+	var out []article.Match
+	for _, r := range s.Rules {
+		if !r.Enabled || !r.AppliesTo(a) {
+			continue
+		}
+		if ok, ex := r.Explain(d); ok {
+			out = append(out, article.Match{RuleID: r.ID, RuleName: r.Name, Channel: r.Channel, Mention: r.Mention, Explain: ex})
+		}
+	}
+	return out
+}
+
+// AppliesTo reports whether the rule watches the feed a came from.
+func (r *Rule) AppliesTo(a *article.Article) bool {
+	if len(r.Feeds) == 0 {
+		return true
+	}
+	for _, f := range r.Feeds {
+		if tag, ok := strings.CutPrefix(f, "tag:"); ok {
+			for _, t := range a.FeedTags {
+				if strings.EqualFold(t, tag) {
+					return true
+				}
+			}
+		} else if strings.EqualFold(f, a.Feed) {
+			return true
+		}
+	}
+	return false
+}
+
+// Explain matches the rule's query against d and, when it matches, says why.
+func (r *Rule) Explain(d *Document) (bool, article.Explanation) {
+	ok, occs := eval(r.query, d)
+	if !ok {
+		return false, article.Explanation{}
+	}
+	return true, explain(d, occs)
+}
+
+// RunTests runs every rule's tests: and returns one problem per failure.
+func (s *Set) RunTests() diag.Problems {
+	var ps diag.Problems
+	for _, r := range s.Rules {
+		for i, t := range r.Tests {
+			a := article.Article{Title: t.Title, Content: t.Text}
+			if t.File != "" {
+				data, err := os.ReadFile(t.File)
+				if err != nil {
+					ps = append(ps, &diag.Problem{File: r.File, Line: t.Line, Msg: fmt.Sprintf("tests[%d]: %v", i, err)})
+					continue
+				}
+				a = article.FromText(string(data))
+			}
+			got, _ := r.Explain(NewDocument(&a))
+			if want := t.Expect == "match"; got != want {
+				what := "matched, expected no_match"
+				if want {
+					what = "did not match, expected match"
+				}
+				ps = append(ps, &diag.Problem{File: r.File, Line: t.Line, Msg: fmt.Sprintf("tests[%d] (%s): %s", i, testName(t), what)})
+			}
+		}
+	}
+	return ps
+}
+
+func testName(t Test) string {
+	if t.File != "" {
+		return t.File
+	}
+	if t.Title != "" {
+		return fmt.Sprintf("%q", t.Title)
+	}
+	return "inline text"
+}

@@ -1,0 +1,125 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// token is one word of a text, as SPEC 3.2 defines words.
+type token struct {
+	norm       string // folded and lower-cased: what case-insensitive terms compare
+	cased      string // folded, case kept: what case: terms compare
+	start, end int    // byte range in the original text
+}
+
+// tokenize splits text into words: maximal runs of letters, digits and
+// combining marks. A possessive 's / ’s is dropped, any other apostrophe
+// inside a word is removed, every other character separates words.
+func tokenize(text string) []token {
+	var toks []token
+	var buf strings.Builder
+	i := 0
+	for i < len(text) {
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += sz
+			continue
+		}
+		start := i
+		buf.Reset()
+		end := i
+		for i < len(text) {
+			r, sz = utf8.DecodeRuneInString(text[i:])
+			if isWordRune(r) {
+				buf.WriteRune(r)
+				i += sz
+				end = i
+				continue
+			}
+			if !isApostrophe(r) {
+				break
+			}
+			next, nsz := utf8.DecodeRuneInString(text[i+sz:])
+			if i+sz >= len(text) || !isWordRune(next) {
+				break
+			}
+			if next == 's' || next == 'S' {
+				after := i + sz + nsz
+				ar, _ := utf8.DecodeRuneInString(text[after:])
+				if after >= len(text) || !isWordRune(ar) {
+					// Possessive: the word ends before the apostrophe,
+					// the highlighted range still covers it.
+					i = after
+					end = after
+					break
+				}
+			}
+			i += sz // an apostrophe inside a word is dropped
+		}
+		cased := fold(buf.String())
+		if cased == "" {
+			continue // only marks or tatweel
+		}
+		toks = append(toks, token{norm: lower(cased), cased: cased, start: start, end: end})
+	}
+	return toks
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '’' || r == '‘'
+}
+
+// fold removes accents and normalises Arabic script the way Arabic search
+// engines do: tashkeel and tatweel removed, alef forms to bare alef,
+// alef maqsura to ya, ta marbuta to ha. Case is kept.
+func fold(word string) string {
+	ascii := true
+	for i := 0; i < len(word); i++ {
+		if word[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return word
+	}
+	var b strings.Builder
+	b.Grow(len(word))
+	for _, r := range norm.NFD.String(word) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == 'ـ', r == 'ʼ', r == 'ʻ':
+			// combining marks (accents, tashkeel, hamza marks), tatweel,
+			// modifier-letter apostrophes
+		case r == 'ٱ':
+			b.WriteRune('ا')
+		case r == 'ى':
+			b.WriteRune('ي')
+		case r == 'ة':
+			b.WriteRune('ه')
+		case r == 'ß':
+			b.WriteString("ss")
+		case r == 'ı':
+			b.WriteRune('i')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
+}
+
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
