@@ -1,0 +1,216 @@
+// Package config reads feedwatch's configuration file: strict YAML (unknown
+// keys are errors), defaults, ${VAR} expansion from the environment,
+// secrets from files, relative paths resolved against the file's folder,
+// and validation whose problems name the field and its line.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/feedwatch/feedwatch/internal/diag"
+)
+
+// Config is the whole configuration. It is a value: nothing reads it from
+// a global.
+type Config struct {
+	Path     string   `yaml:"-"` // the file it was read from
+	Schedule string   `yaml:"schedule"`
+	Timezone string   `yaml:"timezone"`
+	RulesDir string   `yaml:"rules_dir"`
+	Backfill Duration `yaml:"backfill"`
+	MaxAge   Duration `yaml:"max_age"`
+	Storage  Storage  `yaml:"storage"`
+	Fetch    Fetch    `yaml:"fetch"`
+	Slack    Slack    `yaml:"slack"`
+	Server   Server   `yaml:"server"`
+	Log      Log      `yaml:"log"`
+	Feeds    []Feed   `yaml:"feeds"`
+}
+
+// Storage says where the SQLite database lives and how long articles stay.
+type Storage struct {
+	Path      string   `yaml:"path"`
+	Retention Duration `yaml:"retention"`
+}
+
+// Fetch holds the HTTP fetching settings.
+type Fetch struct {
+	Concurrency int      `yaml:"concurrency"`
+	Timeout     Duration `yaml:"timeout"`
+	MaxBody     Size     `yaml:"max_body"`
+	UserAgent   string   `yaml:"user_agent"`
+}
+
+// Slack holds the delivery settings. With neither Token nor WebhookURL,
+// alerts are printed to standard output.
+type Slack struct {
+	Token          Secret   `yaml:"token"`
+	TokenFile      string   `yaml:"token_file"`
+	WebhookURL     Secret   `yaml:"webhook_url"`
+	WebhookURLFile string   `yaml:"webhook_url_file"`
+	Channel        string   `yaml:"channel"`
+	OpsChannel     string   `yaml:"ops_channel"`
+	APIURL         string   `yaml:"api_url"`
+	Unfurl         bool     `yaml:"unfurl"`
+	GiveUpAfter    Duration `yaml:"give_up_after"`
+}
+
+// Server is the health and metrics endpoint.
+type Server struct {
+	Listen string `yaml:"listen"`
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Feed is one feed to poll.
+type Feed struct {
+	Name     string   `yaml:"name"`
+	URL      string   `yaml:"url"`
+	Tags     []string `yaml:"tags"`
+	Schedule string   `yaml:"schedule"` // empty: the global schedule
+}
+
+// Default returns the configuration used for every key the file leaves out.
+func Default() Config {
+	return Config{
+		Schedule: "*/5 * * * *",
+		Timezone: "UTC",
+		RulesDir: "rules",
+		Backfill: Duration(24 * time.Hour),
+		MaxAge:   Duration(7 * 24 * time.Hour),
+		Storage:  Storage{Path: "data/feedwatch.db", Retention: Duration(90 * 24 * time.Hour)},
+		Fetch:    Fetch{Concurrency: 8, Timeout: Duration(20 * time.Second), MaxBody: 10 << 20},
+		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour)},
+		Server:   Server{Listen: "127.0.0.1:9090"},
+		Log:      Log{Level: "info", Format: "text"},
+	}
+}
+
+// Load reads, expands, resolves and validates the file at path. lookupEnv
+// resolves ${VAR} (os.LookupEnv in the binary, a map in tests). Every
+// problem is returned at once as diag.Problems.
+func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg := Default()
+	root, err := diag.DecodeStrict(path, data, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Path = path
+	expandEnv(reflect.ValueOf(&cfg).Elem(), lookupEnv)
+	var problems diag.Problems
+	for _, p := range cfg.resolve() {
+		problems = append(problems, diag.At(path, root, p.Field, p.Msg))
+	}
+	for _, p := range cfg.Validate() {
+		problems = append(problems, diag.At(path, root, p.Field, p.Msg))
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+	return &cfg, nil
+}
+
+var envRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${VAR} in every string of v; an unset variable
+// becomes the empty string.
+func expandEnv(v reflect.Value, lookup func(string) (string, bool)) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() && strings.Contains(v.String(), "${") {
+			v.SetString(envRe.ReplaceAllStringFunc(v.String(), func(m string) string {
+				val, _ := lookup(m[2 : len(m)-1])
+				return val
+			}))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			expandEnv(v.Field(i), lookup)
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			expandEnv(v.Index(i), lookup)
+		}
+	}
+}
+
+// FieldError is a problem with one field, named by its path (feeds[2].url).
+type FieldError struct{ Field, Msg string }
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// resolve makes relative paths absolute against the config file's folder
+// and reads secrets from files.
+func (c *Config) resolve() []FieldError {
+	dir := filepath.Dir(c.Path)
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	c.RulesDir = abs(c.RulesDir)
+	c.Storage.Path = abs(c.Storage.Path)
+	for i := range c.Feeds {
+		// "file:NAME" (no slashes) is a path relative to this file's folder.
+		if rest, ok := strings.CutPrefix(c.Feeds[i].URL, "file:"); ok && !strings.HasPrefix(rest, "/") {
+			c.Feeds[i].URL = "file://" + filepath.ToSlash(abs(rest))
+		}
+	}
+	var ps []FieldError
+	readSecret := func(field, file string, into *Secret) {
+		if file == "" {
+			return
+		}
+		if *into != "" {
+			ps = append(ps, FieldError{field, "set either the value or the _file variant, not both"})
+			return
+		}
+		data, err := os.ReadFile(abs(file))
+		if err != nil {
+			ps = append(ps, FieldError{field + "_file", fmt.Sprintf("cannot read secret file: %v", err)})
+			return
+		}
+		*into = Secret(strings.TrimSpace(string(data)))
+	}
+	readSecret("slack.token", c.Slack.TokenFile, &c.Slack.Token)
+	readSecret("slack.webhook_url", c.Slack.WebhookURLFile, &c.Slack.WebhookURL)
+	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
+		c.Slack.APIURL += "/" // slack-go joins method names onto it
+	}
+	return ps
+}
+
+// Location returns the time zone schedules run in.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// String prints the configuration as YAML with secrets redacted.
+func (c *Config) String() string {
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		return err.Error()
+	}
+	return string(out)
+}

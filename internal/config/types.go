@@ -1,0 +1,103 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Duration is a time.Duration written in Go syntax plus a "d" unit for
+// days: "90d", "1d12h", "20s".
+type Duration time.Duration
+
+// ParseDuration parses Go durations plus whole or fractional days ("7d").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "d"); i >= 0 {
+		days, err := strconv.ParseFloat(s[:i], 64)
+		if err != nil || days < 0 {
+			return 0, fmt.Errorf("invalid duration %q (use Go syntax such as 90s, 20m, 24h, or days such as 7d)", s)
+		}
+		d := time.Duration(days * 24 * float64(time.Hour))
+		if rest := s[i+1:]; rest != "" {
+			more, err := time.ParseDuration(rest)
+			if err != nil {
+				return 0, fmt.Errorf("invalid duration %q (use Go syntax such as 90s, 20m, 24h, or days such as 7d)", s)
+			}
+			d += more
+		}
+		return d, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (use Go syntax such as 90s, 20m, 24h, or days such as 7d)", s)
+	}
+	return d, nil
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Size is a byte count written as 10MiB, 512KiB, 1GB or a plain number.
+type Size int64
+
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
+	{"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1},
+}
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	v := strings.TrimSpace(n.Value)
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	num, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || num < 0 {
+		return fmt.Errorf("line %d: invalid size %q (use a number of bytes or units such as 512KiB, 10MiB)", n.Line, n.Value)
+	}
+	*s = Size(num * mult)
+	return nil
+}
+
+// Secret is a string that never prints: fmt, logs and YAML output show it
+// redacted. Reveal returns the value for the one place that needs it.
+type Secret string
+
+// Reveal returns the secret value.
+func (s Secret) Reveal() string { return string(s) }
+
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return s.String() }
+
+// MarshalYAML keeps secrets out of printed configuration.
+func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }

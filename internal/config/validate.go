@@ -1,0 +1,135 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/cronspec"
+)
+
+var channelRe = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$`)
+
+// Validate checks every field and returns every problem, each naming its
+// field path.
+func (c *Config) Validate() []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{field, fmt.Sprintf(format, args...)})
+	}
+	if _, err := cronspec.Parse(c.Schedule); err != nil {
+		bad("schedule", "%v", err)
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		bad("timezone", "unknown time zone %q (use an IANA name such as UTC or Europe/Paris)", c.Timezone)
+	}
+	if c.RulesDir == "" {
+		bad("rules_dir", "must not be empty")
+	}
+	if c.Backfill < 0 {
+		bad("backfill", "must not be negative")
+	}
+	if c.MaxAge <= 0 {
+		bad("max_age", "must be positive")
+	}
+	if c.Storage.Path == "" {
+		bad("storage.path", "must not be empty")
+	}
+	if c.Storage.Retention <= 0 {
+		bad("storage.retention", "must be positive")
+	}
+	if c.Fetch.Concurrency < 1 || c.Fetch.Concurrency > 256 {
+		bad("fetch.concurrency", "must be between 1 and 256, not %d", c.Fetch.Concurrency)
+	}
+	if c.Fetch.Timeout <= 0 {
+		bad("fetch.timeout", "must be positive")
+	}
+	if c.Fetch.MaxBody <= 0 {
+		bad("fetch.max_body", "must be positive")
+	}
+	c.validateSlack(bad)
+	if c.Server.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+			bad("server.listen", "%q is not host:port (empty turns the server off)", c.Server.Listen)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "must be text or json, not %q", c.Log.Format)
+	}
+	names := map[string]int{}
+	for i, f := range c.Feeds {
+		p := fmt.Sprintf("feeds[%d]", i)
+		if strings.TrimSpace(f.Name) == "" {
+			bad(p+".name", "every feed needs a name")
+		} else if j, dup := names[strings.ToLower(f.Name)]; dup {
+			bad(p+".name", "%q is also the name of feeds[%d]", f.Name, j)
+		} else {
+			names[strings.ToLower(f.Name)] = i
+		}
+		u, err := url.Parse(f.URL)
+		switch {
+		case f.URL == "":
+			bad(p+".url", "every feed needs a url")
+		case err != nil:
+			bad(p+".url", "invalid URL: %v", err)
+		case u.Scheme == "http" || u.Scheme == "https":
+			if u.Host == "" {
+				bad(p+".url", "%q has no host", f.URL)
+			}
+		case u.Scheme == "file":
+			if u.Path == "" {
+				bad(p+".url", "%q has no path", f.URL)
+			}
+		default:
+			bad(p+".url", "scheme must be http, https or file, not %q", u.Scheme)
+		}
+		if f.Schedule != "" {
+			if _, err := cronspec.Parse(f.Schedule); err != nil {
+				bad(p+".schedule", "%v", err)
+			}
+		}
+		for k, t := range f.Tags {
+			if strings.TrimSpace(t) == "" {
+				bad(fmt.Sprintf("%s.tags[%d]", p, k), "empty tag")
+			}
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
+	s := c.Slack
+	if s.Token != "" && s.WebhookURL != "" {
+		bad("slack.token", "set either slack.token (bot token) or slack.webhook_url, not both")
+	}
+	if s.Token != "" && !strings.HasPrefix(s.Token.Reveal(), "xox") {
+		bad("slack.token", "does not look like a Slack token (it should start with xoxb-)")
+	}
+	if s.WebhookURL != "" {
+		if u, err := url.Parse(s.WebhookURL.Reveal()); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("slack.webhook_url", "is not an http(s) URL")
+		}
+	}
+	if !channelRe.MatchString(s.Channel) {
+		bad("slack.channel", "%q is not a channel: use #name (lower case) or a channel ID such as C0123456789", s.Channel)
+	}
+	if s.OpsChannel != "" && !channelRe.MatchString(s.OpsChannel) {
+		bad("slack.ops_channel", "%q is not a channel: use #name or a channel ID", s.OpsChannel)
+	}
+	if s.APIURL != "" {
+		if u, err := url.Parse(s.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("slack.api_url", "%q is not an http(s) URL", s.APIURL)
+		}
+	}
+	if s.GiveUpAfter <= 0 {
+		bad("slack.give_up_after", "must be positive")
+	}
+}

@@ -1,0 +1,32 @@
+// Package cronspec parses cron schedules safely: robfig/cron's parser
+// panics on some malformed specs (for example "CRON_TZ=UTC" with no
+// fields), so every user-written spec goes through Parse.
+package cronspec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Parser accepts 5-field specs, descriptors (@hourly, @every 10m) and a
+// CRON_TZ= / TZ= prefix.
+var Parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// Parse parses spec, turning a parser panic into an error.
+func Parse(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("invalid schedule %q", spec)
+		}
+	}()
+	if strings.TrimSpace(spec) == "" {
+		return nil, fmt.Errorf("empty schedule")
+	}
+	s, err = Parser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("invalid schedule %q: %w", spec, err)
+	}
+	return s, nil
+}

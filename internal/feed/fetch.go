@@ -1,0 +1,193 @@
+// Package feed fetches feeds over http(s) or from files, politely (our own
+// client, conditional GET, time-out, size limit, descriptive User-Agent),
+// and turns them into articles: HTML made text, links made absolute, each
+// item given a stable identity.
+package feed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// MaxRedirects is how many redirects a fetch follows.
+const MaxRedirects = 5
+
+// Source is a feed to fetch.
+type Source struct {
+	Name string
+	URL  string
+	Tags []string
+}
+
+// Validators are the previous response's cache validators, sent back as
+// If-None-Match / If-Modified-Since.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// Result is a fetched feed.
+type Result struct {
+	NotModified bool // 304: nothing new
+	Validators  Validators
+	Articles    []article.Article
+}
+
+// HTTPError is a response other than 200 or 304.
+type HTTPError struct {
+	Status     int
+	RetryAfter time.Duration // from Retry-After, 0 when absent
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	}
+	return msg
+}
+
+// ErrTooLarge is returned for a body over the size limit.
+var ErrTooLarge = errors.New("feed body exceeds the size limit")
+
+// Fetcher fetches feeds. Its zero value is not usable; use NewFetcher.
+type Fetcher struct {
+	client    *http.Client
+	userAgent string
+	maxBody   int64
+	// Now is the clock used for judging absurd dates.
+	Now func() time.Time
+}
+
+// NewFetcher returns a fetcher with its own client: timeout per request,
+// at most MaxRedirects redirects. Go's transport asks for gzip and
+// decompresses it, so maxBody counts decompressed bytes.
+func NewFetcher(timeout time.Duration, maxBody int64, userAgent string) *Fetcher {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ResponseHeaderTimeout = timeout
+	return &Fetcher{
+		client: &http.Client{
+			Timeout:   timeout,
+			Transport: transport,
+			CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if len(via) > MaxRedirects {
+					return fmt.Errorf("stopped after %d redirects", MaxRedirects)
+				}
+				return nil
+			},
+		},
+		userAgent: userAgent,
+		maxBody:   maxBody,
+		Now:       time.Now,
+	}
+}
+
+// Fetch fetches and parses src. With validators from the last response it
+// makes a conditional request; a 304 gives a Result with NotModified.
+func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, error) {
+	u, err := url.Parse(src.URL)
+	if err != nil {
+		return Result{}, fmt.Errorf("bad feed URL: %w", err)
+	}
+	if u.Scheme == "file" {
+		return f.fetchFile(u.Path, src)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+	if err != nil {
+		return Result{}, fmt.Errorf("bad feed URL: %w", err)
+	}
+	req.Header.Set("User-Agent", f.userAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return Result{}, err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified:
+		return Result{NotModified: true, Validators: v}, nil
+	case resp.StatusCode != http.StatusOK:
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return Result{}, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
+	}
+	body, err := f.readLimited(resp.Body)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}}
+	res.Articles, err = f.parse(body, resp.Header.Get("Content-Type"), src, resp.Request.URL.String())
+	return res, err
+}
+
+func (f *Fetcher) fetchFile(path string, src Source) (Result, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return Result{}, err
+	}
+	defer fh.Close()
+	body, err := f.readLimited(fh)
+	if err != nil {
+		return Result{}, err
+	}
+	arts, err := f.parse(body, "", src, "")
+	return Result{Articles: arts}, err
+}
+
+func (f *Fetcher) readLimited(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, f.maxBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(body)) > f.maxBody {
+		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, f.maxBody)
+	}
+	return body, nil
+}
+
+func (f *Fetcher) parse(body []byte, contentType string, src Source, base string) ([]article.Article, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("parse feed: empty body")
+	}
+	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(toUTF8(body, contentType)))
+	if err != nil {
+		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+			return nil, errors.New("parse feed: not an RSS, Atom or JSON feed (is the URL a web page?)")
+		}
+		return nil, fmt.Errorf("parse feed: %w", err)
+	}
+	return toArticles(parsed, src, base, f.Now()), nil
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(h); err == nil && secs > 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

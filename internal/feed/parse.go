@@ -1,0 +1,131 @@
+package feed
+
+import (
+	"bytes"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html/charset"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+var xmlDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
+
+// toUTF8 prepares a body for the XML parser. A declared XML encoding is left
+// to gofeed, which decodes it; otherwise a non-UTF-8 charset from
+// Content-Type is decoded here. Invalid bytes and control characters that
+// XML forbids become U+FFFD or are dropped, so one bad byte does not lose
+// the feed.
+func toUTF8(body []byte, contentType string) []byte {
+	head := body[:min(len(body), 512)]
+	if m := xmlDeclEncoding.FindSubmatch(head); m != nil && !isUTF8Label(string(m[1])) {
+		return body
+	}
+	if _, params, ok := strings.Cut(contentType, "charset="); ok {
+		label := strings.Trim(strings.TrimSpace(strings.SplitN(params, ";", 2)[0]), `"'`)
+		if !isUTF8Label(label) {
+			if enc, _ := charset.Lookup(label); enc != nil {
+				if out, err := enc.NewDecoder().Bytes(body); err == nil {
+					body = out
+				}
+			}
+		}
+	}
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	return bytes.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			return -1
+		}
+		return r
+	}, body)
+}
+
+func isUTF8Label(l string) bool {
+	l = strings.ToLower(l)
+	return l == "utf-8" || l == "utf8" || l == "us-ascii" || l == "ascii"
+}
+
+// toArticles turns gofeed items into articles of the named feed. base
+// resolves relative links; now replaces absurd dates (more than a day in
+// the future) so they cannot pin an article at the top.
+func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []article.Article {
+	baseURL, _ := url.Parse(base)
+	if f.Link != "" {
+		if l, err := url.Parse(f.Link); err == nil && l.IsAbs() {
+			baseURL = l
+		}
+	}
+	out := make([]article.Article, 0, len(f.Items))
+	seen := map[string]bool{}
+	for _, it := range f.Items {
+		if it == nil {
+			continue
+		}
+		a := article.Article{
+			Feed:     src.Name,
+			FeedTags: src.Tags,
+			Title:    oneLine(HTMLToText(it.Title)),
+			Summary:  HTMLToText(it.Description),
+			Content:  HTMLToText(it.Content),
+			Link:     absLink(baseURL, it.Link),
+		}
+		if a.Summary == a.Content {
+			a.Content = ""
+		}
+		switch {
+		case it.Author != nil && it.Author.Name != "":
+			a.Author = oneLine(HTMLToText(it.Author.Name))
+		case len(it.Authors) > 0 && it.Authors[0] != nil:
+			a.Author = oneLine(HTMLToText(it.Authors[0].Name))
+		}
+		for _, c := range it.Categories {
+			if c = oneLine(HTMLToText(c)); c != "" {
+				a.Categories = append(a.Categories, c)
+			}
+		}
+		switch {
+		case it.PublishedParsed != nil:
+			a.Published = it.PublishedParsed.UTC()
+		case it.UpdatedParsed != nil:
+			a.Published = it.UpdatedParsed.UTC()
+		}
+		if a.Published.After(now.Add(24*time.Hour)) || a.Published.Year() < 1990 {
+			a.Published = time.Time{}
+		}
+		a.Identity = identity(it.GUID, a.Link, a.Title, a.Published)
+		if seen[a.Identity] || (a.Title == "" && a.Summary == "" && a.Content == "") {
+			continue // duplicate items in one document, or nothing to match
+		}
+		seen[a.Identity] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// absLink resolves link against base and keeps it only if it is http(s).
+func absLink(base *url.URL, link string) string {
+	link = strings.TrimSpace(link)
+	if link == "" {
+		return ""
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	if !u.IsAbs() && base != nil {
+		u = base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	return u.String()
+}

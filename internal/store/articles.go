@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Seen is what is known of an article already stored.
+type Seen struct {
+	Hash  string          // content hash when it was last stored
+	Rules map[string]bool // rules that matched it before
+}
+
+// Seen returns, for each identity of feed already stored, its hash and the
+// rules it matched.
+func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map[string]Seen, error) {
+	out := map[string]Seen{}
+	const chunk = 500
+	for len(identities) > 0 {
+		n := min(chunk, len(identities))
+		part := identities[:n]
+		identities = identities[n:]
+		args := []any{feed}
+		for _, id := range part {
+			args = append(args, id)
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
+		rows, err := s.db.QueryContext(ctx, `SELECT a.identity, a.content_hash, COALESCE(m.rule_id, '')
+			FROM articles a LEFT JOIN matches m ON m.article_id = a.id
+			WHERE a.feed = ? AND a.identity IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up seen articles: %w", err)
+		}
+		for rows.Next() {
+			var id, hash, rule string
+			if err := rows.Scan(&id, &hash, &rule); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("look up seen articles: %w", err)
+			}
+			seen, ok := out[id]
+			if !ok {
+				seen = Seen{Hash: hash, Rules: map[string]bool{}}
+				out[id] = seen
+			}
+			if rule != "" {
+				seen.Rules[rule] = true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("look up seen articles: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Item is one article to store with what it newly matched and the alerts
+// (one per channel) to deliver for it.
+type Item struct {
+	Article article.Article
+	Hash    string
+	Matches []article.Match
+	Alerts  []article.Alert
+}
+
+// Record stores a poll's results in one transaction: the feed's new state,
+// every new or changed article, its new matches and their deliveries. So a
+// match is never recorded without its delivery, nor the other way round.
+func (s *Store) Record(ctx context.Context, st FeedState, items []Item) error {
+	now := s.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	}
+	defer tx.Rollback()
+	if _, err := saveFeedState(ctx, tx, st); err != nil {
+		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	}
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, title = excluded.title, summary = excluded.summary,
+			content = excluded.content, author = excluded.author, categories = excluded.categories,
+			published = excluded.published, content_hash = excluded.content_hash
+		RETURNING id`)
+	if err != nil {
+		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	}
+	defer upsert.Close()
+	for _, it := range items {
+		a := it.Article
+		var id int64
+		err := upsert.QueryRowContext(ctx, a.Feed, a.Identity, a.Link, a.Title, a.Summary, a.Content, a.Author,
+			strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("record article %q of feed %q: %w", a.Identity, st.Name, err)
+		}
+		for _, m := range it.Matches {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO matches (article_id, rule_id, matched_at) VALUES (?, ?, ?)`,
+				id, m.RuleID, now.Unix()); err != nil {
+				return fmt.Errorf("record match %q: %w", m.RuleID, err)
+			}
+		}
+		for _, al := range it.Alerts {
+			payload, err := json.Marshal(al)
+			if err != nil {
+				return fmt.Errorf("encode alert: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, next_attempt, created, updated)
+				VALUES (?, ?, ?, ?, ?, ?)`, id, al.Channel, string(payload), now.Unix(), now.Unix(), now.Unix()); err != nil {
+				return fmt.Errorf("record delivery: %w", err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	}
+	return nil
+}
+
+// StoredArticle is an article as stored, for backtests and status.
+type StoredArticle struct {
+	article.Article
+	FirstSeen time.Time
+}
+
+// Articles returns stored articles first seen at or after since, oldest
+// first.
+func (s *Store) Articles(ctx context.Context, since time.Time) ([]StoredArticle, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT feed, identity, link, title, summary, content, author, categories, published, first_seen
+		FROM articles WHERE first_seen >= ? ORDER BY first_seen, id`, unix(since))
+	if err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredArticle
+	for rows.Next() {
+		var a StoredArticle
+		var cats string
+		var pub, seen int64
+		if err := rows.Scan(&a.Feed, &a.Identity, &a.Link, &a.Title, &a.Summary, &a.Content, &a.Author, &cats, &pub, &seen); err != nil {
+			return nil, fmt.Errorf("list articles: %w", err)
+		}
+		if cats != "" {
+			a.Categories = strings.Split(cats, "\n")
+		}
+		a.Published, a.FirstSeen = fromUnix(pub), fromUnix(seen)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

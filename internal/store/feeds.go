@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// FeedState is what is remembered of a feed between polls and restarts.
+type FeedState struct {
+	Name         string
+	URL          string
+	ETag         string
+	LastModified string
+	LastAttempt  time.Time
+	LastSuccess  time.Time // zero until the first successful fetch
+	LastError    string
+	Failures     int // consecutive
+	NextDue      time.Time
+}
+
+// FeedState returns the state of the named feed; a feed never polled has
+// the zero state with Name set.
+func (s *Store) FeedState(ctx context.Context, name string) (FeedState, error) {
+	st := FeedState{Name: name}
+	var attempt, success, due int64
+	err := s.db.QueryRowContext(ctx, `SELECT url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due
+		FROM feeds WHERE name = ?`, name).
+		Scan(&st.URL, &st.ETag, &st.LastModified, &attempt, &success, &st.LastError, &st.Failures, &due)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("read feed state %q: %w", name, err)
+	}
+	st.LastAttempt, st.LastSuccess, st.NextDue = fromUnix(attempt), fromUnix(success), fromUnix(due)
+	return st, nil
+}
+
+// SaveFeedState records a feed's state on its own (a failed fetch).
+func (s *Store) SaveFeedState(ctx context.Context, st FeedState) error {
+	if _, err := saveFeedState(ctx, s.db, st); err != nil {
+		return fmt.Errorf("save feed state %q: %w", st.Name, err)
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func saveFeedState(ctx context.Context, db execer, st FeedState) (sql.Result, error) {
+	return db.ExecContext(ctx, `INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
+			last_attempt = excluded.last_attempt, last_success = excluded.last_success, last_error = excluded.last_error,
+			failures = excluded.failures, next_due = excluded.next_due`,
+		st.Name, st.URL, st.ETag, st.LastModified, unix(st.LastAttempt), unix(st.LastSuccess), st.LastError, st.Failures, unix(st.NextDue))
+}
+
+// FeedStates returns every feed's state, by name.
+func (s *Store) FeedStates(ctx context.Context) ([]FeedState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due
+		FROM feeds ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	defer rows.Close()
+	var out []FeedState
+	for rows.Next() {
+		var st FeedState
+		var attempt, success, due int64
+		if err := rows.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &attempt, &success, &st.LastError, &st.Failures, &due); err != nil {
+			return nil, fmt.Errorf("list feeds: %w", err)
+		}
+		st.LastAttempt, st.LastSuccess, st.NextDue = fromUnix(attempt), fromUnix(success), fromUnix(due)
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Delivery states.
+const (
+	Pending = "pending"
+	Sent    = "sent"
+	Failed  = "failed"
+)
+
+// Delivery is one message in the outbox.
+type Delivery struct {
+	ID        int64
+	Channel   string
+	Alert     article.Alert
+	State     string
+	Attempts  int
+	Created   time.Time
+	Updated   time.Time
+	LastError string
+	SlackTS   string
+}
+
+const deliveryCols = `id, channel, payload, state, attempts, created, updated, last_error, slack_ts`
+
+func scanDeliveries(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]Delivery, error) {
+	var out []Delivery
+	for rows.Next() {
+		var d Delivery
+		var payload string
+		var created, updated int64
+		if err := rows.Scan(&d.ID, &d.Channel, &payload, &d.State, &d.Attempts, &created, &updated, &d.LastError, &d.SlackTS); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(payload), &d.Alert); err != nil {
+			return nil, fmt.Errorf("delivery %d: bad payload: %w", d.ID, err)
+		}
+		d.Created, d.Updated = fromUnix(created), fromUnix(updated)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Due returns up to limit pending deliveries whose next attempt is due,
+// oldest first.
+func (s *Store) Due(ctx context.Context, limit int) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+		WHERE state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, s.Now().Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list due deliveries: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanDeliveries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// NextDue returns when the earliest pending delivery is due, and false when
+// none is pending.
+func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var next *int64
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM deliveries WHERE state = 'pending'`).Scan(&next); err != nil {
+		return time.Time{}, false, fmt.Errorf("next due delivery: %w", err)
+	}
+	if next == nil {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(*next, 0), true, nil
+}
+
+// MarkSent records that Slack accepted delivery id, with its message ts.
+func (s *Store) MarkSent(ctx context.Context, id int64, ts string) error {
+	return s.update(ctx, `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, slack_ts = ?, last_error = '', updated = ? WHERE id = ?`,
+		ts, s.Now().Unix(), id)
+}
+
+// MarkRetry schedules delivery id again at next. counted says whether this
+// was a failed attempt (a rate-limit wait is not).
+func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error {
+	inc := 0
+	if counted {
+		inc = 1
+	}
+	return s.update(ctx, `UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ? WHERE id = ?`,
+		inc, next.Unix(), reason, s.Now().Unix(), id)
+}
+
+// MarkFailed gives up on delivery id for good.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	return s.update(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?`,
+		reason, s.Now().Unix(), id)
+}
+
+func (s *Store) update(ctx context.Context, q string, args ...any) error {
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	return nil
+}
+
+// DeliveryCounts returns how many deliveries are in each state.
+func (s *Store) DeliveryCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM deliveries GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, err
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
+
+// Recent returns the newest deliveries in state (any state when empty).
+func (s *Store) Recent(ctx context.Context, state string, limit int) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+		WHERE ? = '' OR state = ? ORDER BY id DESC LIMIT ?`, state, state, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	defer rows.Close()
+	return scanDeliveries(rows)
+}
