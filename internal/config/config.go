@@ -170,7 +170,9 @@ func (c *Config) resolve() []FieldError {
 	for i := range c.Feeds {
 		// "file:NAME" (no slashes) is a path relative to this file's folder.
 		if rest, ok := strings.CutPrefix(c.Feeds[i].URL, "file:"); ok && !strings.HasPrefix(rest, "/") {
-			c.Feeds[i].URL = "file://" + filepath.ToSlash(abs(rest))
+			if p, err := filepath.Abs(abs(rest)); err == nil {
+				c.Feeds[i].URL = "file://" + filepath.ToSlash(p)
+			}
 		}
 	}
 	var ps []FieldError

@@ -96,7 +96,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 		inc = 1
 	}
 	return s.update(ctx, `UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ? WHERE id = ?`,
-		inc, next.Unix(), reason, s.Now().Unix(), id)
+		inc, ceilUnix(next), reason, s.Now().Unix(), id)
 }
 
 // MarkFailed gives up on delivery id for good.
@@ -140,4 +140,12 @@ func (s *Store) Recent(ctx context.Context, state string, limit int) ([]Delivery
 	}
 	defer rows.Close()
 	return scanDeliveries(rows)
+}
+
+// ceilUnix rounds up to the second, so a retry is never early.
+func ceilUnix(t time.Time) int64 {
+	if t.Nanosecond() > 0 {
+		return t.Unix() + 1
+	}
+	return t.Unix()
 }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/diag"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+func cmdRun(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "run", "", "Runs the daemon: polls every feed at start-up, then on schedule; matches, records and\ndelivers; stops on SIGINT/SIGTERM after letting in-flight work finish (10 s at most).")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return exitUsage
+	}
+	logger := newLogger(cfg, e.stderr)
+	ctx, stop := withSignals(ctx)
+	defer stop()
+	d, st, err := newDaemon(ctx, e, cfg, logger)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	defer st.Close()
+	logger.Info("feedwatch starting", "version", version, "config", cfg.Path, "delivery", slackMode(cfg))
+	if err := d.Run(ctx); err != nil {
+		logger.Error("daemon stopped", "err", err)
+		return exitProblems
+	}
+	logger.Info("feedwatch stopped")
+	return exitOK
+}
+
+func cmdOnce(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "once", "[--wait 60s]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when the pass completed, even if some feeds failed (they are reported).")
+	wait := fs.Duration("wait", 60*time.Second, "longest wait for pending deliveries")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return exitUsage
+	}
+	logger := newLogger(cfg, e.stderr)
+	ctx, stop := withSignals(ctx)
+	defer stop()
+	d, st, err := newDaemon(ctx, e, cfg, logger)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	defer st.Close()
+	res, pending, err := d.Once(ctx, *wait)
+	names := make([]string, 0, len(res.Failed))
+	for name := range res.Failed {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(e.stderr, "feed %q failed: %v\n", name, res.Failed[name])
+	}
+	fmt.Fprintf(e.stderr, "polled %d feeds, %d failed; %d deliveries still pending\n", res.Feeds, len(res.Failed), pending)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	return exitOK
+}
+
+func cmdCheck(_ context.Context, e env, args []string) int {
+	fs, path := flags(e, "check", "", "Validates the configuration and every rule and lists file, and runs every rule's tests:.\nPrints every problem with file:line:col. Exit status 1 when a rule or test has a problem,\n2 when the configuration does.")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return exitUsage
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, delivery: %s", cfg.Path, len(cfg.Feeds), slackMode(cfg))
+	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
+		fmt.Fprintf(e.stdout, ", secret %s", "[redacted]")
+	}
+	fmt.Fprintln(e.stdout)
+	set, err := rules.LoadDir(cfg.RulesDir)
+	problems := diag.List(cfg.RulesDir, err)
+	if set != nil {
+		problems = append(problems, unknownFeeds(set, cfg.Feeds)...)
+		problems = append(problems, set.RunTests()...)
+	}
+	for _, p := range problems {
+		fmt.Fprintln(e.stdout, p)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(e.stdout, "%d problem(s)\n", len(problems))
+		return exitProblems
+	}
+	tests := 0
+	for _, r := range set.Rules {
+		tests += len(r.Tests)
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %d rules, %d lists, %d tests passed\n", cfg.RulesDir, len(set.Rules), len(set.Lists), tests)
+	return exitOK
+}
+
+func cmdStatus(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "status", "", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return exitUsage
+	}
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	defer st.Close()
+	states, err := st.FeedStates(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	byName := map[string]store.FeedState{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "FEED\tLAST SUCCESS\tFAILURES\tNEXT POLL\tLAST ERROR")
+	for _, f := range cfg.Feeds {
+		s := byName[f.Name]
+		next := "on schedule"
+		if s.NextDue.After(time.Now()) {
+			next = "after " + when(s.NextDue)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(s.LastError, 80))
+	}
+	w.Flush()
+
+	set, err := rules.LoadDir(cfg.RulesDir)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "\nRules: %s has problems (run 'feedwatch check'):\n%v\n", cfg.RulesDir, err)
+	} else {
+		names := make([]string, len(set.Rules))
+		for i, r := range set.Rules {
+			names[i] = r.Name
+		}
+		fmt.Fprintf(e.stdout, "\nRules (%d): %s\n", len(set.Rules), strings.Join(names, ", "))
+	}
+
+	counts, err := st.DeliveryCounts(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	fmt.Fprintf(e.stdout, "\nDeliveries: %d sent, %d pending, %d failed\n", counts[store.Sent], counts[store.Pending], counts[store.Failed])
+	failed, err := st.Recent(ctx, store.Failed, 10)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	for _, d := range failed {
+		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel, oneLine(d.Alert.Title, 60), d.LastError)
+	}
+	recent, err := st.Recent(ctx, "", 10)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	if len(recent) > 0 {
+		fmt.Fprintln(e.stdout, "\nRecent alerts:")
+	}
+	for _, d := range recent {
+		fmt.Fprintf(e.stdout, "  %s  %-7s %s  %s  [%s]\n", when(d.Created), d.State, d.Channel, oneLine(d.Alert.Title, 70), strings.Join(d.Alert.Rules, ", "))
+	}
+	return exitOK
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

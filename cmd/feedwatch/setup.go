@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/slack"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+const projectURL = "https://github.com/feedwatch/feedwatch"
+
+// loadConfig loads the configuration, printing its problems.
+func loadConfig(e env, path string) (*config.Config, bool) {
+	cfg, err := config.Load(path, e.lookupEnv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, false
+	}
+	if cfg.Fetch.UserAgent == "" {
+		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", version, projectURL)
+	}
+	return cfg, true
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// slackMode names where alerts go, for logs and check.
+func slackMode(cfg *config.Config) string {
+	switch {
+	case cfg.Slack.Token != "":
+		return "bot token (chat.postMessage)"
+	case cfg.Slack.WebhookURL != "":
+		return "incoming webhook"
+	}
+	return "console (no Slack configured: alerts are printed to standard output)"
+}
+
+// newPoster picks the delivery mode from the configuration.
+func newPoster(cfg *config.Config, stdout io.Writer) daemon.Poster {
+	client := &http.Client{Timeout: 30 * time.Second}
+	switch {
+	case cfg.Slack.Token != "":
+		return slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
+	case cfg.Slack.WebhookURL != "":
+		return slack.NewWebhook(cfg.Slack.WebhookURL.Reveal(), client, cfg.Slack.Unfurl)
+	}
+	return slack.NewConsole(stdout)
+}
+
+// newDaemon opens the store and builds the daemon. The caller closes the
+// store.
+func newDaemon(ctx context.Context, e env, cfg *config.Config, logger *slog.Logger) (*daemon.Daemon, *store.Store, error) {
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := daemon.New(cfg, logger, daemon.Deps{
+		Store:   st,
+		Fetcher: feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent),
+		Poster:  newPoster(cfg, e.stdout),
+	})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return d, st, nil
+}

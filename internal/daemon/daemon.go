@@ -1,0 +1,186 @@
+// Package daemon wires feedwatch's pipeline: it fetches feeds on their
+// schedules, finds new articles, matches them against the rules, records
+// matches and their deliveries, and delivers them from the outbox. It is
+// the only package that knows all the others.
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// Fetcher fetches one feed.
+type Fetcher interface {
+	Fetch(ctx context.Context, src feed.Source, v feed.Validators) (feed.Result, error)
+}
+
+// Poster posts one alert and returns Slack's message ts (empty where there
+// is none). Errors of type *slack.Error carry the retry decision.
+type Poster interface {
+	Post(ctx context.Context, a article.Alert) (string, error)
+}
+
+// Deps are the parts the daemon is built from.
+type Deps struct {
+	Store   *store.Store
+	Fetcher Fetcher
+	Poster  Poster
+	Now     func() time.Time // nil: time.Now
+}
+
+// Daemon runs the pipeline.
+type Daemon struct {
+	cfg     *config.Config
+	logger  *slog.Logger
+	store   *store.Store
+	fetcher Fetcher
+	poster  Poster
+	now     func() time.Time
+	rules   atomic.Pointer[rules.Set]
+	sem     chan struct{} // bounds concurrent fetches
+	wake    chan struct{} // tells the outbox there is work
+
+	lastPost map[string]time.Time // per channel; owned by the outbox loop
+}
+
+// GracePeriod is how long in-flight work may finish after a stop signal.
+const GracePeriod = 10 * time.Second
+
+// New loads the rules and returns a daemon ready to Run or Once.
+func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
+	d := &Daemon{
+		cfg:      cfg,
+		logger:   logger.With("component", "daemon"),
+		store:    deps.Store,
+		fetcher:  deps.Fetcher,
+		poster:   deps.Poster,
+		now:      deps.Now,
+		sem:      make(chan struct{}, cfg.Fetch.Concurrency),
+		wake:     make(chan struct{}, 1),
+		lastPost: map[string]time.Time{},
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	set, err := rules.LoadDir(cfg.RulesDir)
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	d.rules.Store(set)
+	d.logger.Info("rules loaded", "dir", cfg.RulesDir, "rules", len(set.Rules), "lists", len(set.Lists))
+	return d, nil
+}
+
+// Rules returns the rule set in force.
+func (d *Daemon) Rules() *rules.Set { return d.rules.Load() }
+
+// PollResult says how a pass over the feeds went.
+type PollResult struct {
+	Feeds  int
+	Failed map[string]error // by feed name
+}
+
+// PollAll polls every feed once, at most fetch.concurrency at a time. A
+// failing feed is reported and does not stop the others.
+func (d *Daemon) PollAll(ctx context.Context) PollResult {
+	res := PollResult{Feeds: len(d.cfg.Feeds), Failed: map[string]error{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, f := range d.cfg.Feeds {
+		wg.Go(func() {
+			if err := d.pollLimited(ctx, f); err != nil {
+				mu.Lock()
+				res.Failed[f.Name] = err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return res
+}
+
+// pollLimited polls f once a fetch slot is free.
+func (d *Daemon) pollLimited(ctx context.Context, f config.Feed) error {
+	select {
+	case d.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-d.sem }()
+	return d.poll(ctx, f)
+}
+
+// Once polls every feed, then delivers what is pending, waiting at most
+// wait for retries. It returns the poll result and how many deliveries
+// are still pending.
+func (d *Daemon) Once(ctx context.Context, wait time.Duration) (PollResult, int, error) {
+	res := d.PollAll(ctx)
+	pending, err := d.drain(ctx, d.now().Add(wait))
+	return res, pending, err
+}
+
+// Run polls every feed at start-up, then on schedule, and delivers from the
+// outbox, until ctx ends. Then it stops scheduling and gives in-flight work
+// GracePeriod to finish.
+func (d *Daemon) Run(ctx context.Context) error {
+	// Work runs on its own context so that a stop signal lets it finish;
+	// it is cancelled when the grace period is over.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	sched := scheduler.New(d.cfg.Location(), d.logger)
+	for _, f := range d.cfg.Feeds {
+		spec := f.Schedule
+		if spec == "" {
+			spec = d.cfg.Schedule
+		}
+		if err := sched.Add(spec, func() { d.pollLogged(work, f) }); err != nil {
+			return fmt.Errorf("feed %q: %w", f.Name, err)
+		}
+	}
+	stopOutbox := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() { d.runOutbox(work, stopOutbox) })
+	wg.Go(func() {
+		res := d.PollAll(work)
+		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
+	})
+	sched.Start()
+	d.logger.Info("running", "feeds", len(d.cfg.Feeds), "schedule", d.cfg.Schedule, "timezone", d.cfg.Timezone)
+
+	<-ctx.Done()
+	d.logger.Info("stopping", "grace", GracePeriod)
+	grace, cancel := context.WithTimeout(context.Background(), GracePeriod)
+	defer cancel()
+	close(stopOutbox) // the outbox finishes the post in flight, then returns
+	if err := sched.Stop(grace); err != nil {
+		d.logger.Warn("polls still running at the end of the grace period", "err", err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-grace.Done():
+		d.logger.Warn("grace period over: cancelling in-flight work")
+		cancelWork()
+		<-done
+	}
+	return nil
+}
+
+func (d *Daemon) pollLogged(ctx context.Context, f config.Feed) {
+	if err := d.pollLimited(ctx, f); err != nil && ctx.Err() == nil {
+		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
+	}
+}

@@ -1,0 +1,215 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/cronspec"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// poll is the whole pipeline for one feed:
+// fetch → parse → new? → match → record → deliver.
+func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
+	st, err := d.store.FeedState(ctx, f.Name)
+	if err != nil {
+		return err
+	}
+	if d.now().Before(st.NextDue) {
+		return nil // backing off after failures
+	}
+	res, err := d.fetcher.Fetch(ctx, source(f), validators(st, f))
+	if err != nil {
+		return d.recordFailure(ctx, f, st, err)
+	}
+	items, err := d.newItems(ctx, st, res.Articles) // new or changed, with their matches
+	if err != nil {
+		return err
+	}
+	if err := d.store.Record(ctx, d.succeeded(f, st, res), items); err != nil {
+		return err
+	}
+	d.wakeOutbox()
+	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
+	return nil
+}
+
+func source(f config.Feed) feed.Source {
+	return feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}
+}
+
+// validators are sent only if they were stored for the same URL.
+func validators(st store.FeedState, f config.Feed) feed.Validators {
+	if st.URL != f.URL {
+		return feed.Validators{}
+	}
+	return feed.Validators{ETag: st.ETag, LastModified: st.LastModified}
+}
+
+func (d *Daemon) succeeded(f config.Feed, st store.FeedState, res feed.Result) store.FeedState {
+	now := d.now()
+	st.URL = f.URL
+	st.ETag, st.LastModified = res.Validators.ETag, res.Validators.LastModified
+	st.LastAttempt, st.LastSuccess = now, now
+	st.LastError, st.Failures, st.NextDue = "", 0, time.Time{}
+	return st
+}
+
+// recordFailure remembers what went wrong and when to try again: the
+// feed's interval doubled per consecutive failure, at most ×16 and 6 h,
+// and never before a Retry-After.
+func (d *Daemon) recordFailure(ctx context.Context, f config.Feed, st store.FeedState, cause error) error {
+	now := d.now()
+	st.URL = f.URL
+	st.LastAttempt = now
+	st.LastError = cause.Error()
+	st.Failures++
+	interval := d.interval(f)
+	backoff := interval << min(st.Failures-1, 4)
+	backoff = min(backoff, 6*time.Hour)
+	if st.Failures == 1 {
+		backoff = 0 // the next regular poll retries
+	}
+	var he *feed.HTTPError
+	if errors.As(cause, &he) && he.RetryAfter > backoff {
+		backoff = min(he.RetryAfter, 24*time.Hour)
+	}
+	st.NextDue = now.Add(backoff)
+	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", cause)
+	if err := d.store.SaveFeedState(ctx, st); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// interval is the time between two runs of the feed's schedule.
+func (d *Daemon) interval(f config.Feed) time.Duration {
+	spec := f.Schedule
+	if spec == "" {
+		spec = d.cfg.Schedule
+	}
+	s, err := cronspec.Parse(spec)
+	if err != nil {
+		return 5 * time.Minute
+	}
+	first := s.Next(d.now())
+	return s.Next(first).Sub(first)
+}
+
+// newItems keeps the articles that are new, or whose text changed, and
+// matches those allowed to alert. On a feed's first successful fetch only
+// items published within backfill may alert; items older than max_age never
+// do. Everything returned is recorded, so it is not new next time.
+func (d *Daemon) newItems(ctx context.Context, st store.FeedState, arts []article.Article) ([]store.Item, error) {
+	if len(arts) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(arts))
+	for i := range arts {
+		ids[i] = arts[i].Identity
+	}
+	seen, err := d.store.Seen(ctx, arts[0].Feed, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := d.now()
+	firstFetch := st.LastSuccess.IsZero()
+	set := d.Rules()
+	var items []store.Item
+	for _, a := range arts {
+		h := contentHash(&a)
+		before, known := seen[a.Identity]
+		if known && before.Hash == h {
+			continue
+		}
+		it := store.Item{Article: a, Hash: h}
+		if d.mayAlert(a, firstFetch, now) {
+			for _, m := range set.Match(&a) {
+				if !before.Rules[m.RuleID] { // an edited item alerts only for rules it had not matched
+					it.Matches = append(it.Matches, m)
+				}
+			}
+			it.Alerts = d.alerts(&a, it.Matches)
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+func (d *Daemon) mayAlert(a article.Article, firstFetch bool, now time.Time) bool {
+	if a.Published.IsZero() {
+		return !firstFetch
+	}
+	age := now.Sub(a.Published)
+	if age > d.cfg.MaxAge.D() {
+		return false
+	}
+	return !firstFetch || age <= d.cfg.Backfill.D()
+}
+
+func contentHash(a *article.Article) string {
+	h := sha256.New()
+	for _, s := range []string{a.Title, a.Summary, a.Content} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// alerts groups matches by channel: one message per article per channel,
+// naming every rule that sent it there, with the snippet that has the most
+// hits.
+func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.Alert {
+	byChannel := map[string]*article.Alert{}
+	best := map[string]int{}
+	var order []string
+	for _, m := range matches {
+		ch := d.channelFor(m)
+		al, ok := byChannel[ch]
+		if !ok {
+			al = &article.Alert{Channel: ch, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published}
+			byChannel[ch] = al
+			order = append(order, ch)
+			best[ch] = -1
+		}
+		al.Rules = append(al.Rules, m.RuleName)
+		if m.Mention != "" && !contains(al.Mentions, m.Mention) {
+			al.Mentions = append(al.Mentions, m.Mention)
+		}
+		if n := len(m.Explain.Snippet.Hits); n > best[ch] {
+			best[ch] = n
+			al.Snippet = m.Explain.Snippet
+		}
+	}
+	sort.Strings(order)
+	out := make([]article.Alert, 0, len(order))
+	for _, ch := range order {
+		out = append(out, *byChannel[ch])
+	}
+	return out
+}
+
+// channelFor is where a match is posted. A webhook posts to one fixed
+// channel whatever the rule says, so every match shares it.
+func (d *Daemon) channelFor(m article.Match) string {
+	if m.Channel != "" && d.cfg.Slack.WebhookURL == "" {
+		return m.Channel
+	}
+	return d.cfg.Slack.Channel
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

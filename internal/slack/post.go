@@ -1,0 +1,153 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Error is a failed post, with the decision what to do about it.
+type Error struct {
+	Reason     string        // what went wrong, secrets removed
+	Permanent  bool          // retrying cannot help (invalid_auth, channel_not_found…)
+	RetryAfter time.Duration // Slack asked to wait this long (429); not a failed attempt
+}
+
+func (e *Error) Error() string { return e.Reason }
+
+// permanentErrors are Slack API errors that no retry can fix.
+var permanentErrors = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
+	"no_permission": true, "missing_scope": true, "channel_not_found": true, "not_in_channel": true,
+	"is_archived": true, "invalid_blocks": true, "invalid_blocks_format": true, "msg_too_long": true,
+	"no_text": true, "too_many_attachments": true, "restricted_action": true, "ekm_access_denied": true,
+	"invalid_arguments": true, "invalid_arg_name": true, "channel_is_archived": true, "team_access_not_granted": true,
+	"invalid_payload": true, "action_prohibited": true, "no_service": true, "no_active_hooks": true,
+	"posting_to_general_channel_denied": true, "user_not_found": true,
+}
+
+// classify turns a slack-go error into an *Error, removing secrets.
+func classify(err error, secrets ...string) *Error {
+	reason := redact(err.Error(), secrets...)
+	var rl *slack.RateLimitedError
+	var api slack.SlackErrorResponse
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		after := rl.RetryAfter
+		if after <= 0 {
+			after = time.Second
+		}
+		return &Error{Reason: reason, RetryAfter: after}
+	case errors.As(err, &api):
+		return &Error{Reason: api.Err, Permanent: permanentErrors[api.Err]}
+	case errors.As(err, &sc):
+		// 429 without Retry-After and 5xx are worth retrying; other 4xx are not.
+		return &Error{Reason: reason, Permanent: sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout}
+	}
+	return &Error{Reason: reason} // network trouble: retry
+}
+
+// redact removes every secret from s.
+func redact(s string, secrets ...string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+// Bot posts with a bot token through chat.postMessage.
+type Bot struct {
+	api    *slack.Client
+	token  string
+	unfurl bool
+}
+
+// NewBot returns a poster using token. apiURL, when not empty, replaces
+// Slack's API base URL (it must end in "/"). client should have a time-out.
+func NewBot(token, apiURL string, client *http.Client, unfurl bool) *Bot {
+	opts := []slack.Option{slack.OptionHTTPClient(client)}
+	if apiURL != "" {
+		if !strings.HasSuffix(apiURL, "/") {
+			apiURL += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(apiURL))
+	}
+	return &Bot{api: slack.New(token, opts...), token: token, unfurl: unfurl}
+}
+
+// Post posts a to its channel and returns Slack's message ts.
+func (b *Bot) Post(ctx context.Context, a article.Alert) (string, error) {
+	msg := Render(a)
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(msg.Text, false),
+		slack.MsgOptionBlocks(msg.Blocks...),
+	}
+	if !b.unfurl {
+		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
+	}
+	_, ts, err := b.api.PostMessageContext(ctx, a.Channel, opts...)
+	if err != nil {
+		return "", classify(err, b.token)
+	}
+	return ts, nil
+}
+
+// Webhook posts to an incoming webhook: one fixed channel, no ts.
+type Webhook struct {
+	url    string
+	client *http.Client
+	unfurl bool
+}
+
+// NewWebhook returns a poster for the webhook URL; client must have a
+// time-out (slack-go's plain PostWebhook has none).
+func NewWebhook(webhookURL string, client *http.Client, unfurl bool) *Webhook {
+	return &Webhook{url: webhookURL, client: client, unfurl: unfurl}
+}
+
+// Post posts a to the webhook's channel.
+func (w *Webhook) Post(ctx context.Context, a article.Alert) (string, error) {
+	msg := Render(a)
+	unfurl := w.unfurl
+	err := slack.PostWebhookCustomHTTPContext(ctx, w.url, w.client, &slack.WebhookMessage{
+		Text:        msg.Text,
+		Blocks:      &slack.Blocks{BlockSet: msg.Blocks},
+		UnfurlLinks: &unfurl,
+		UnfurlMedia: &unfurl,
+	})
+	if err != nil {
+		return "", classify(err, w.url)
+	}
+	return "", nil
+}
+
+// Console prints alerts in readable form, for running without Slack.
+type Console struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// NewConsole returns a poster that writes to w.
+func NewConsole(w io.Writer) *Console { return &Console{w: w} }
+
+// Post prints a.
+func (c *Console) Post(_ context.Context, a article.Alert) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := fmt.Fprintln(c.w, Plain(a)); err != nil {
+		return "", &Error{Reason: err.Error()}
+	}
+	return "", nil
+}

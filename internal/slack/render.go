@@ -1,0 +1,166 @@
+// Package slack renders alerts as Slack messages (Block Kit with a plain
+// text fallback, every piece of feed text escaped, within Slack's limits)
+// and posts them with a bot token, an incoming webhook, or, with neither,
+// prints them to standard output.
+package slack
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackutilsx"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Slack's limits, in characters.
+const (
+	MaxHeadline = 150
+	MaxText     = 3000
+	MaxBlocks   = 50
+)
+
+// Message is a rendered alert.
+type Message struct {
+	Text   string // fallback for notifications; mrkdwn
+	Blocks []slack.Block
+}
+
+// escape makes feed text inert in Slack: &, < and > become entities, so
+// "<!channel>" or "<@U123>" in a headline notifies nobody.
+func escape(s string) string { return slackutilsx.EscapeMessage(s) }
+
+// truncate cuts s to at most n characters, ending with "…" when cut. It
+// works on the raw text, before escaping, so an escape is never split.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+}
+
+// safeURL returns link if it is an absolute http(s) URL, made safe inside
+// Slack's <url|text>: characters that would end the link are
+// percent-encoded, & is escaped. Anything else gives "".
+func safeURL(link string) string {
+	u, err := url.Parse(strings.TrimSpace(link))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	s := u.String()
+	s = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20").Replace(s)
+	return strings.ReplaceAll(s, "&", "&amp;")
+}
+
+// linkOrText renders text as a link to link, or as plain escaped text.
+func linkOrText(link, text string) string {
+	if u := safeURL(link); u != "" {
+		return "<" + u + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
+	}
+	return escape(text)
+}
+
+// snippetMrkdwn renders the snippet escaped, with hits in bold.
+func snippetMrkdwn(s article.Snippet) string {
+	var b strings.Builder
+	last := 0
+	for _, h := range s.Hits {
+		if h.Start < last || h.End > len(s.Text) || h.Start >= h.End {
+			continue
+		}
+		b.WriteString(escape(stripMarkup(s.Text[last:h.Start])))
+		b.WriteString("*" + escape(stripMarkup(s.Text[h.Start:h.End])) + "*")
+		last = h.End
+	}
+	b.WriteString(escape(stripMarkup(s.Text[last:])))
+	return b.String()
+}
+
+// stripMarkup replaces mrkdwn control characters in feed text with look-alikes
+// so they cannot restyle the message.
+func stripMarkup(s string) string {
+	return strings.NewReplacer("*", "∗", "`", "'", "~", "∼").Replace(s)
+}
+
+// slackDate renders t with Slack's date formatting, falling back to UTC
+// text where the client cannot.
+func slackDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	fallback := t.UTC().Format("2006-01-02 15:04 UTC")
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
+}
+
+// Render turns an alert into a Block Kit message.
+func Render(a article.Alert) Message {
+	title := truncate(strings.TrimSpace(a.Title), MaxHeadline)
+	if title == "" {
+		title = "(untitled)"
+	}
+	rules := escape(strings.Join(a.Rules, ", "))
+	var lines []string
+	if len(a.Mentions) > 0 {
+		lines = append(lines, strings.Join(a.Mentions, " ")) // from rule files only
+	}
+	lines = append(lines, "*"+linkOrText(a.Link, stripMarkup(title))+"*")
+	var blocks []slack.Block
+	blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil))
+
+	meta := []string{escape(truncate(a.Feed, 200))}
+	if d := slackDate(a.Published); d != "" {
+		meta = append(meta, d)
+	}
+	meta = append(meta, "matched "+truncate(rules, 1000))
+	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(meta, " · "), false, false)))
+
+	if a.Snippet.Text != "" {
+		snip := a.Snippet
+		if utf8.RuneCountInString(snip.Text) > 600 {
+			snip = article.Snippet{Text: truncate(snip.Text, 600)}
+		}
+		text := ">" + snippetMrkdwn(snip)
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))
+	}
+
+	fallback := escape(truncate(strings.Join(a.Rules, ", "), 200)) + ": " + escape(title) + " (" + escape(truncate(a.Feed, 200)) + ")"
+	if len(a.Mentions) > 0 {
+		fallback = strings.Join(a.Mentions, " ") + " " + fallback
+	}
+	return Message{Text: fallback, Blocks: blocks}
+}
+
+// Plain renders an alert as readable text for a terminal: no markup
+// beyond ** around hits.
+func Plain(a article.Alert) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "━━ %s ━━ %s\n", a.Channel, strings.Join(a.Rules, ", "))
+	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(a.Title))
+	meta := a.Feed
+	if !a.Published.IsZero() {
+		meta += " · " + a.Published.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	fmt.Fprintf(&b, "%s\n", meta)
+	if a.Link != "" {
+		fmt.Fprintf(&b, "%s\n", a.Link)
+	}
+	if s := a.Snippet; s.Text != "" {
+		var sb strings.Builder
+		last := 0
+		for _, h := range s.Hits {
+			if h.Start < last || h.End > len(s.Text) {
+				continue
+			}
+			sb.WriteString(s.Text[last:h.Start] + "**" + s.Text[h.Start:h.End] + "**")
+			last = h.End
+		}
+		sb.WriteString(s.Text[last:])
+		fmt.Fprintf(&b, "  “%s”\n", sb.String())
+	}
+	return b.String()
+}
