@@ -37,6 +37,9 @@ type Deps struct {
 	Fetcher Fetcher
 	Poster  Poster
 	Now     func() time.Time // nil: time.Now
+	// RetryBase is the first delay before retrying a failed post (doubling
+	// per attempt, at most 15 min); 0 means 5 s.
+	RetryBase time.Duration
 }
 
 // Daemon runs the pipeline.
@@ -51,7 +54,8 @@ type Daemon struct {
 	sem     chan struct{} // bounds concurrent fetches
 	wake    chan struct{} // tells the outbox there is work
 
-	lastPost map[string]time.Time // per channel; owned by the outbox loop
+	lastPost  map[string]time.Time // per channel; owned by the outbox loop
+	retryBase time.Duration
 }
 
 // GracePeriod is how long in-flight work may finish after a stop signal.
@@ -60,15 +64,19 @@ const GracePeriod = 10 * time.Second
 // New loads the rules and returns a daemon ready to Run or Once.
 func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	d := &Daemon{
-		cfg:      cfg,
-		logger:   logger.With("component", "daemon"),
-		store:    deps.Store,
-		fetcher:  deps.Fetcher,
-		poster:   deps.Poster,
-		now:      deps.Now,
-		sem:      make(chan struct{}, cfg.Fetch.Concurrency),
-		wake:     make(chan struct{}, 1),
-		lastPost: map[string]time.Time{},
+		cfg:       cfg,
+		logger:    logger.With("component", "daemon"),
+		store:     deps.Store,
+		fetcher:   deps.Fetcher,
+		poster:    deps.Poster,
+		now:       deps.Now,
+		sem:       make(chan struct{}, cfg.Fetch.Concurrency),
+		wake:      make(chan struct{}, 1),
+		lastPost:  map[string]time.Time{},
+		retryBase: deps.RetryBase,
+	}
+	if d.retryBase <= 0 {
+		d.retryBase = 5 * time.Second
 	}
 	if d.now == nil {
 		d.now = time.Now

@@ -101,15 +101,15 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 		log.Error("delivery failed permanently", "err", reason)
 		return d.store.MarkFailed(rctx, dl.ID, reason)
 	default:
-		next := d.now().Add(retryDelay(dl.Attempts))
+		next := d.now().Add(retryDelay(d.retryBase, dl.Attempts))
 		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", se.Reason)
 		return d.store.MarkRetry(rctx, dl.ID, next, se.Reason, true)
 	}
 }
 
-// retryDelay is exponential backoff from 5 s to 15 min, with jitter.
-func retryDelay(attempts int) time.Duration {
-	base := 5 * time.Second << min(attempts, 8)
+// retryDelay is exponential backoff from first up to 15 min, with jitter.
+func retryDelay(first time.Duration, attempts int) time.Duration {
+	base := first << min(attempts, 8)
 	base = min(base, 15*time.Minute)
 	return base/2 + rand.N(base/2+1)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // blockTags end a line of text: paragraphs and the like become sentences
@@ -29,16 +30,31 @@ func HTMLToText(s string) string {
 	var b strings.Builder
 	skip := 0
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		raw := string(z.Raw())
+		switch tt {
 		case html.ErrorToken:
 			return collapse(b.String())
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
 			}
+		case html.CommentToken:
+			// "<!channel>" is a bogus comment to an HTML parser but text to
+			// a reader (and to Slack): keep it, it is escaped on output.
+			if skip == 0 && !strings.HasPrefix(raw, "<!--") {
+				b.WriteString(html.UnescapeString(raw))
+			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
 			tag := string(name)
+			if atom.Lookup(name) == 0 {
+				// Not an HTML element ("<https://x|y>", "<Reuters>"): text.
+				if skip == 0 {
+					b.WriteString(html.UnescapeString(raw))
+				}
+				continue
+			}
 			if skipTags[tag] {
 				if t := z.Token(); t.Type == html.StartTagToken {
 					skip++
@@ -53,6 +69,12 @@ func HTMLToText(s string) string {
 		case html.EndTagToken:
 			name, _ := z.TagName()
 			tag := string(name)
+			if atom.Lookup(name) == 0 {
+				if skip == 0 {
+					b.WriteString(html.UnescapeString(raw))
+				}
+				continue
+			}
 			if skipTags[tag] && skip > 0 {
 				skip--
 				continue

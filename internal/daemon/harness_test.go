@@ -1,0 +1,181 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/slack"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// item is one RSS item for a test feed.
+type item struct {
+	guid, title, link, description string
+	published                      time.Time // zero: no pubDate
+}
+
+func rss(items ...item) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Test wire</title><link>https://wire.example/</link>`)
+	for _, it := range items {
+		b.WriteString("<item>")
+		fmt.Fprintf(&b, "<title>%s</title>", html.EscapeString(it.title))
+		if it.guid != "" {
+			fmt.Fprintf(&b, `<guid isPermaLink="false">%s</guid>`, html.EscapeString(it.guid))
+		}
+		if it.link != "" {
+			fmt.Fprintf(&b, "<link>%s</link>", html.EscapeString(it.link))
+		}
+		if !it.published.IsZero() {
+			fmt.Fprintf(&b, "<pubDate>%s</pubDate>", it.published.UTC().Format(time.RFC1123Z))
+		}
+		fmt.Fprintf(&b, "<description>%s</description>", html.EscapeString(it.description))
+		b.WriteString("</item>")
+	}
+	b.WriteString("</channel></rss>")
+	return b.String()
+}
+
+// feedServer serves a body that tests can change, or a status code.
+type feedServer struct {
+	*httptest.Server
+	mu     sync.Mutex
+	body   string
+	status int
+	hits   int
+}
+
+func newFeedServer(t *testing.T, body string) *feedServer {
+	fs := &feedServer{body: body}
+	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		fs.hits++
+		if fs.status != 0 {
+			w.WriteHeader(fs.status)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		io.WriteString(w, fs.body)
+	}))
+	t.Cleanup(fs.Close)
+	return fs
+}
+
+func (fs *feedServer) set(body string, status int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.body, fs.status = body, status
+}
+
+// harness is a daemon on the shipped example rules, a real SQLite file and
+// a recording fake Slack in bot-token mode.
+type harness struct {
+	cfg   *config.Config
+	d     *daemon.Daemon
+	store *store.Store
+	slack *fakeslack.Server
+}
+
+const testToken = "xoxb-test-secret-token"
+
+func testConfig(t *testing.T, feeds ...config.Feed) *config.Config {
+	cfg := config.Default()
+	cfg.RulesDir = filepath.Join("..", "..", "rules")
+	cfg.Storage.Path = filepath.Join(t.TempDir(), "feedwatch.db")
+	cfg.Slack.Channel = "#iraq-watch"
+	cfg.Slack.Token = testToken
+	cfg.Feeds = feeds
+	return &cfg
+}
+
+func newHarness(t *testing.T, cfg *config.Config) *harness {
+	t.Helper()
+	fake := fakeslack.New(t)
+	if cfg.Slack.APIURL == "" {
+		cfg.Slack.APIURL = fake.URL + "/"
+	}
+	h := &harness{cfg: cfg, slack: fake}
+	h.open(t)
+	return h
+}
+
+// open (re)opens the store and builds a daemon, as a restart would.
+func (h *harness) open(t *testing.T) {
+	t.Helper()
+	st, err := store.Open(context.Background(), h.cfg.Storage.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var poster daemon.Poster = slack.NewBot(h.cfg.Slack.Token.Reveal(), h.cfg.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
+	if h.cfg.Slack.WebhookURL != "" {
+		poster = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
+	}
+	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
+		Store:     st,
+		Fetcher:   feed.NewFetcher(2*time.Second, 1<<20, "feedwatch-test"),
+		Poster:    poster,
+		RetryBase: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.d, h.store = d, st
+}
+
+func (h *harness) once(t *testing.T) daemon.PollResult {
+	t.Helper()
+	res, _, err := h.d.Once(context.Background(), 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// Articles in the style of the report the project started from.
+var (
+	leaderKilled = item{
+		guid:        "wire-1",
+		title:       "Iraq says Islamic State's top leader killed in Anbar operation backed by U.S.-led coalition",
+		link:        "https://wire.example/iraq/leader-killed?utm_source=rss",
+		description: "<p>The head of the Islamic State in Iraq and Syria was killed in an operation by Iraqi forces, supported by the U.S.-led coalition.</p><p>The airstrike occurred in Anbar province, officials said on Friday.</p>",
+	}
+	budgetDebate = item{
+		guid:        "wire-2",
+		title:       "Iraq's parliament is debating the budget",
+		link:        "https://wire.example/iraq/budget",
+		description: "The budget is expected to pass. The leader of the largest bloc said it is close and that nobody was named to the committee.",
+	}
+	anbarBridge = item{
+		guid:        "wire-3",
+		title:       "Anbar governor opens a bridge in Ramadi",
+		link:        "https://wire.example/iraq/bridge",
+		description: "The governor of Anbar province opened a new bridge over the Euphrates on Sunday.",
+	}
+	germanCoalition = item{
+		guid:        "wire-4",
+		title:       "German coalition talks stall in Berlin",
+		link:        "https://wire.example/europe/germany-coalition",
+		description: "The coalition partners said the operation to rescue the budget had failed and a strike by rail workers loomed.",
+	}
+)
+
+func at(it item, published time.Time) item {
+	it.published = published
+	return it
+}

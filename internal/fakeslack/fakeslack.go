@@ -1,0 +1,200 @@
+// Package fakeslack is a recording fake of the Slack Web API and incoming
+// webhooks for tests: it records every post and answers with queued
+// responses (429 with Retry-After, 5xx, ok:false errors, slow answers)
+// before falling back to success.
+package fakeslack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Post is one request the fake received.
+type Post struct {
+	Path        string // "/chat.postMessage" or "/webhook"
+	Channel     string
+	Text        string
+	Blocks      string // raw JSON
+	Unfurl      string // unfurl_links as sent
+	Token       string // token sent, from the Authorization header or the form
+	At          time.Time
+	Answered    int    // HTTP status answered
+	AnsweredErr string // ok:false error answered, if any
+}
+
+// Response is a queued answer.
+type Response struct {
+	Status     int           // 0 means 200
+	RetryAfter int           // seconds, sent with 429
+	Error      string        // ok:false with this error
+	Delay      time.Duration // wait before answering
+}
+
+// Server is the fake.
+type Server struct {
+	*httptest.Server
+	mu    sync.Mutex
+	posts []Post
+	queue map[string][]Response // by channel ("" for any)
+	ts    int
+}
+
+// New starts a fake closed when the test ends. Its API base URL is
+// URL + "/"; its webhook URL is URL + "/webhook".
+func New(t testing.TB) *Server {
+	s := &Server{queue: map[string][]Response{}}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Queue makes the next posts to channel ("" for any channel) get these
+// answers, in order.
+func (s *Server) Queue(channel string, rs ...Response) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue[channel] = append(s.queue[channel], rs...)
+}
+
+// Posts returns every request received so far, answered or not.
+func (s *Server) Posts() []Post {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Post(nil), s.posts...)
+}
+
+// Accepted returns the posts answered with success.
+func (s *Server) Accepted() []Post {
+	var out []Post
+	for _, p := range s.Posts() {
+		if p.Answered == http.StatusOK && p.AnsweredErr == "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	p := Post{Path: r.URL.Path, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), At: time.Now()}
+	body, _ := io.ReadAll(r.Body)
+	switch r.URL.Path {
+	case "/chat.postMessage":
+		form, _ := url.ParseQuery(string(body))
+		if r.Header.Get("Content-Type") == "application/json" {
+			var m map[string]any
+			_ = json.Unmarshal(body, &m)
+			form = url.Values{}
+			for k, v := range m {
+				if b, err := json.Marshal(v); err == nil {
+					if s, ok := v.(string); ok {
+						form.Set(k, s)
+					} else {
+						form.Set(k, string(b))
+					}
+				}
+			}
+		}
+		p.Channel, p.Text, p.Blocks, p.Unfurl = form.Get("channel"), form.Get("text"), form.Get("blocks"), form.Get("unfurl_links")
+		if tok := form.Get("token"); tok != "" {
+			p.Token = tok
+		}
+	case "/webhook":
+		var m struct {
+			Text        string          `json:"text"`
+			Blocks      json.RawMessage `json:"blocks"`
+			UnfurlLinks *bool           `json:"unfurl_links"`
+		}
+		_ = json.Unmarshal(body, &m)
+		p.Text, p.Blocks = m.Text, string(m.Blocks)
+		if m.UnfurlLinks != nil {
+			p.Unfurl = strconv.FormatBool(*m.UnfurlLinks)
+		}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	s.mu.Lock()
+	resp := Response{}
+	for _, key := range []string{p.Channel, ""} {
+		if q := s.queue[key]; len(q) > 0 {
+			resp, s.queue[key] = q[0], q[1:]
+			break
+		}
+	}
+	s.ts++
+	ts := fmt.Sprintf("1700000000.%06d", s.ts)
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	p.Answered, p.AnsweredErr = status, resp.Error
+	s.posts = append(s.posts, p)
+	s.mu.Unlock()
+
+	if resp.Delay > 0 {
+		select {
+		case <-time.After(resp.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if resp.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(resp.RetryAfter))
+	}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+		fmt.Fprint(w, "error")
+		return
+	}
+	if r.URL.Path == "/webhook" {
+		fmt.Fprint(w, "ok")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if resp.Error != "" {
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, resp.Error)
+		return
+	}
+	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, p.Channel, ts)
+}
+
+// BlockText returns every "text" string in the post's blocks, decoded,
+// one per line: what a reader of the message sees (as mrkdwn).
+func (p Post) BlockText() string {
+	var v any
+	if err := json.Unmarshal([]byte(p.Blocks), &v); err != nil {
+		return ""
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["text"].(string); ok {
+				out = append(out, s)
+			}
+			for k, c := range v {
+				if k != "text" || !isString(c) {
+					walk(c)
+				}
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return strings.Join(out, "\n")
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
