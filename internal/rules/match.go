@@ -83,9 +83,9 @@ func eval(n node, d *Document) (bool, []occ) {
 }
 
 // evalNear keeps the occurrences of each side that have a partner on the
-// other side in the same field within n words. The distance between two
-// occurrences is the number of words from the end of the first to the
-// start of the second: adjacent words are 1 apart.
+// other side in the same field within n words: at most n words stand
+// between the end of the first and the start of the second (adjacent words
+// have 0 between them).
 func evalNear(n *nearNode, d *Document) (bool, []occ) {
 	_, left := eval(n.left, d)
 	if len(left) == 0 {
@@ -103,12 +103,12 @@ func evalNear(n *nearNode, d *Document) (bool, []occ) {
 			var gap int
 			switch {
 			case a.pos+a.n <= b.pos: // a before b
-				gap = b.pos - (a.pos + a.n - 1)
+				gap = b.pos - (a.pos + a.n)
 			case b.pos+b.n <= a.pos: // b before a
 				if n.ordered {
 					continue
 				}
-				gap = a.pos - (b.pos + b.n - 1)
+				gap = a.pos - (b.pos + b.n)
 			default:
 				continue // overlapping: the same words
 			}
