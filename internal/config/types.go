@@ -42,7 +42,7 @@ func ParseDuration(s string) (time.Duration, error) {
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, err)
+		return lineError(n, err.Error())
 	}
 	*d = Duration(v)
 	return nil
@@ -76,7 +76,7 @@ func (s *Size) UnmarshalYAML(n *yaml.Node) error {
 	}
 	num, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || num < 0 {
-		return fmt.Errorf("line %d: invalid size %q (use a number of bytes or units such as 512KiB, 10MiB)", n.Line, n.Value)
+		return lineError(n, fmt.Sprintf("invalid size %q (use a number of bytes or units such as 512KiB, 10MiB)", n.Value))
 	}
 	*s = Size(num * mult)
 	return nil
@@ -101,3 +101,9 @@ func (s Secret) GoString() string { return s.String() }
 
 // MarshalYAML keeps secrets out of printed configuration.
 func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
+
+// lineError is a decoding error yaml.v3 collects with the others (a
+// *yaml.TypeError), so every bad value is reported at once.
+func lineError(n *yaml.Node, msg string) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d, column %d: %s", n.Line, n.Column, msg)}}
+}

@@ -1,0 +1,158 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/diag"
+)
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+func TestLoadAppliesValuesDefaultsEnvironmentAndPaths(t *testing.T) {
+	cfg, err := Load("testdata/valid.yaml", env(map[string]string{"TEST_TOKEN": "xoxb-123-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token.Reveal() != "xoxb-123-secret" {
+		t.Errorf("token = %q, want it expanded from the environment", cfg.Slack.Token.Reveal())
+	}
+	if cfg.MaxAge.D() != 72*time.Hour || cfg.Storage.Retention.D() != 30*24*time.Hour {
+		t.Errorf("day durations: max_age %s, retention %s", cfg.MaxAge, cfg.Storage.Retention)
+	}
+	if cfg.Fetch.MaxBody != 5<<20 || cfg.Fetch.Timeout.D() != 15*time.Second {
+		t.Errorf("fetch = %+v", cfg.Fetch)
+	}
+	if cfg.RulesDir != filepath.Join("testdata", "myrules") || cfg.Storage.Path != filepath.Join("testdata", "state", "fw.db") {
+		t.Errorf("paths not resolved against the config folder: %q %q", cfg.RulesDir, cfg.Storage.Path)
+	}
+	abs, _ := filepath.Abs(filepath.Join("testdata", "feeds", "local.xml"))
+	if cfg.Feeds[1].URL != "file://"+filepath.ToSlash(abs) {
+		t.Errorf("file: URL = %q", cfg.Feeds[1].URL)
+	}
+	if cfg.Slack.APIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("api_url = %q, want a trailing /", cfg.Slack.APIURL)
+	}
+	// Defaults for what the file leaves out.
+	if cfg.Slack.GiveUpAfter.D() != 24*time.Hour || cfg.Log.Level != "info" || cfg.Server.Listen != "127.0.0.1:9090" {
+		t.Errorf("defaults not applied: %+v %+v %+v", cfg.Slack, cfg.Log, cfg.Server)
+	}
+}
+
+func TestSecretsNeverPrint(t *testing.T) {
+	cfg, err := Load("testdata/valid.yaml", env(map[string]string{"TEST_TOKEN": "xoxb-123-secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{cfg.String(), fmt.Sprintf("%v %+v %#v", cfg.Slack, cfg.Slack, cfg.Slack)} {
+		if strings.Contains(s, "xoxb-123-secret") {
+			t.Fatalf("secret printed: %s", s)
+		}
+	}
+	if !strings.Contains(cfg.String(), "[redacted]") {
+		t.Errorf("printed config should show the token as [redacted]")
+	}
+}
+
+func TestSecretsCanComeFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "token"), []byte("xoxb-from-file\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("slack:\n  token_file: token\n"), 0o600)
+	cfg, err := Load(filepath.Join(dir, "config.yaml"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token.Reveal() != "xoxb-from-file" {
+		t.Errorf("token = %q", cfg.Slack.Token.Reveal())
+	}
+}
+
+func TestAnUnsetVariableIsEmpty(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("slack:\n  token: ${NOT_SET}\n  webhook_url: ${ALSO_NOT_SET}\n"), 0o600)
+	cfg, err := Load(filepath.Join(dir, "config.yaml"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
+		t.Errorf("unset variables should expand to empty (console mode): %q %q", cfg.Slack.Token.Reveal(), cfg.Slack.WebhookURL.Reveal())
+	}
+}
+
+func TestBadConfigsGiveEveryProblemWithItsLine(t *testing.T) {
+	cases := map[string][]string{
+		"unknown-key.yaml": {
+			"testdata/unknown-key.yaml:3: unknown key chanel",
+		},
+		"bad-duration.yaml": {
+			`testdata/bad-duration.yaml:1:10: invalid duration "7days"`,
+			`testdata/bad-duration.yaml:3:13: invalid size "lots"`,
+		},
+		"bad-values.yaml": {
+			`testdata/bad-values.yaml:1:11: schedule: invalid schedule "CRON_TZ=UTC"`,
+			`testdata/bad-values.yaml:2:11: timezone: unknown time zone "Mars/Olympus"`,
+			`testdata/bad-values.yaml:4:16: fetch.concurrency: must be between 1 and 256, not 0`,
+			`testdata/bad-values.yaml:6:10: slack.token: set either slack.token (bot token) or slack.webhook_url, not both`,
+			`testdata/bad-values.yaml:6:10: slack.token: does not look like a Slack token`,
+			`testdata/bad-values.yaml:8:12: slack.channel: "news" is not a channel`,
+			`testdata/bad-values.yaml:10:10: log.level: must be debug, info, warn or error, not "loud"`,
+			`testdata/bad-values.yaml:13:10: feeds[0].url: scheme must be http, https or file, not "ftp"`,
+			`testdata/bad-values.yaml:14:11: feeds[1].name: "wire" is also the name of feeds[0]`,
+			`testdata/bad-values.yaml:16:15: feeds[1].schedule: invalid schedule "61 * * * *"`,
+			`testdata/bad-values.yaml:17:5: feeds[2].name: every feed needs a name`,
+		},
+	}
+	for file, want := range cases {
+		t.Run(file, func(t *testing.T) {
+			_, err := Load("testdata/"+file, env(nil))
+			var ps diag.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("got %v, want problems", err)
+			}
+			var got []string
+			for _, p := range ps {
+				got = append(got, p.Error())
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+			}
+			for i := range want {
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Errorf("problem %d:\n got %s\nwant %s…", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParseDurationAcceptsDays(t *testing.T) {
+	for in, want := range map[string]time.Duration{"90d": 90 * 24 * time.Hour, "1d12h": 36 * time.Hour, "0.5d": 12 * time.Hour, "20s": 20 * time.Second} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"d", "-1d", "7days", "1d-", ""} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", bad)
+		}
+	}
+}
+
+func TestTheShippedConfigsAreValid(t *testing.T) {
+	for _, p := range []string{"../../config.yaml", "../../demo/config.yaml"} {
+		if _, err := Load(p, env(nil)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
