@@ -23,7 +23,9 @@ const rssDoc = `<?xml version="1.0" encoding="UTF-8"?>
 
 var src = Source{Name: "Wire", Tags: []string{"defense"}}
 
-func fetcher() *Fetcher { return NewFetcher(2*time.Second, 1<<20, "feedwatch/test (+https://example.org)") }
+func fetcher() *Fetcher {
+	return NewFetcher(2*time.Second, 1<<20, "feedwatch/test (+https://example.org)")
+}
 
 func serve(t *testing.T, h http.HandlerFunc) string {
 	srv := httptest.NewServer(h)
@@ -228,10 +230,10 @@ func TestFileFeedsAndItemsWithoutGUIDLinkOrDate(t *testing.T) {
 func TestCanonicalLink(t *testing.T) {
 	cases := map[string]string{
 		"HTTPS://News.Example.COM:443/a/b?utm_source=x&utm_medium=y&id=3#top": "https://news.example.com/a/b?id=3",
-		"http://example.com?fbclid=abc&gclid=def":                               "http://example.com/",
-		"https://example.com/a?b=1&a=2":                                         "https://example.com/a?a=2&b=1",
-		"javascript:alert(1)":                                                   "",
-		"/relative/path":                                                        "",
+		"http://example.com?fbclid=abc&gclid=def":                             "http://example.com/",
+		"https://example.com/a?b=1&a=2":                                       "https://example.com/a?a=2&b=1",
+		"javascript:alert(1)":                                                 "",
+		"/relative/path":                                                      "",
 	}
 	for in, want := range cases {
 		if got := CanonicalLink(in); got != want {
@@ -245,7 +247,7 @@ func TestHTMLToText(t *testing.T) {
 		"<p>One &amp; two</p><p>Three&nbsp;four</p>":                  "One & two\nThree four",
 		"<script>var x = '<p>no</p>';</script><style>p{}</style>Kept": "Kept",
 		"Plain text with &lt;tags&gt; escaped":                        "Plain text with <tags> escaped",
-		"<!channel> ISIS leader <@U999> <https://evil.example|click>":  "<!channel> ISIS leader <@U999> <https://evil.example|click>",
+		"<!channel> ISIS leader <@U999> <https://evil.example|click>": "<!channel> ISIS leader <@U999> <https://evil.example|click>",
 		"<b>Bold</b> and <a href='x'>link</a><br>next":                "Bold and link\nnext",
 		"<!-- a comment -->visible":                                   "visible",
 	}

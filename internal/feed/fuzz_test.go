@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
 )
 
 // FuzzHTMLToText checks the HTML-to-text step never panics and keeps valid
