@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+func open(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "fw.db")
+	s := open(t, path)
+	s.Close()
+	s = open(t, path) // second open: migrations already applied
+	var n int
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 1", n, err)
+	}
+	var mode string
+	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+	}
+	for p, want := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s has mode %o, want %o", p, st.Mode().Perm(), want)
+		}
+	}
+}
+
+func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	a := article.Article{Feed: "Wire", Identity: "guid:1", Title: "Leader killed", Link: "https://wire.example/1", Published: now.Add(-time.Hour)}
+	m := article.Match{RuleID: "is-leadership", RuleName: "IS leadership"}
+	alert := article.Alert{Channel: "#iraq", Feed: "Wire", Title: a.Title, Rules: []string{"IS leadership"}}
+	st := FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
+	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Alerts: []article.Alert{alert}}}); err != nil {
+		t.Fatal(err)
+	}
+	seen, err := s.Seen(ctx, "Wire", []string{"guid:1", "guid:2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen["guid:1"].Hash != "h1" || !seen["guid:1"].Rules["is-leadership"] {
+		t.Errorf("seen = %+v", seen)
+	}
+	got, err := s.FeedState(ctx, "Wire")
+	if err != nil || got.ETag != `"e1"` || !got.LastSuccess.Equal(now) {
+		t.Errorf("feed state = %+v, %v", got, err)
+	}
+	due, err := s.Due(ctx, 10)
+	if err != nil || len(due) != 1 || due[0].Alert.Title != "Leader killed" || due[0].Channel != "#iraq" {
+		t.Fatalf("due = %+v, %v", due, err)
+	}
+
+	// A failing statement rolls the whole record back: nothing half-written.
+	bad := article.Article{Feed: "Wire", Identity: "guid:3", Title: "x"}
+	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
+		{Article: bad, Hash: "h3", Matches: []article.Match{m}, Alerts: []article.Alert{alert}},
+		{Article: bad, Hash: "h3", Alerts: []article.Alert{{Channel: "#iraq", Title: "broken"}}},
+	})
+	if err != nil {
+		t.Fatalf("re-recording the same identity in one batch is an update, not an error: %v", err)
+	}
+	if _, err := s.db.Exec(`CREATE TRIGGER no_more BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Alerts: []article.Alert{alert}}})
+	if err == nil {
+		t.Fatal("want the injected failure")
+	}
+	if seen, _ := s.Seen(ctx, "Wire", []string{"guid:4"}); len(seen) != 0 {
+		t.Error("the article was stored although its delivery failed")
+	}
+	if got, _ := s.FeedState(ctx, "Wire"); got.ETag == `"e3"` {
+		t.Error("the feed state moved on although the record failed")
+	}
+}
+
+func TestOutboxStatesSurviveReopening(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fw.db")
+	s := open(t, path)
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	var items []Item
+	for _, id := range []string{"guid:1", "guid:2", "guid:3"} {
+		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id, Title: id}, Hash: id,
+			Alerts: []article.Alert{{Channel: "#iraq", Title: id, Rules: []string{"r"}}}})
+	}
+	if err := s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := s.Due(ctx, 10)
+	if len(due) != 3 {
+		t.Fatalf("%d due, want 3", len(due))
+	}
+	must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001"))
+	must(t, s.MarkFailed(ctx, due[1].ID, "channel_not_found"))
+	must(t, s.MarkRetry(ctx, due[2].ID, now.Add(1500*time.Millisecond), "ratelimited", false))
+
+	s.Close()
+	s = open(t, path)
+	s.Now = func() time.Time { return now.Add(time.Second) }
+	if due, _ := s.Due(ctx, 10); len(due) != 0 {
+		t.Errorf("a retry 1.5 s away is due after 1 s: %+v", due)
+	}
+	next, ok, err := s.NextDue(ctx)
+	if err != nil || !ok || next.Before(now.Add(1500*time.Millisecond)) {
+		t.Errorf("next due = %s %v %v, want no earlier than the retry time", next, ok, err)
+	}
+	s.Now = func() time.Time { return now.Add(2 * time.Second) }
+	due, _ = s.Due(ctx, 10)
+	if len(due) != 1 || due[0].Attempts != 0 || due[0].LastError != "ratelimited" {
+		t.Errorf("due after the wait = %+v, want the rate-limited one with 0 counted attempts", due)
+	}
+	counts, _ := s.DeliveryCounts(ctx)
+	if counts[Sent] != 1 || counts[Failed] != 1 || counts[Pending] != 1 {
+		t.Errorf("counts = %v", counts)
+	}
+	failed, _ := s.Recent(ctx, Failed, 10)
+	if len(failed) != 1 || failed[0].LastError != "channel_not_found" {
+		t.Errorf("failed = %+v", failed)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
