@@ -87,6 +87,37 @@ func stripMarkup(s string) string {
 	return strings.NewReplacer("*", "∗", "`", "'", "~", "∼").Replace(s)
 }
 
+// snippetBlockText quotes the snippet with hits in bold, shortened until the
+// escaped text fits in one text object.
+func snippetBlockText(s article.Snippet) string {
+	for n := 600; ; n = n * 3 / 4 {
+		text := ">" + snippetMrkdwn(cutSnippet(s, n))
+		if utf8.RuneCountInString(text) <= MaxText {
+			return text
+		}
+	}
+}
+
+// cutSnippet shortens s to at most n characters (the raw text, before
+// escaping), keeping the hits that still fit whole.
+func cutSnippet(s article.Snippet, n int) article.Snippet {
+	if utf8.RuneCountInString(s.Text) <= n {
+		return s
+	}
+	end := 0
+	for i := 0; i < n-1; i++ {
+		_, sz := utf8.DecodeRuneInString(s.Text[end:])
+		end += sz
+	}
+	out := article.Snippet{Field: s.Field, Text: s.Text[:end] + "…"}
+	for _, h := range s.Hits {
+		if h.End <= end {
+			out.Hits = append(out.Hits, h)
+		}
+	}
+	return out
+}
+
 // slackDate renders t with Slack's date formatting, falling back to UTC
 // text where the client cannot.
 func slackDate(t time.Time) string {
@@ -120,12 +151,7 @@ func Render(a article.Alert) Message {
 	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(meta, " · "), false, false)))
 
 	if a.Snippet.Text != "" {
-		snip := a.Snippet
-		if utf8.RuneCountInString(snip.Text) > 600 {
-			snip = article.Snippet{Text: truncate(snip.Text, 600)}
-		}
-		text := ">" + snippetMrkdwn(snip)
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, snippetBlockText(a.Snippet), false, false), nil, nil))
 	}
 
 	fallback := escape(truncate(strings.Join(a.Rules, ", "), 200)) + ": " + escape(title) + " (" + escape(truncate(a.Feed, 200)) + ")"

@@ -1,0 +1,219 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+var entities = regexp.MustCompile(`&(amp|lt|gt);`)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var alert = article.Alert{
+	Channel:   "#iraq-watch",
+	Feed:      "Military.com",
+	Title:     "Iraq says Islamic State's top leader killed in Anbar operation backed by U.S.-led coalition",
+	Link:      "https://www.military.com/daily-news/2025/03/15/iraq-leader-killed.html?utm_source=rss",
+	Published: time.Date(2025, 3, 15, 9, 30, 0, 0, time.UTC),
+	Rules:     []string{"Coalition operations in Anbar", "IS leadership"},
+	Mentions:  []string{"<!here>"},
+	Snippet: article.Snippet{
+		Field: "content",
+		Text:  "The operation was executed with support from U.S.-led coalition forces in Anbar.",
+		Hits:  []article.Span{{Start: 4, End: 13}, {Start: 45, End: 53}, {Start: 54, End: 63}, {Start: 74, End: 79}},
+	},
+}
+
+func TestRenderMatchesTheGoldenMessage(t *testing.T) {
+	msg := Render(alert)
+	var buf strings.Builder
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"text": msg.Text, "blocks": msg.Blocks}); err != nil {
+		t.Fatal(err)
+	}
+	got := []byte(buf.String())
+	const golden = "testdata/alert.golden.json"
+	if *update {
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("rendered message differs from %s (run go test -update to accept):\n%s", golden, got)
+	}
+}
+
+// texts returns every text of a message: the fallback and each block's.
+func texts(m Message) []string {
+	out := []string{m.Text}
+	raw, _ := json.Marshal(m.Blocks)
+	var v any
+	json.Unmarshal(raw, &v)
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, c := range v {
+				if s, ok := c.(string); ok && k == "text" {
+					out = append(out, s)
+				} else {
+					walk(c)
+				}
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return out
+}
+
+func TestFeedTextCannotNotifyOrLinkAnywhere(t *testing.T) {
+	a := alert
+	a.Mentions = nil
+	a.Title = "<!channel> ISIS leader <@U999> killed <https://evil.example|click> & *bold*"
+	a.Feed = "<!everyone> wire"
+	a.Rules = []string{"IS leadership"}
+	a.Snippet = article.Snippet{Text: "see <!subteam^S1> and <https://evil.example>", Hits: []article.Span{{Start: 0, End: 3}}}
+	for _, s := range texts(Render(a)) {
+		for _, bad := range []string{"<!channel>", "<@U999>", "<https://evil.example", "<!everyone>", "<!subteam"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("live markup %q in %q", bad, s)
+			}
+		}
+	}
+	title := texts(Render(a))[1]
+	if !strings.Contains(title, "&lt;!channel&gt; ISIS leader &lt;@U999&gt;") || !strings.Contains(title, "&amp; ∗bold∗") {
+		t.Errorf("headline not shown escaped: %q", title)
+	}
+}
+
+func TestOnlyHTTPLinksAreLinkedAndTheyCannotBreakOut(t *testing.T) {
+	for link, want := range map[string]string{
+		"javascript:alert(1)":               "",
+		"https://x.example/a|b>c<d&e=1":     "https://x.example/a%7Cb%3Ec%3Cd&amp;e=1",
+		"ftp://x.example/file":              "",
+		"https://x.example/ok?a=1&b=2#frag": "https://x.example/ok?a=1&amp;b=2#frag",
+		"http://[::1]:8080/path with space": "http://[::1]:8080/path%20with%20space",
+	} {
+		if got := safeURL(link); got != want {
+			t.Errorf("safeURL(%q) = %q, want %q", link, got, want)
+		}
+	}
+	a := alert
+	a.Mentions = nil
+	a.Link = "javascript:alert(1)"
+	if first := texts(Render(a))[1]; strings.Contains(first, "<") {
+		t.Errorf("a javascript: link was linked: %q", first)
+	}
+}
+
+func TestHugeHeadlinesAndSnippetsStayWithinSlackLimits(t *testing.T) {
+	a := alert
+	a.Title = strings.Repeat("<é&> ", 4000) // 20,000 characters, every one to escape
+	a.Feed = strings.Repeat("f", 1000)
+	a.Rules = []string{strings.Repeat("r", 5000)}
+	a.Snippet = article.Snippet{Text: strings.Repeat("&", 100000)}
+	for i := 0; i < 100000; i += 2 {
+		a.Snippet.Hits = append(a.Snippet.Hits, article.Span{Start: i, End: i + 1})
+	}
+	m := Render(a)
+	if n := len(texts(m)); n != 4 {
+		t.Fatalf("want 4 texts (fallback, headline, context, snippet), got %d", n)
+	}
+	if snip := texts(m)[3]; !strings.HasPrefix(snip, ">*&amp;*&amp;*&amp;*") {
+		t.Errorf("the cut snippet lost its hits: %.40q", snip)
+	}
+	if len(m.Blocks) > MaxBlocks {
+		t.Errorf("%d blocks", len(m.Blocks))
+	}
+	for _, s := range texts(m) {
+		if n := utf8.RuneCountInString(s); n > MaxText {
+			t.Errorf("a text of %d characters exceeds %d", n, MaxText)
+		}
+		if !utf8.ValidString(s) {
+			t.Error("invalid UTF-8: a character was cut")
+		}
+		// An escape is never cut: with whole entities removed, no & is left.
+		if rest := entities.ReplaceAllString(s, ""); strings.Contains(rest, "&") {
+			t.Fatalf("a cut escape in %q", rest[strings.Index(rest, "&"):][:8])
+		}
+	}
+	title := strings.TrimSuffix(strings.TrimPrefix(texts(m)[1], "<!here>\n*<"+safeURL(a.Link)+"|"), ">*")
+	if n := utf8.RuneCountInString(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(title)); n > MaxHeadline {
+		t.Errorf("headline has %d characters, want at most %d", n, MaxHeadline)
+	}
+}
+
+func TestErrorsCarryTheRetryDecision(t *testing.T) {
+	cases := []struct {
+		err       error
+		permanent bool
+		after     time.Duration
+	}{
+		{&slack.RateLimitedError{RetryAfter: 30 * time.Second}, false, 30 * time.Second},
+		{slack.SlackErrorResponse{Err: "channel_not_found"}, true, 0},
+		{slack.SlackErrorResponse{Err: "invalid_auth"}, true, 0},
+		{slack.SlackErrorResponse{Err: "internal_error"}, false, 0},
+		{slack.StatusCodeError{Code: 503, Status: "503 Service Unavailable"}, false, 0},
+		{slack.StatusCodeError{Code: 404, Status: "404 Not Found"}, true, 0},
+		{errors.New("dial tcp: connection refused"), false, 0},
+	}
+	for _, c := range cases {
+		e := classify(c.err)
+		if e.Permanent != c.permanent || e.RetryAfter != c.after {
+			t.Errorf("classify(%v) = %+v, want permanent=%v after=%s", c.err, e, c.permanent, c.after)
+		}
+	}
+}
+
+func TestAWebhookURLNeverAppearsInErrors(t *testing.T) {
+	const secretURL = "http://127.0.0.1:1/services/T000/B000/very-secret"
+	w := NewWebhook(secretURL, &http.Client{Timeout: time.Second}, false)
+	_, err := w.Post(context.Background(), alert)
+	if err == nil {
+		t.Fatal("want a connection error")
+	}
+	if strings.Contains(err.Error(), "very-secret") || strings.Contains(err.Error(), "B000") {
+		t.Errorf("error leaks the webhook URL: %v", err)
+	}
+	var se *Error
+	if !errors.As(err, &se) || se.Permanent {
+		t.Errorf("a network error should be retryable: %#v", err)
+	}
+}
+
+func TestConsoleOutputIsReadable(t *testing.T) {
+	var b strings.Builder
+	if _, err := NewConsole(&b).Post(context.Background(), alert); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"#iraq-watch", "Coalition operations in Anbar, IS leadership", alert.Title, "Military.com · 2025-03-15 09:30 UTC",
+		alert.Link, "The **operation** was executed with support from **U.S.-led** **coalition** forces in **Anbar**.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
+	}
+}
