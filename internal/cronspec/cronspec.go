@@ -6,6 +6,7 @@ package cronspec
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -23,6 +24,13 @@ func Parse(spec string) (s cron.Schedule, err error) {
 	}()
 	if strings.TrimSpace(spec) == "" {
 		return nil, fmt.Errorf("empty schedule")
+	}
+	// cron turns "@every -1s" or "@every 10ms" into every second; say so
+	// instead of polling a publisher every second by mistake.
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
+			return nil, fmt.Errorf("invalid schedule %q: the interval must be at least 1s", spec)
+		}
 	}
 	s, err = Parser.Parse(spec)
 	if err != nil {

@@ -1,0 +1,95 @@
+package scheduler
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestSpecsThatPanicCronAreErrors(t *testing.T) {
+	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for _, spec := range []string{"CRON_TZ=UTC", "TZ=Europe/Paris", "", "61 * * * *", "@every", "@every -1s", "* * *"} {
+		if err := s.Add(spec, func() {}); err == nil {
+			t.Errorf("spec %q accepted", spec)
+		}
+	}
+	for _, spec := range []string{"*/5 * * * *", "@hourly", "@every 10m", "CRON_TZ=Asia/Baghdad 0 8 * * *"} {
+		if err := s.Add(spec, func() {}); err != nil {
+			t.Errorf("spec %q: %v", spec, err)
+		}
+	}
+}
+
+func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
+	var log strings.Builder
+	var mu atomic.Int32
+	out := &syncWriter{w: &log}
+	s := New(time.UTC, slog.New(slog.NewTextHandler(out, nil)))
+	if err := s.Add("@every 1s", func() {
+		mu.Add(1)
+		panic("boom")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	deadline := time.Now().Add(5 * time.Second)
+	for mu.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if mu.Load() < 2 {
+		t.Fatalf("job ran %d times; the panic stopped the schedule", mu.Load())
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if !strings.Contains(log.String(), "boom") {
+		t.Errorf("panic not logged:\n%s", log.String())
+	}
+}
+
+func TestRunsOfOneJobNeverOverlap(t *testing.T) {
+	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var running, maxRunning, runs atomic.Int32
+	if err := s.Add("@every 1s", func() {
+		n := running.Add(1)
+		if n > maxRunning.Load() {
+			maxRunning.Store(n)
+		}
+		runs.Add(1)
+		time.Sleep(2500 * time.Millisecond) // longer than the interval
+		running.Add(-1)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	time.Sleep(4 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if maxRunning.Load() != 1 {
+		t.Errorf("%d runs overlapped", maxRunning.Load())
+	}
+	if runs.Load() < 1 {
+		t.Error("the job never ran")
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
