@@ -54,6 +54,8 @@ type Daemon struct {
 	sem     chan struct{} // bounds concurrent fetches
 	wake    chan struct{} // tells the outbox there is work
 
+	scheduling atomic.Bool // the scheduler runs (for /readyz)
+
 	lastPost  map[string]time.Time // per channel; owned by the outbox loop
 	retryBase time.Duration
 }
@@ -157,6 +159,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return fmt.Errorf("feed %q: %w", f.Name, err)
 		}
 	}
+	if d.cfg.Server.Listen != "" {
+		stopServer, err := d.serve(d.cfg.Server.Listen)
+		if err != nil {
+			return err
+		}
+		defer stopServer()
+	}
 	stopOutbox := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { d.runOutbox(work, stopOutbox) })
@@ -165,12 +174,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
 	})
 	sched.Start()
+	d.scheduling.Store(true)
 	d.logger.Info("running", "feeds", len(d.cfg.Feeds), "schedule", d.cfg.Schedule, "timezone", d.cfg.Timezone)
 
 	<-ctx.Done()
 	d.logger.Info("stopping", "grace", GracePeriod)
 	grace, cancel := context.WithTimeout(context.Background(), GracePeriod)
 	defer cancel()
+	d.scheduling.Store(false)
 	close(stopOutbox) // the outbox finishes the post in flight, then returns
 	if err := sched.Stop(grace); err != nil {
 		d.logger.Warn("polls still running at the end of the grace period", "err", err)
