@@ -9,26 +9,34 @@ import (
 
 // blockTags end a line of text: paragraphs and the like become sentences
 // of their own.
-var blockTags = map[string]bool{
-	"p": true, "div": true, "br": true, "li": true, "ul": true, "ol": true, "tr": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true,
-	"section": true, "article": true, "header": true, "footer": true, "figure": true, "figcaption": true,
-	"table": true, "pre": true, "hr": true, "dd": true, "dt": true,
+var blockTags = map[atom.Atom]bool{
+	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Tr: true,
+	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Blockquote: true,
+	atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true, atom.Figure: true, atom.Figcaption: true,
+	atom.Table: true, atom.Pre: true, atom.Hr: true, atom.Dd: true, atom.Dt: true,
 }
 
-var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true, "iframe": true, "svg": true, "head": true}
+// skipTags hold no readable text.
+var skipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Iframe: true, atom.Svg: true, atom.Head: true,
+}
 
 // HTMLToText turns an HTML fragment into plain text: entities decoded,
 // scripts and styles dropped, block elements on lines of their own, runs of
-// white space inside a line made one space. Plain text passes through with
-// only its entities decoded.
+// white space inside a line made one space. Text that only looks like markup
+// ("<!channel>", "<https://x|y>") is kept as text: it is escaped on output.
 func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return collapse(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
-	skip := 0
+	skip := 0 // depth inside skipTags
+	text := func(t string) {
+		if skip == 0 {
+			b.WriteString(t)
+		}
+	}
 	for {
 		tt := z.Next()
 		raw := string(z.Raw())
@@ -36,51 +44,26 @@ func HTMLToText(s string) string {
 		case html.ErrorToken:
 			return collapse(b.String())
 		case html.TextToken:
-			if skip == 0 {
-				b.Write(z.Text())
-			}
+			text(string(z.Text()))
 		case html.CommentToken:
-			// "<!channel>" is a bogus comment to an HTML parser but text to
-			// a reader (and to Slack): keep it, it is escaped on output.
-			if skip == 0 && !strings.HasPrefix(raw, "<!--") {
-				b.WriteString(html.UnescapeString(raw))
+			// A bogus comment such as "<!channel>" is text to a reader.
+			if !strings.HasPrefix(raw, "<!--") {
+				text(html.UnescapeString(raw))
 			}
-		case html.StartTagToken, html.SelfClosingTagToken:
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
 			name, _ := z.TagName()
-			tag := string(name)
-			if atom.Lookup(name) == 0 {
-				// Not an HTML element ("<https://x|y>", "<Reuters>"): text.
-				if skip == 0 {
-					b.WriteString(html.UnescapeString(raw))
-				}
-				continue
-			}
-			if skipTags[tag] {
-				if t := z.Token(); t.Type == html.StartTagToken {
-					skip++
-				}
-				continue
-			}
-			if blockTags[tag] {
+			tag := atom.Lookup(name)
+			switch {
+			case tag == 0: // not an HTML element: "<https://x|y>", "<Reuters>"
+				text(html.UnescapeString(raw))
+			case skipTags[tag] && tt == html.StartTagToken:
+				skip++
+			case skipTags[tag] && tt == html.EndTagToken:
+				skip = max(skip-1, 0)
+			case blockTags[tag]:
 				b.WriteByte('\n')
-			} else if tag == "img" {
+			case tag == atom.Img:
 				b.WriteByte(' ')
-			}
-		case html.EndTagToken:
-			name, _ := z.TagName()
-			tag := string(name)
-			if atom.Lookup(name) == 0 {
-				if skip == 0 {
-					b.WriteString(html.UnescapeString(raw))
-				}
-				continue
-			}
-			if skipTags[tag] && skip > 0 {
-				skip--
-				continue
-			}
-			if blockTags[tag] {
-				b.WriteByte('\n')
 			}
 		}
 	}
