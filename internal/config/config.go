@@ -126,16 +126,21 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	return &cfg, nil
 }
 
-var envRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 
 // expandEnv replaces ${VAR} in every string of v; an unset variable
-// becomes the empty string.
+// becomes the empty string, or DEFAULT with ${VAR:-DEFAULT} (also when
+// it is set but empty).
 func expandEnv(v reflect.Value, lookup func(string) (string, bool)) {
 	switch v.Kind() {
 	case reflect.String:
 		if v.CanSet() && strings.Contains(v.String(), "${") {
 			v.SetString(envRe.ReplaceAllStringFunc(v.String(), func(m string) string {
-				val, _ := lookup(m[2 : len(m)-1])
+				sub := envRe.FindStringSubmatch(m)
+				val, _ := lookup(sub[1])
+				if val == "" && sub[2] != "" {
+					return sub[3]
+				}
 				return val
 			}))
 		}

@@ -156,3 +156,15 @@ func TestTheShippedConfigsAreValid(t *testing.T) {
 		}
 	}
 }
+
+func TestAVariableCanHaveADefault(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("server:\n  listen: ${LISTEN:-127.0.0.1:9090}\nlog:\n  level: ${LEVEL:-info}\n"), 0o600)
+	cfg, err := Load(filepath.Join(dir, "config.yaml"), env(map[string]string{"LISTEN": "0.0.0.0:9090"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Listen != "0.0.0.0:9090" || cfg.Log.Level != "info" {
+		t.Errorf("listen %q level %q: want the variable's value, then the default", cfg.Server.Listen, cfg.Log.Level)
+	}
+}
