@@ -220,12 +220,24 @@ func sentences(text string) [][2]int {
 			start = i + 1
 			continue
 		}
-		if (c == '.' || c == '!' || c == '?') && i+1 < len(text) && isSpaceByte(text[i+1]) {
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		// The sentence ends after any closing quotes or brackets.
+		end := i + 1
+		for end < len(text) {
+			r, sz := utf8.DecodeRuneInString(text[end:])
+			if !strings.ContainsRune(`"')]”’»`, r) {
+				break
+			}
+			end += sz
+		}
+		if end < len(text) && isSpaceByte(text[end]) {
 			if c == '.' && abbreviation(text[start:i]) {
 				continue
 			}
-			add(i + 1)
-			start = i + 1
+			add(end)
+			start = end
 		}
 	}
 	add(len(text))

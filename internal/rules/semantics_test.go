@@ -238,3 +238,15 @@ func TestSnippetIsAtMost300CharactersAroundTheHit(t *testing.T) {
 		t.Errorf("cut snippet should show ellipses: %q", s.Text)
 	}
 }
+
+func TestSentencesEndAfterClosingQuotesAndNotAfterInitials(t *testing.T) {
+	text := "He was known as “Abu Khadija.” The U.S. coalition struck. Gen. Smith said so! Done"
+	var got []string
+	for _, s := range sentences(text) {
+		got = append(got, text[s[0]:s[1]])
+	}
+	want := []string{"He was known as “Abu Khadija.”", "The U.S. coalition struck.", "Gen. Smith said so!", "Done"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sentences = %q, want %q", got, want)
+	}
+}
