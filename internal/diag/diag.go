@@ -122,9 +122,9 @@ func yamlProblem(file, msg string) *Problem {
 		}
 		p.Msg = m[3]
 	}
-	p.Msg = strings.Replace(p.Msg, "field ", "unknown key ", 1)
-	if i := strings.Index(p.Msg, " not found in type "); i >= 0 {
-		p.Msg = p.Msg[:i]
+	// "field chanel not found in type config.Slack" → "unknown key chanel"
+	if field, _, ok := strings.Cut(p.Msg, " not found in type "); ok {
+		p.Msg = "unknown key " + strings.TrimPrefix(field, "field ")
 	}
 	return p
 }

@@ -119,6 +119,10 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the feed is named by the caller; the URL is noise
+		}
 		return Result{}, err
 	}
 	defer resp.Body.Close()

@@ -54,8 +54,6 @@ func (it item) describe() string {
 		return fmt.Sprintf("word %q", it.text)
 	case itemPhrase:
 		return "phrase " + it.text
-	case itemPrefix:
-		return fmt.Sprintf("%q", it.text)
 	default:
 		return fmt.Sprintf("%q", it.text)
 	}

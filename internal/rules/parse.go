@@ -229,6 +229,7 @@ func (p *parser) enter(at item) error {
 func (p *parser) leave() { p.depth-- }
 
 func (p *parser) parsePrimary() (node, error) {
+	after := p.prev()
 	it := p.next()
 	switch it.kind {
 	case itemLParen:
@@ -258,21 +259,8 @@ func (p *parser) parsePrimary() (node, error) {
 	case itemPrefix:
 		return p.prefixed(it)
 	default:
-		return nil, &QueryError{it.pos, fmt.Sprintf(`expected a word or "(" after %s, found %s`, p.prevBefore(it), it.describe())}
+		return nil, &QueryError{it.pos, fmt.Sprintf(`expected a word or "(" after %s, found %s`, after, it.describe())}
 	}
-}
-
-// prevBefore names the item before it, for "expected … after X" messages.
-func (p *parser) prevBefore(it item) string {
-	for j := range p.items {
-		if p.items[j].pos == it.pos && j > 0 {
-			return p.items[j-1].text
-		}
-	}
-	if p.i > 0 {
-		return p.prev()
-	}
-	return "start of query"
 }
 
 func wordTerm(it item) (node, error) {

@@ -61,15 +61,6 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	}
 }
 
-// Next returns the next time each job runs.
-func (s *Scheduler) Next() []time.Time {
-	var out []time.Time
-	for _, e := range s.c.Entries() {
-		out = append(out, e.Next)
-	}
-	return out
-}
-
 // cronLogger adapts slog to cron's logger; cron's routine messages are
 // debug-level.
 type cronLogger struct{ l *slog.Logger }

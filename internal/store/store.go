@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -128,6 +127,3 @@ func fromUnix(n int64) time.Time {
 	}
 	return time.Unix(n, 0).UTC()
 }
-
-// ErrNotFound is returned when a row asked for does not exist.
-var ErrNotFound = errors.New("not found")
