@@ -15,51 +15,29 @@ import (
 
 func cmdRun(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "run", "", "Runs the daemon: polls every feed at start-up, then on schedule; matches, records and\ndelivers; stops on SIGINT/SIGTERM after letting in-flight work finish (10 s at most).")
-	if code, ok := parse(fs, args); !ok {
+	s, code := openSession(ctx, e, fs, path, args)
+	if s == nil {
 		return code
 	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return exitUsage
-	}
-	logger := newLogger(cfg, e.stderr)
-	ctx, stop := withSignals(ctx)
-	defer stop()
-	d, st, err := newDaemon(ctx, e, cfg, logger)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
-	}
-	defer st.Close()
-	logger.Info("feedwatch starting", "version", version, "config", cfg.Path, "delivery", slackMode(cfg))
-	if err := d.Run(ctx); err != nil {
-		logger.Error("daemon stopped", "err", err)
+	defer s.close()
+	s.logger.Info("feedwatch starting", "version", version, "config", s.cfg.Path, "delivery", slackMode(s.cfg))
+	if err := s.d.Run(s.ctx); err != nil {
+		s.logger.Error("daemon stopped", "err", err)
 		return exitProblems
 	}
-	logger.Info("feedwatch stopped")
+	s.logger.Info("feedwatch stopped")
 	return exitOK
 }
 
 func cmdOnce(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "once", "[--wait 60s]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when the pass completed, even if some feeds failed (they are reported).")
 	wait := fs.Duration("wait", 60*time.Second, "longest wait for pending deliveries")
-	if code, ok := parse(fs, args); !ok {
+	s, code := openSession(ctx, e, fs, path, args)
+	if s == nil {
 		return code
 	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return exitUsage
-	}
-	logger := newLogger(cfg, e.stderr)
-	ctx, stop := withSignals(ctx)
-	defer stop()
-	d, st, err := newDaemon(ctx, e, cfg, logger)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
-	}
-	defer st.Close()
-	res, pending, err := d.Once(ctx, *wait)
+	defer s.close()
+	res, pending, err := s.d.Once(s.ctx, *wait)
 	names := make([]string, 0, len(res.Failed))
 	for name := range res.Failed {
 		names = append(names, name)

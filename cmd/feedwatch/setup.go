@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,4 +81,34 @@ func newDaemon(ctx context.Context, e env, cfg *config.Config, logger *slog.Logg
 		return nil, nil, err
 	}
 	return d, st, nil
+}
+
+// session is what run and once share: flags parsed, config loaded, a
+// logger, a context cancelled by SIGINT/SIGTERM, and the daemon.
+type session struct {
+	ctx    context.Context
+	cfg    *config.Config
+	logger *slog.Logger
+	d      *daemon.Daemon
+	close  func()
+}
+
+// openSession returns nil and the exit code when the command must stop.
+func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, args []string) (*session, int) {
+	if code, ok := parse(fs, args); !ok {
+		return nil, code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return nil, exitUsage
+	}
+	logger := newLogger(cfg, e.stderr)
+	ctx, stop := withSignals(ctx)
+	d, st, err := newDaemon(ctx, e, cfg, logger)
+	if err != nil {
+		stop()
+		fmt.Fprintln(e.stderr, err)
+		return nil, exitUsage
+	}
+	return &session{ctx: ctx, cfg: cfg, logger: logger, d: d, close: func() { st.Close(); stop() }}, exitOK
 }
