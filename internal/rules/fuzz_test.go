@@ -28,12 +28,14 @@ func FuzzParseQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		n, err := parseQuery(q, testLists)
 		if err != nil {
-			qe, ok := err.(*QueryError)
-			if !ok {
-				t.Fatalf("error of type %T: %v", err, err)
+			qes, ok := err.(QueryErrors)
+			if !ok || len(qes) == 0 || len(qes) > maxProblems {
+				t.Fatalf("error %T with %v", err, err)
 			}
-			if qe.Offset < 0 || qe.Offset > len(q) && qe.Offset != MaxQueryLen {
-				t.Fatalf("offset %d outside the query (len %d)", qe.Offset, len(q))
+			for _, qe := range qes {
+				if qe.Offset < 0 || qe.Offset > len(q) && qe.Offset != MaxQueryLen {
+					t.Fatalf("offset %d outside the query (len %d)", qe.Offset, len(q))
+				}
 			}
 			return
 		}

@@ -59,6 +59,17 @@ func (it item) describe() string {
 	}
 }
 
+// QueryErrors is every problem found in one query, in order.
+type QueryErrors []*QueryError
+
+func (es QueryErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = fmt.Sprintf("%d: %s", e.Offset+1, e.Msg)
+	}
+	return strings.Join(msgs, "; ")
+}
+
 // QueryError is a problem at a byte offset of a query.
 type QueryError struct {
 	Offset int
@@ -72,9 +83,12 @@ var knownPrefixes = map[string]bool{
 	"url": true, "site": true, "feed": true, "tag": true, "case": true,
 }
 
-// lex splits a query into items.
-func lex(q string) ([]item, error) {
+// lex splits a query into items. It reports every problem it meets and
+// goes on, so that one pass finds them all.
+func lex(q string) ([]item, []*QueryError) {
 	var items []item
+	var errs []*QueryError
+	fail := func(pos int, msg string) { errs = append(errs, &QueryError{pos, msg}) }
 	i := 0
 	for i < len(q) {
 		r, sz := utf8.DecodeRuneInString(q[i:])
@@ -90,15 +104,20 @@ func lex(q string) ([]item, error) {
 		case r == '"' || r == '“' || r == '”':
 			end := strings.IndexAny(q[i+sz:], "\"“”")
 			if end < 0 {
-				return nil, &QueryError{i, `unterminated phrase: missing closing '"'`}
+				fail(i, `unterminated phrase: missing closing '"'`)
+				end = len(q) - i - sz
 			}
 			val := q[i+sz : i+sz+end]
-			_, csz := utf8.DecodeRuneInString(q[i+sz+end:])
-			text := q[i : i+sz+end+csz]
-			if strings.TrimSpace(val) == "" {
-				return nil, &QueryError{i, "empty phrase"}
+			text := q[i : i+sz+end]
+			if i+sz+end < len(q) {
+				_, csz := utf8.DecodeRuneInString(q[i+sz+end:])
+				text = q[i : i+sz+end+csz]
 			}
-			items = append(items, item{kind: itemPhrase, pos: i, text: text, val: val})
+			if strings.TrimSpace(val) == "" {
+				fail(i, "empty phrase")
+			} else {
+				items = append(items, item{kind: itemPhrase, pos: i, text: text, val: val})
+			}
 			i += len(text)
 		case r == '/':
 			j := i + 1
@@ -115,7 +134,9 @@ func lex(q string) ([]item, error) {
 				src.WriteByte(q[j])
 			}
 			if j >= len(q) {
-				return nil, &QueryError{i, "unterminated regular expression: missing closing '/'"}
+				fail(i, "unterminated regular expression: missing closing '/'")
+				i = len(q)
+				continue
 			}
 			items = append(items, item{kind: itemRegex, pos: i, text: q[i : j+1], val: src.String()})
 			i = j + 1
@@ -128,16 +149,19 @@ func lex(q string) ([]item, error) {
 				j++
 			}
 			if j == i+1 {
-				return nil, &QueryError{i, "expected a list name after '@'"}
+				fail(i, "expected a list name after '@'")
+				i++
+				continue
 			}
 			items = append(items, item{kind: itemList, pos: i, text: q[i:j], val: q[i+1 : j]})
 			i = j
 		default:
 			if name, ok := prefixAt(q[i:]); ok {
-				if !knownPrefixes[name] {
-					return nil, &QueryError{i, fmt.Sprintf("unknown field %q (fields: title, summary, content, author, category, url, site, feed, tag, case)", name)}
+				if knownPrefixes[name] {
+					items = append(items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
+				} else {
+					fail(i, fmt.Sprintf("unknown field %q (fields: title, summary, content, author, category, url, site, feed, tag, case)", name))
 				}
-				items = append(items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
 				i += len(name) + 1
 				continue
 			}
@@ -151,17 +175,17 @@ func lex(q string) ([]item, error) {
 			}
 			it, err := wordItem(q[i:j], i)
 			if err != nil {
-				return nil, err
+				errs = append(errs, err)
 			}
 			items = append(items, it)
 			i = j
 		}
 	}
 	items = append(items, item{kind: itemEOF, pos: len(q)})
-	return items, nil
+	return items, errs
 }
 
-func wordItem(w string, pos int) (item, error) {
+func wordItem(w string, pos int) (item, *QueryError) {
 	switch w {
 	case "AND":
 		return item{kind: itemAnd, pos: pos, text: w}, nil
@@ -178,7 +202,8 @@ func wordItem(w string, pos int) (item, error) {
 		if w != op {
 			v, err := strconv.Atoi(w[len(op)+1:])
 			if err != nil || v < 1 || v > maxNear {
-				return item{}, &QueryError{pos, fmt.Sprintf("%s needs a distance between 1 and %d, as in %s/5; found %q", op, maxNear, op, w)}
+				bad := item{kind: itemNear, pos: pos, text: w, n: DefaultNear, ordered: op == "ONEAR"}
+				return bad, &QueryError{pos, fmt.Sprintf("%s needs a distance between 1 and %d, as in %s/5; found %q", op, maxNear, op, w)}
 			}
 			n = v
 		}

@@ -238,8 +238,10 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 	}
 	var ps diag.Problems
 	q, err := parseQuery(f.spec.Query, s.Lists)
-	if err != nil {
-		ps = append(ps, f.queryProblem(err.(*QueryError)))
+	if qes, ok := err.(QueryErrors); ok {
+		for _, qe := range qes {
+			ps = append(ps, f.queryProblem(qe))
+		}
 	}
 	r.query = q
 	if r.Channel != "" && !channelRe.MatchString(r.Channel) {

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -44,6 +45,8 @@ type termNode struct {
 	fields   []int // nil: defaultFields
 	words    []string
 	re       *regexp.Regexp
+	list     string // "@name" when the term is an entry of a list
+	bad      bool   // a placeholder for something that did not parse
 }
 
 type andNode struct{ kids []node }
@@ -56,45 +59,83 @@ type nearNode struct {
 }
 
 // parser is a recursive-descent parser over lexed items. Precedence,
-// tightest first: NOT/-, NEAR/ONEAR, AND/adjacency, OR.
+// tightest first: NOT/-, NEAR/ONEAR, AND/adjacency, OR. It records every
+// problem and carries on with a placeholder term, so a rule editor sees
+// all of them at once.
 type parser struct {
-	items []item
-	i     int
-	lists map[string][]string
-	depth int
+	items    []item
+	i        int
+	lists    map[string][]string
+	depth    int
+	tooDeep  bool
+	problems []*QueryError
 }
 
-// parseQuery parses q. lists resolves @name references.
+// maxProblems bounds the problems reported for one query.
+const maxProblems = 20
+
+// parseQuery parses q. lists resolves @name references. On failure the
+// error is QueryErrors: every problem, in query order.
 func parseQuery(q string, lists map[string][]string) (node, error) {
 	if len(q) > MaxQueryLen {
-		return nil, &QueryError{MaxQueryLen, fmt.Sprintf("query is %d characters long; the limit is %d", len(q), MaxQueryLen)}
+		return nil, QueryErrors{{MaxQueryLen, fmt.Sprintf("query is %d characters long; the limit is %d", len(q), MaxQueryLen)}}
 	}
 	if strings.TrimSpace(q) == "" {
-		return nil, &QueryError{0, "query is empty"}
+		return nil, QueryErrors{{0, "query is empty"}}
 	}
-	items, err := lex(q)
-	if err != nil {
-		return nil, err
-	}
-	p := &parser{items: items, lists: lists}
-	n, err := p.parseOr()
-	if err != nil {
-		return nil, err
-	}
-	if it := p.peek(); it.kind != itemEOF {
+	items, lexProblems := lex(q)
+	p := &parser{items: items, lists: lists, problems: lexProblems}
+	n := p.parseOr()
+	for p.peek().kind != itemEOF {
+		it := p.next()
 		if it.kind == itemRParen {
-			return nil, &QueryError{it.pos, `unbalanced ")": no "(" before it`}
+			p.fail(it.pos, `unbalanced ")": no "(" before it`)
+		} else {
+			p.fail(it.pos, "expected an operator or end of query, found "+it.describe())
 		}
-		return nil, &QueryError{it.pos, "expected an operator or end of query, found " + it.describe()}
+		// Carry on with what follows, joined as it is written.
+		switch p.peek().kind {
+		case itemEOF:
+		case itemOr:
+			p.next()
+			n = &orNode{[]node{n, p.parseOr()}}
+		case itemAnd:
+			p.next()
+			n = &andNode{[]node{n, p.parseOr()}}
+		default:
+			n = &andNode{[]node{n, p.parseOr()}}
+		}
 	}
-	if !requires(n) {
-		return nil, &QueryError{0, "query has no positive term: it would match almost every article (add a word that must be present)"}
+	p.problems = append(p.problems, finish(n)...)
+	if len(p.problems) == 0 && !requires(n) {
+		p.fail(0, "query has no positive term: it would match almost every article (add a word that must be present)")
 	}
-	if err := finish(n); err != nil {
-		return nil, err
+	if len(p.problems) > 0 {
+		return nil, tidy(p.problems)
 	}
 	return n, nil
 }
+
+// tidy sorts problems by position, keeps the first at each position and
+// at most maxProblems.
+func tidy(ps []*QueryError) QueryErrors {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Offset < ps[j].Offset })
+	var out QueryErrors
+	for _, p := range ps {
+		if len(out) > 0 && out[len(out)-1].Offset == p.Offset {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out[:min(len(out), maxProblems)]
+}
+
+func (p *parser) fail(pos int, msg string) {
+	p.problems = append(p.problems, &QueryError{pos, msg})
+}
+
+// bad is the placeholder for a term that could not be parsed.
+func bad(pos int) node { return &termNode{kind: termText, pos: pos, bad: true} }
 
 func (p *parser) peek() item { return p.items[p.i] }
 
@@ -113,31 +154,21 @@ func (p *parser) prev() string {
 	return p.items[p.i-1].text
 }
 
-func (p *parser) parseOr() (node, error) {
-	first, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
+func (p *parser) parseOr() node {
+	first := p.parseAnd()
 	kids := []node{first}
 	for p.peek().kind == itemOr {
 		p.next()
-		n, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, n)
+		kids = append(kids, p.parseAnd())
 	}
 	if len(kids) == 1 {
-		return first, nil
+		return first
 	}
-	return &orNode{kids}, nil
+	return &orNode{kids}
 }
 
-func (p *parser) parseAnd() (node, error) {
-	first, err := p.parseNear()
-	if err != nil {
-		return nil, err
-	}
+func (p *parser) parseAnd() node {
+	first := p.parseNear()
 	kids := []node{first}
 	for {
 		switch p.peek().kind {
@@ -147,145 +178,128 @@ func (p *parser) parseAnd() (node, error) {
 			// adjacency means AND
 		default:
 			if len(kids) == 1 {
-				return first, nil
+				return first
 			}
-			return &andNode{kids}, nil
+			return &andNode{kids}
 		}
-		n, err := p.parseNear()
-		if err != nil {
-			return nil, err
-		}
-		kids = append(kids, n)
+		kids = append(kids, p.parseNear())
 	}
 }
 
-func (p *parser) parseNear() (node, error) {
-	left, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
+func (p *parser) parseNear() node {
+	left := p.parseUnary()
 	for p.peek().kind == itemNear {
 		op := p.next()
-		if err := spanOperand(left, op); err != nil {
-			return nil, err
-		}
-		right, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		if err := spanOperand(right, op); err != nil {
-			return nil, err
-		}
+		p.spanOperand(left, op)
+		right := p.parseUnary()
+		p.spanOperand(right, op)
 		left = &nearNode{left: left, right: right, n: op.n, ordered: op.ordered}
 	}
-	return left, nil
+	return left
 }
 
 // spanOperand checks that n can be an operand of NEAR: words, phrases,
 // wildcards, lists, or OR groups of these.
-func spanOperand(n node, op item) error {
+func (p *parser) spanOperand(n node, op item) {
 	switch n := n.(type) {
 	case *termNode:
-		if n.kind == termText {
-			return nil
+		if n.kind != termText && !n.bad {
+			p.fail(n.pos, fmt.Sprintf("%s cannot be an operand of %s (use words, phrases, wildcards, lists or OR groups of these)", n.raw, op.text))
 		}
-		return &QueryError{n.pos, fmt.Sprintf("%s cannot be an operand of %s (use words, phrases, wildcards, lists or OR groups of these)", n.raw, op.text)}
 	case *orNode:
 		for _, k := range n.kids {
-			if err := spanOperand(k, op); err != nil {
-				return err
-			}
+			p.spanOperand(k, op)
 		}
-		return nil
 	default:
-		return &QueryError{op.pos, fmt.Sprintf("the operands of %s must be words, phrases, wildcards, lists or OR groups of these, not AND, NOT or NEAR expressions", op.text)}
+		p.fail(op.pos, fmt.Sprintf("the operands of %s must be words, phrases, wildcards, lists or OR groups of these, not AND, NOT or NEAR expressions", op.text))
 	}
 }
 
-func (p *parser) parseUnary() (node, error) {
+func (p *parser) parseUnary() node {
 	if k := p.peek().kind; k == itemNot || k == itemMinus {
 		op := p.next()
-		if err := p.enter(op); err != nil {
-			return nil, err
-		}
+		p.enter(op)
 		defer p.leave()
-		n, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		return &notNode{n}, nil
+		return &notNode{p.parseUnary()}
 	}
 	return p.parsePrimary()
 }
 
-func (p *parser) enter(at item) error {
+func (p *parser) enter(at item) {
 	p.depth++
-	if p.depth > MaxDepth {
-		return &QueryError{at.pos, fmt.Sprintf("query is nested more than %d levels deep", MaxDepth)}
+	if p.depth > MaxDepth && !p.tooDeep {
+		p.tooDeep = true
+		p.fail(at.pos, fmt.Sprintf("query is nested more than %d levels deep", MaxDepth))
 	}
-	return nil
 }
 
 func (p *parser) leave() { p.depth-- }
 
-func (p *parser) parsePrimary() (node, error) {
+// parsePrimary parses a term or a group. Where none can start it reports
+// the problem and leaves the item for the callers (an operator, ")" or the
+// end), so parsing always moves on.
+func (p *parser) parsePrimary() node {
 	after := p.prev()
-	it := p.next()
-	switch it.kind {
+	switch it := p.peek(); it.kind {
 	case itemLParen:
-		if err := p.enter(it); err != nil {
-			return nil, err
-		}
+		p.next()
+		p.enter(it)
 		defer p.leave()
 		if p.peek().kind == itemRParen {
-			return nil, &QueryError{p.peek().pos, `expected a word or "(" after "(", found ")"`}
+			p.fail(p.peek().pos, `expected a word or "(" after "(", found ")"`)
+			p.next()
+			return bad(it.pos)
 		}
-		n, err := p.parseOr()
-		if err != nil {
-			return nil, err
+		n := p.parseOr()
+		if c := p.peek(); c.kind == itemRParen {
+			p.next()
+		} else {
+			p.fail(c.pos, fmt.Sprintf(`expected ")" to close the "(" at column %d, found %s`, it.pos+1, c.describe()))
 		}
-		if c := p.next(); c.kind != itemRParen {
-			return nil, &QueryError{c.pos, fmt.Sprintf(`expected ")" to close the "(" at column %d, found %s`, it.pos+1, c.describe())}
-		}
-		return n, nil
+		return n
 	case itemWord:
-		return wordTerm(it)
+		p.next()
+		return p.wordTerm(it)
 	case itemPhrase:
-		return &termNode{kind: termText, raw: it.text, pos: it.pos, text: it.val}, nil
+		p.next()
+		return &termNode{kind: termText, raw: it.text, pos: it.pos, text: it.val}
 	case itemRegex:
-		return &termNode{kind: termRegex, raw: it.text, pos: it.pos, text: it.val}, nil
+		p.next()
+		return &termNode{kind: termRegex, raw: it.text, pos: it.pos, text: it.val}
 	case itemList:
+		p.next()
 		return p.listNode(it)
 	case itemPrefix:
+		p.next()
 		return p.prefixed(it)
 	default:
-		return nil, &QueryError{it.pos, fmt.Sprintf(`expected a word or "(" after %s, found %s`, after, it.describe())}
+		p.fail(it.pos, fmt.Sprintf(`expected a word or "(" after %s, found %s`, after, it.describe()))
+		return bad(it.pos)
 	}
 }
 
-func wordTerm(it item) (node, error) {
+func (p *parser) wordTerm(it item) node {
 	w := it.val
 	t := &termNode{kind: termText, raw: it.text, pos: it.pos, text: w}
-	if strings.HasSuffix(w, "*") {
-		t.text = strings.TrimSuffix(w, "*")
-		t.prefix = true
-		if strings.Contains(t.text, "*") {
-			return nil, &QueryError{it.pos, fmt.Sprintf("%q: '*' is allowed only at the end of a word", w)}
-		}
-	} else if strings.Contains(w, "*") {
-		return nil, &QueryError{it.pos, fmt.Sprintf("%q: '*' is allowed only at the end of a word", w)}
+	if rest, ok := strings.CutSuffix(w, "*"); ok {
+		t.text, t.prefix = rest, true
 	}
-	return t, nil
+	if strings.Contains(t.text, "*") {
+		p.fail(it.pos, fmt.Sprintf("%q: '*' is allowed only at the end of a word", w))
+		t.bad = true
+	}
+	return t
 }
 
-func (p *parser) listNode(it item) (node, error) {
+func (p *parser) listNode(it item) node {
 	entries, ok := p.lists[it.val]
 	if !ok {
-		return nil, &QueryError{it.pos, fmt.Sprintf("unknown list @%s (define it under lists: in a lists file)", it.val)}
+		p.fail(it.pos, fmt.Sprintf("unknown list @%s (define it under lists: in a lists file)", it.val))
+		return bad(it.pos)
 	}
 	or := &orNode{}
 	for _, e := range entries {
-		t := &termNode{kind: termText, raw: it.text + ":" + e, pos: it.pos, text: e}
+		t := &termNode{kind: termText, raw: it.text + ":" + e, pos: it.pos, text: e, list: it.text}
 		if rest, ok := strings.CutPrefix(e, "case:"); ok {
 			t.caseSens = true
 			t.text = rest
@@ -297,37 +311,38 @@ func (p *parser) listNode(it item) (node, error) {
 		or.kids = append(or.kids, t)
 	}
 	if len(or.kids) == 0 {
-		return nil, &QueryError{it.pos, fmt.Sprintf("list @%s is empty", it.val)}
+		p.fail(it.pos, fmt.Sprintf("list @%s is empty", it.val))
+		return bad(it.pos)
 	}
-	return or, nil
+	return or
 }
 
 // prefixed parses the operand of a field or case: prefix and applies it to
 // every term inside.
-func (p *parser) prefixed(pre item) (node, error) {
+func (p *parser) prefixed(pre item) node {
 	name := pre.val
 	next := p.peek()
 	switch name {
 	case "site", "feed", "tag":
 		if next.kind != itemWord && next.kind != itemPhrase {
-			return nil, &QueryError{next.pos, fmt.Sprintf("expected a word or phrase after %s, found %s", pre.text, next.describe())}
+			p.fail(next.pos, fmt.Sprintf("expected a word or phrase after %s, found %s", pre.text, next.describe()))
+			return bad(pre.pos)
 		}
 		p.next()
 		kind := map[string]termKind{"site": termSite, "feed": termFeed, "tag": termTag}[name]
-		return &termNode{kind: kind, raw: pre.text + next.text, pos: pre.pos, text: next.val}, nil
+		return &termNode{kind: kind, raw: pre.text + next.text, pos: pre.pos, text: next.val}
 	}
-	if next.kind == itemEOF || next.kind == itemRParen || next.kind == itemAnd || next.kind == itemOr || next.kind == itemNear {
-		return nil, &QueryError{next.pos, fmt.Sprintf(`expected a word, phrase, list or "(" after %s, found %s`, pre.text, next.describe())}
+	switch next.kind {
+	case itemEOF, itemRParen, itemAnd, itemOr, itemNear:
+		p.fail(next.pos, fmt.Sprintf(`expected a word, phrase, list or "(" after %s, found %s`, pre.text, next.describe()))
+		return bad(pre.pos)
 	}
-	n, err := p.parsePrimary()
-	if err != nil {
-		return nil, err
-	}
-	var bad error
+	n := p.parsePrimary()
 	walkTerms(n, func(t *termNode) {
 		switch {
+		case t.bad:
 		case t.kind != termText && t.kind != termRegex:
-			bad = &QueryError{t.pos, fmt.Sprintf("%s cannot be used inside %s", t.raw, pre.text)}
+			p.fail(t.pos, fmt.Sprintf("%s cannot be used inside %s", t.raw, pre.text))
 		case name == "case":
 			t.caseSens = true
 		default:
@@ -335,7 +350,7 @@ func (p *parser) prefixed(pre item) (node, error) {
 		}
 		t.raw = pre.text + t.raw
 	})
-	return n, bad
+	return n
 }
 
 func fieldIndex(name string) int {
@@ -391,11 +406,12 @@ func requires(n node) bool {
 }
 
 // finish compiles every term: words are tokenized with the article word
-// rules, regexes compiled.
-func finish(n node) error {
-	var err error
+// rules, regexes compiled. It returns every problem.
+func finish(n node) []*QueryError {
+	var problems []*QueryError
+	fail := func(t *termNode, msg string) { problems = append(problems, &QueryError{t.pos, msg}) }
 	walkTerms(n, func(t *termNode) {
-		if err != nil {
+		if t.bad {
 			return
 		}
 		switch t.kind {
@@ -404,16 +420,16 @@ func finish(n node) error {
 			if !t.caseSens {
 				src = "(?i)" + src
 			}
-			re, e := regexp.Compile(src)
-			if e != nil {
-				err = &QueryError{t.pos, fmt.Sprintf("bad regular expression %s: %v", t.raw, strings.TrimPrefix(e.Error(), "error parsing regexp: "))}
+			re, err := regexp.Compile(src)
+			if err != nil {
+				fail(t, fmt.Sprintf("bad regular expression %s: %v", t.raw, strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
 				return
 			}
 			t.re = re
 		case termText:
 			toks := tokenize(t.text)
 			if len(toks) == 0 {
-				err = &QueryError{t.pos, fmt.Sprintf("%s has no letters or digits to match", t.raw)}
+				fail(t, fmt.Sprintf("%s has no letters or digits to match", t.raw))
 				return
 			}
 			for _, tk := range toks {
@@ -424,15 +440,13 @@ func finish(n node) error {
 				}
 			}
 			if t.prefix && len([]rune(t.words[len(t.words)-1])) < 3 {
-				err = &QueryError{t.pos, fmt.Sprintf("%s: a wildcard needs at least 3 characters before '*'", t.raw)}
+				fail(t, fmt.Sprintf("%s: a wildcard needs at least 3 characters before '*'", t.raw))
 			}
 		case termSite:
 			t.text = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(t.text, "www."), "."))
-		case termFeed:
-			t.text = strings.ToLower(t.text)
-		case termTag:
+		case termFeed, termTag:
 			t.text = strings.ToLower(t.text)
 		}
 	})
-	return err
+	return problems
 }

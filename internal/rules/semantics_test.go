@@ -153,14 +153,43 @@ func TestQueryErrorsSayWhereAndWhat(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.msg, func(t *testing.T) {
 			_, err := parseQuery(c.query, testLists)
-			qe, ok := err.(*QueryError)
-			if !ok {
-				t.Fatalf("parse %q: got %v, want a *QueryError", c.query, err)
+			qes, ok := err.(QueryErrors)
+			if !ok || len(qes) != 1 {
+				t.Fatalf("parse %q: got %v, want one problem", c.query, err)
 			}
+			qe := qes[0]
 			if !strings.Contains(qe.Msg, c.msg) || qe.Offset != c.offset {
 				t.Errorf("parse %q: got %q at offset %d, want %q at offset %d", c.query, qe.Msg, qe.Offset, c.msg, c.offset)
 			}
 		})
+	}
+}
+
+func TestEveryProblemInAQueryIsReported(t *testing.T) {
+	q := `leader AND (killed OR ) AND @nosuch AND ca* AND titel:x AND /[/ AND "open`
+	_, err := parseQuery(q, testLists)
+	qes, ok := err.(QueryErrors)
+	if !ok {
+		t.Fatalf("got %v", err)
+	}
+	want := []struct {
+		at  string
+		msg string
+	}{
+		{") AND @nosuch", `expected a word or "(" after OR, found ")"`},
+		{"@nosuch", "unknown list @nosuch"},
+		{"ca*", "at least 3 characters"},
+		{"titel:x", `unknown field "titel"`},
+		{"/[/", "bad regular expression"},
+		{`"open`, "unterminated phrase"},
+	}
+	if len(qes) != len(want) {
+		t.Fatalf("got %d problems, want %d: %v", len(qes), len(want), qes)
+	}
+	for i, w := range want {
+		if at := strings.Index(q, w.at); qes[i].Offset != at || !strings.Contains(qes[i].Msg, w.msg) {
+			t.Errorf("problem %d: got %q at %d, want %q at %d", i, qes[i].Msg, qes[i].Offset, w.msg, at)
+		}
 	}
 }
 
