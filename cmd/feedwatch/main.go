@@ -47,6 +47,8 @@ func commands() []command {
 		{"run", "", "run the daemon: poll every feed now, then on schedule; deliver; until SIGINT/SIGTERM (the default)", cmdRun},
 		{"once", "[--wait 60s]", "poll every feed once, deliver what is pending, exit", cmdOnce},
 		{"check", "", "validate the config and rules and run every rule's tests:", cmdCheck},
+		{"test", "[--rule FILE | --query Q] [INPUT…]", "match a rule or query against articles, feeds or pages and explain why it matched or not", cmdTest},
+		{"backtest", "--rule FILE [--since 7d]", "replay stored articles against a rule and list what would have matched", cmdBacktest},
 		{"status", "", "show feed health, rules, pending and failed deliveries, recent alerts", cmdStatus},
 	}
 }
@@ -92,9 +94,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: feedwatch [command] [--config FILE] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "  help     show this, or 'feedwatch help COMMAND'")
+	fmt.Fprintln(w, "  help      show this, or 'feedwatch help COMMAND'")
 	fmt.Fprintln(w, "\nEvery command takes --config FILE (default config.yaml). 'feedwatch COMMAND -h' lists its flags.")
 	fmt.Fprintln(w, "Exit status: 0 success, 1 a check or test found problems, 2 usage or configuration error.")
 }
@@ -122,6 +124,17 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "feedwatch %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, false
+	}
+	return 0, true
+}
+
+// parseWithArgs is parse for commands that take arguments after the flags.
+func parseWithArgs(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return exitOK, false
+		}
 		return exitUsage, false
 	}
 	return 0, true

@@ -66,3 +66,21 @@ type Alert struct {
 	Mentions  []string  `json:"mentions,omitempty"`
 	Snippet   Snippet   `json:"snippet"`
 }
+
+// Marked returns the snippet text with every hit between open and close,
+// for plain-text output.
+func (s Snippet) Marked(open, close string) string {
+	var b []byte
+	last := 0
+	for _, h := range s.Hits {
+		if h.Start < last || h.End > len(s.Text) || h.Start >= h.End {
+			continue
+		}
+		b = append(b, s.Text[last:h.Start]...)
+		b = append(b, open...)
+		b = append(b, s.Text[h.Start:h.End]...)
+		b = append(b, close...)
+		last = h.End
+	}
+	return string(append(b, s.Text[last:]...))
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"sort"
 	"time"
 
@@ -180,7 +181,7 @@ func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.A
 			best[ch] = -1
 		}
 		al.Rules = append(al.Rules, m.RuleName)
-		if m.Mention != "" && !contains(al.Mentions, m.Mention) {
+		if m.Mention != "" && !slices.Contains(al.Mentions, m.Mention) {
 			al.Mentions = append(al.Mentions, m.Mention)
 		}
 		if n := len(m.Explain.Snippet.Hits); n > best[ch] {
@@ -203,13 +204,4 @@ func (d *Daemon) channelFor(m article.Match) string {
 		return m.Channel
 	}
 	return d.cfg.Slack.Channel
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -105,24 +105,8 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 	if u.Scheme == "file" {
 		return f.fetchFile(u.Path, src)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.URL, nil)
+	resp, err := f.get(ctx, src.URL, v)
 	if err != nil {
-		return Result{}, fmt.Errorf("bad feed URL: %w", err)
-	}
-	req.Header.Set("User-Agent", f.userAgent)
-	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
-	if v.ETag != "" {
-		req.Header.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		req.Header.Set("If-Modified-Since", v.LastModified)
-	}
-	resp, err := f.client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the feed is named by the caller; the URL is noise
-		}
 		return Result{}, err
 	}
 	defer resp.Body.Close()
@@ -140,6 +124,31 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 	res := Result{Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}}
 	res.Articles, err = f.parse(body, resp.Header.Get("Content-Type"), src, resp.Request.URL.String())
 	return res, err
+}
+
+// get sends a GET with our headers and, with validators, a conditional one.
+func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL: %w", err)
+	}
+	req.Header.Set("User-Agent", f.userAgent)
+	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
+	if v.ETag != "" {
+		req.Header.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		req.Header.Set("If-Modified-Since", v.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the feed is named by the caller; the URL is noise
+		}
+		return nil, err
+	}
+	return resp, nil
 }
 
 func (f *Fetcher) fetchFile(path string, src Source) (Result, error) {

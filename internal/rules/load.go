@@ -351,3 +351,31 @@ func locateInScalar(n *yaml.Node, lines []string, value string, off int) (line, 
 	}
 	return 0, 0, false
 }
+
+// ParseRuleFile reads and compiles one rule file against the set's lists,
+// wherever the file is: to try a draft before it goes into the rules
+// directory. Problems come as diag.Problems.
+func (s *Set) ParseRuleFile(path string) (*Rule, error) {
+	f, err := readRuleFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.spec.Lists != nil {
+		return nil, &diag.Problem{File: path, Line: 1, Col: 1, Msg: "this is a lists file, not a rule"}
+	}
+	r, ps := s.compileRule(f)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return r, nil
+}
+
+// QueryRule compiles a bare query against the set's lists, as a rule
+// named by the query itself. A problem comes as QueryErrors.
+func (s *Set) QueryRule(q string) (*Rule, error) {
+	n, err := parseQuery(q, s.Lists)
+	if err != nil {
+		return nil, err
+	}
+	return &Rule{ID: "query", Name: q, Query: q, Enabled: true, query: n}, nil
+}

@@ -279,3 +279,26 @@ func TestSentencesEndAfterClosingQuotesAndNotAfterInitials(t *testing.T) {
 		t.Errorf("sentences = %q, want %q", got, want)
 	}
 }
+
+func TestWhyNotNamesTheMissingPart(t *testing.T) {
+	cases := []struct {
+		query, title, want string
+	}{
+		{`leader AND killed`, "leader captured", "killed does not appear"},
+		{`(killed OR captured) AND leader`, "leader arrested", "none of (killed OR captured) appears"},
+		{`@islamic_state leader`, "the leader is dead", "no entry of @islamic_state appears"},
+		{`leader NOT football`, "football leader", "excluded football (in the title) appears"},
+		{`coalition NEAR/2 Anbar`, "coalition forces said on Friday that in Anbar", "coalition and Anbar both appear, but not within 2 words of each other in one field (NEAR/2)"},
+		{`coalition ONEAR/5 Anbar`, "Anbar strikes by the coalition", "coalition and Anbar both appear, but not within 5 words after it in one field (ONEAR/5)"},
+	}
+	for _, c := range cases {
+		n, err := parseQuery(c.query, testLists)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &Rule{query: n}
+		if got := r.WhyNot(NewDocument(&article.Article{Title: c.title})); got != c.want {
+			t.Errorf("%q on %q:\n got %s\nwant %s", c.query, c.title, got, c.want)
+		}
+	}
+}

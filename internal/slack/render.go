@@ -175,18 +175,8 @@ func Plain(a article.Alert) string {
 	if a.Link != "" {
 		fmt.Fprintf(&b, "%s\n", a.Link)
 	}
-	if s := a.Snippet; s.Text != "" {
-		var sb strings.Builder
-		last := 0
-		for _, h := range s.Hits {
-			if h.Start < last || h.End > len(s.Text) {
-				continue
-			}
-			sb.WriteString(s.Text[last:h.Start] + "**" + s.Text[h.Start:h.End] + "**")
-			last = h.End
-		}
-		sb.WriteString(s.Text[last:])
-		fmt.Fprintf(&b, "  “%s”\n", sb.String())
+	if a.Snippet.Text != "" {
+		fmt.Fprintf(&b, "  “%s”\n", a.Snippet.Marked("**", "**"))
 	}
 	return b.String()
 }

@@ -1,0 +1,114 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Get fetches a URL that may be a feed or a web page, with the fetcher's
+// limits, and returns its articles as ReadDocument does.
+func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, error) {
+	resp, err := f.get(ctx, rawURL, Validators{})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
+	}
+	body, err := f.readLimited(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	final := resp.Request.URL.String()
+	return f.ReadDocument(body, resp.Header.Get("Content-Type"), Source{Name: final, URL: final})
+}
+
+// ReadDocument turns a document into articles: every item of an RSS, Atom
+// or JSON feed; the one article of an HTML page (its title, and the text of
+// its <article>, <main> or <body>); or, for anything else, a plain-text
+// article whose first non-empty line is the title.
+func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, error) {
+	if gofeed.DetectFeedType(bytes.NewReader(body)) != gofeed.FeedTypeUnknown {
+		return f.parse(body, contentType, src, src.URL)
+	}
+	text := toUTF8(body, contentType)
+	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
+	var a article.Article
+	if strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(contentType, "text/html") {
+		a = pageArticle(text)
+		a.Link = absLink(nil, src.URL)
+	} else {
+		a = article.FromText(string(text))
+	}
+	a.Feed, a.FeedTags = src.Name, src.Tags
+	a.Identity = identity("", a.Link, a.Title, a.Published)
+	return []article.Article{a}, nil
+}
+
+// pageArticle reads a web page: the title from <title> (or og:title), the
+// content from its main text.
+func pageArticle(page []byte) article.Article {
+	doc, err := html.Parse(bytes.NewReader(page))
+	if err != nil {
+		return article.Article{Content: HTMLToText(string(page))}
+	}
+	var title, ogTitle string
+	var main, body *html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.DataAtom {
+			case atom.Title:
+				if title == "" && n.FirstChild != nil {
+					title = n.FirstChild.Data
+				}
+			case atom.Meta:
+				if attr(n, "property") == "og:title" {
+					ogTitle = attr(n, "content")
+				}
+			case atom.Article, atom.Main:
+				if main == nil {
+					main = n
+				}
+			case atom.Body:
+				body = n
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if ogTitle != "" {
+		title = ogTitle
+	}
+	pick := main
+	if pick == nil {
+		pick = body
+	}
+	var b strings.Builder
+	if pick != nil {
+		html.Render(&b, pick)
+	}
+	return article.Article{Title: oneLine(title), Content: HTMLToText(b.String())}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
