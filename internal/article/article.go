@@ -65,6 +65,9 @@ type Alert struct {
 	Rules     []string  `json:"rules"`
 	Mentions  []string  `json:"mentions,omitempty"`
 	Snippet   Snippet   `json:"snippet"`
+	// Notice, when set, makes this an operator notice (a feed failing or
+	// recovered) with that text instead of an article alert.
+	Notice string `json:"notice,omitempty"`
 }
 
 // Marked returns the snippet text with every hit between open and close,

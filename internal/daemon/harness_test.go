@@ -89,6 +89,25 @@ type harness struct {
 	d     *daemon.Daemon
 	store *store.Store
 	slack *fakeslack.Server
+	now   func() time.Time // nil: the real clock
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 const testToken = "xoxb-test-secret-token"
@@ -100,16 +119,23 @@ func testConfig(t *testing.T, feeds ...config.Feed) *config.Config {
 	cfg.Slack.Channel = "#iraq-watch"
 	cfg.Slack.Token = testToken
 	cfg.Feeds = feeds
+	cfg.Fetch.Timeout = config.Duration(2 * time.Second)
+	cfg.Fetch.MaxBody = 1 << 20
 	return &cfg
 }
 
 func newHarness(t *testing.T, cfg *config.Config) *harness {
+	return newHarnessAt(t, cfg, nil)
+}
+
+// newHarnessAt runs the daemon and its store on the clock now.
+func newHarnessAt(t *testing.T, cfg *config.Config, now func() time.Time) *harness {
 	t.Helper()
 	fake := fakeslack.New(t)
 	if cfg.Slack.APIURL == "" {
 		cfg.Slack.APIURL = fake.URL + "/"
 	}
-	h := &harness{cfg: cfg, slack: fake}
+	h := &harness{cfg: cfg, slack: fake, now: now}
 	h.open(t)
 	return h
 }
@@ -122,13 +148,17 @@ func (h *harness) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if h.now != nil {
+		st.Now = h.now
+	}
 	var poster daemon.Poster = slack.NewBot(h.cfg.Slack.Token.Reveal(), h.cfg.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
 	if h.cfg.Slack.WebhookURL != "" {
 		poster = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
 	}
 	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
 		Store:     st,
-		Fetcher:   feed.NewFetcher(2*time.Second, 1<<20, "feedwatch-test"),
+		Fetcher:   feed.NewFetcher(h.cfg.Fetch.Timeout.D(), int64(h.cfg.Fetch.MaxBody), "feedwatch-test"),
+		Now:       h.now,
 		Poster:    poster,
 		RetryBase: 200 * time.Millisecond,
 	})

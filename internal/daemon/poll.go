@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -34,7 +35,7 @@ func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
 	if err != nil {
 		return err
 	}
-	if err := d.store.Record(ctx, d.succeeded(f, st, res), items); err != nil {
+	if err := d.store.Record(ctx, d.succeeded(f, st, res), items, d.recoveredNotice(f, st)...); err != nil {
 		return err
 	}
 	d.wakeOutbox()
@@ -84,10 +85,42 @@ func (d *Daemon) recordFailure(ctx context.Context, f config.Feed, st store.Feed
 	}
 	st.NextDue = now.Add(backoff)
 	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", cause)
-	if err := d.store.SaveFeedState(ctx, st); err != nil {
+	var notices []article.Alert
+	if ops := d.opsChannel(); ops != "" && st.Failures == failingAfter {
+		notices = append(notices, article.Alert{Channel: ops, Feed: f.Name, Notice: fmt.Sprintf(
+			"Feed %q is failing: %d consecutive failures. Last error: %s. Next try after %s.",
+			f.Name, st.Failures, cause, st.NextDue.UTC().Format("2006-01-02 15:04 UTC"))})
+	}
+	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
 		return errors.Join(cause, err)
 	}
+	if len(notices) > 0 {
+		d.wakeOutbox()
+	}
 	return cause
+}
+
+// failingAfter is how many consecutive failures make a feed "failing":
+// the ops channel is told once then, and once when it recovers.
+const failingAfter = 3
+
+func (d *Daemon) recoveredNotice(f config.Feed, before store.FeedState) []article.Alert {
+	ops := d.opsChannel()
+	if ops == "" || before.Failures < failingAfter {
+		return nil
+	}
+	return []article.Alert{{Channel: ops, Feed: f.Name, Notice: fmt.Sprintf(
+		"Feed %q recovered after %d consecutive failures.", f.Name, before.Failures)}}
+}
+
+// opsChannel is where operator notices go: slack.ops_channel in bot-token
+// and console modes. A webhook has only the analysts' channel, so there
+// notices are only logged.
+func (d *Daemon) opsChannel() string {
+	if d.cfg.Slack.WebhookURL != "" {
+		return ""
+	}
+	return d.cfg.Slack.OpsChannel
 }
 
 // interval is the time between two runs of the feed's schedule.

@@ -130,6 +130,12 @@ func slackDate(t time.Time) string {
 
 // Render turns an alert into a Block Kit message.
 func Render(a article.Alert) Message {
+	if a.Notice != "" {
+		text := escape(truncate(a.Notice, MaxText/5))
+		return Message{Text: text, Blocks: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
+		}}
+	}
 	title := truncate(strings.TrimSpace(a.Title), MaxHeadline)
 	if title == "" {
 		title = "(untitled)"
@@ -165,6 +171,10 @@ func Render(a article.Alert) Message {
 // beyond ** around hits.
 func Plain(a article.Alert) string {
 	var b strings.Builder
+	if a.Notice != "" {
+		fmt.Fprintf(&b, "━━ %s ━━ notice\n%s\n", a.Channel, a.Notice)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "━━ %s ━━ %s\n", a.Channel, strings.Join(a.Rules, ", "))
 	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(a.Title))
 	meta := a.Feed

@@ -70,9 +70,10 @@ type Item struct {
 }
 
 // Record stores a poll's results in one transaction: the feed's new state,
-// every new or changed article, its new matches and their deliveries. So a
-// match is never recorded without its delivery, nor the other way round.
-func (s *Store) Record(ctx context.Context, st FeedState, items []Item) error {
+// every new or changed article, its new matches and their deliveries, and
+// operator notices. So a match is never recorded without its delivery, nor
+// the other way round.
+func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices ...article.Alert) error {
 	now := s.Now()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -107,18 +108,30 @@ func (s *Store) Record(ctx context.Context, st FeedState, items []Item) error {
 			}
 		}
 		for _, al := range it.Alerts {
-			payload, err := json.Marshal(al)
-			if err != nil {
-				return fmt.Errorf("encode alert: %w", err)
+			if err := insertDelivery(ctx, tx, id, al, now); err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, next_attempt, created, updated)
-				VALUES (?, ?, ?, ?, ?, ?)`, id, al.Channel, string(payload), now.Unix(), now.Unix(), now.Unix()); err != nil {
-				return fmt.Errorf("record delivery: %w", err)
-			}
+		}
+	}
+	for _, n := range notices {
+		if err := insertDelivery(ctx, tx, 0, n, now); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	}
+	return nil
+}
+
+func insertDelivery(ctx context.Context, tx execer, articleID int64, al article.Alert, now time.Time) error {
+	payload, err := json.Marshal(al)
+	if err != nil {
+		return fmt.Errorf("encode alert: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, next_attempt, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?)`, articleID, al.Channel, string(payload), now.Unix(), now.Unix(), now.Unix()); err != nil {
+		return fmt.Errorf("record delivery: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
 
 // FeedState is what is remembered of a feed between polls and restarts.
@@ -39,12 +41,10 @@ func (s *Store) FeedState(ctx context.Context, name string) (FeedState, error) {
 	return st, nil
 }
 
-// SaveFeedState records a feed's state on its own (a failed fetch).
-func (s *Store) SaveFeedState(ctx context.Context, st FeedState) error {
-	if _, err := saveFeedState(ctx, s.db, st); err != nil {
-		return fmt.Errorf("save feed state %q: %w", st.Name, err)
-	}
-	return nil
+// SaveFeedState records a feed's state on its own (a failed fetch), with
+// any operator notices to deliver, in one transaction.
+func (s *Store) SaveFeedState(ctx context.Context, st FeedState, notices ...article.Alert) error {
+	return s.Record(ctx, st, nil, notices...)
 }
 
 type execer interface {
