@@ -40,6 +40,9 @@ type Deps struct {
 	// RetryBase is the first delay before retrying a failed post (doubling
 	// per attempt, at most 15 min); 0 means 5 s.
 	RetryBase time.Duration
+	// Grace is how long in-flight work may finish after Run's context
+	// ends; 0 means GracePeriod.
+	Grace time.Duration
 }
 
 // Daemon runs the pipeline.
@@ -58,6 +61,7 @@ type Daemon struct {
 
 	lastPost  map[string]time.Time // per channel; owned by the outbox loop
 	retryBase time.Duration
+	grace     time.Duration
 }
 
 // GracePeriod is how long in-flight work may finish after a stop signal.
@@ -76,6 +80,10 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		wake:      make(chan struct{}, 1),
 		lastPost:  map[string]time.Time{},
 		retryBase: deps.RetryBase,
+		grace:     deps.Grace,
+	}
+	if d.grace <= 0 {
+		d.grace = GracePeriod
 	}
 	if d.retryBase <= 0 {
 		d.retryBase = 5 * time.Second
@@ -178,8 +186,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.logger.Info("running", "feeds", len(d.cfg.Feeds), "schedule", d.cfg.Schedule, "timezone", d.cfg.Timezone)
 
 	<-ctx.Done()
-	d.logger.Info("stopping", "grace", GracePeriod)
-	grace, cancel := context.WithTimeout(context.Background(), GracePeriod)
+	d.logger.Info("stopping", "grace", d.grace)
+	grace, cancel := context.WithTimeout(context.Background(), d.grace)
 	defer cancel()
 	d.scheduling.Store(false)
 	close(stopOutbox) // the outbox finishes the post in flight, then returns

@@ -238,3 +238,34 @@ func TestTheOpsChannelHearsOnceWhenAFeedFailsAndOnceWhenItRecovers(t *testing.T)
 		t.Errorf("recovery notice: %s", ops[1].Text)
 	}
 }
+
+func TestNoMoreThanFetchConcurrencyFeedsAreFetchedAtOnce(t *testing.T) {
+	var now, peak atomic.Int32
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(150 * time.Millisecond)
+		now.Add(-1)
+		io.WriteString(w, rss(at(budgetDebate, time.Now().Add(-time.Hour))))
+	})
+	var feeds []config.Feed
+	for i := range 6 {
+		srv := httptest.NewServer(slow)
+		defer srv.Close()
+		feeds = append(feeds, config.Feed{Name: string(rune('A' + i)), URL: srv.URL})
+	}
+	cfg := testConfig(t, feeds...)
+	cfg.Fetch.Concurrency = 2
+	h := newHarness(t, cfg)
+	if res := h.once(t); len(res.Failed) != 0 {
+		t.Fatal(res.Failed)
+	}
+	if peak.Load() != 2 {
+		t.Errorf("at most %d fetches ran at once, want exactly fetch.concurrency = 2", peak.Load())
+	}
+}

@@ -85,6 +85,7 @@ func (fs *feedServer) set(body string, status int) {
 // harness is a daemon on the shipped example rules, a real SQLite file and
 // a recording fake Slack in bot-token mode.
 type harness struct {
+	grace time.Duration // for Run's shutdown; 0: the default
 	cfg   *config.Config
 	d     *daemon.Daemon
 	store *store.Store
@@ -161,6 +162,7 @@ func (h *harness) open(t *testing.T) {
 		Now:       h.now,
 		Poster:    poster,
 		RetryBase: 200 * time.Millisecond,
+		Grace:     h.grace,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -61,3 +61,40 @@ func TestRunDeliversBecomesReadyAndStopsGracefully(t *testing.T) {
 		t.Fatal("Run did not return within the grace period")
 	}
 }
+
+func TestAHangingFeedDoesNotDelayAnotherFeedsAlert(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hanging.Close()
+	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Hanging", URL: hanging.URL}, config.Feed{Name: "Test wire", URL: wire.URL})
+	cfg.Fetch.Timeout = config.Duration(20 * time.Second)
+	cfg.Server.Listen = ""
+	h := newHarness(t, cfg)
+	h.grace = time.Second
+	h.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- h.d.Run(ctx) }()
+	for len(h.slack.Accepted()) == 0 && time.Since(start) < 10*time.Second {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if took := time.Since(start); len(h.slack.Accepted()) != 1 || took > 3*time.Second {
+		t.Errorf("the healthy feed's alert took %s (posts: %d) while another feed hung", took, len(h.slack.Accepted()))
+	}
+	cancel()
+	stopping := time.Now()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(stopping); took < time.Second || took > 3*time.Second {
+		t.Errorf("stopping took %s; want the hanging fetch cut off after the 1 s grace period", took)
+	}
+}

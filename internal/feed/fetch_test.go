@@ -130,6 +130,7 @@ func TestCharsetsAreHonoured(t *testing.T) {
 		{"windows-1252 declared in XML", cp1252, "application/xml", "Café “attack” in Anbar"},
 		{"ISO-8859-1 only in Content-Type", latin1, "application/rss+xml; charset=ISO-8859-1", "Café attack in Anbar"},
 		{"a stray invalid byte", stray, "application/rss+xml; charset=utf-8", "Caf\uFFFD attack in Anbar"},
+		{"declared and in Content-Type: decoded once", cp1252, "text/xml; charset=windows-1252", "Café “attack” in Anbar"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
