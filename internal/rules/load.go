@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/feedwatch/feedwatch/internal/text"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -209,13 +210,13 @@ func checkListEntry(e string) string {
 	t := strings.TrimPrefix(e, "case:")
 	prefix := strings.HasSuffix(t, "*")
 	t = strings.TrimSuffix(t, "*")
-	toks := tokenize(t)
+	toks := text.Tokenize(t)
 	switch {
 	case len(toks) == 0:
 		return fmt.Sprintf("entry %q has no letters or digits to match", e)
 	case strings.Contains(t, "*"):
 		return fmt.Sprintf("entry %q: '*' is allowed only at the end", e)
-	case prefix && len([]rune(toks[len(toks)-1].norm)) < 3:
+	case prefix && len([]rune(toks[len(toks)-1].Norm)) < 3:
 		return fmt.Sprintf("entry %q: a wildcard needs at least 3 characters before '*'", e)
 	}
 	return ""

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"github.com/feedwatch/feedwatch/internal/text"
 	"net/url"
 	"strings"
 
@@ -11,7 +12,7 @@ import (
 // however many rules look at it.
 type Document struct {
 	text [numFields]string
-	toks [numFields][]token
+	toks [numFields][]text.Token
 	host string
 	feed string
 	tags []string
@@ -27,7 +28,7 @@ func NewDocument(a *article.Article) *Document {
 	d.text[fieldCategory] = strings.Join(a.Categories, "\n")
 	d.text[fieldURL] = a.Link
 	for f := range d.text {
-		d.toks[f] = tokenize(d.text[f])
+		d.toks[f] = text.Tokenize(d.text[f])
 	}
 	if u, err := url.Parse(a.Link); err == nil {
 		d.host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
@@ -170,19 +171,19 @@ func (t *termNode) find(d *Document) []occ {
 		for i := 0; i+len(t.words) <= len(toks); i++ {
 			if t.matchesAt(toks, i) {
 				out = append(out, occ{term: t, field: f, pos: i, n: len(t.words),
-					start: toks[i].start, end: toks[i+len(t.words)-1].end})
+					start: toks[i].Start, end: toks[i+len(t.words)-1].End})
 			}
 		}
 	}
 	return out
 }
 
-func (t *termNode) matchesAt(toks []token, i int) bool {
+func (t *termNode) matchesAt(toks []text.Token, i int) bool {
 	last := len(t.words) - 1
 	for k, w := range t.words {
-		tok := toks[i+k].norm
+		tok := toks[i+k].Norm
 		if t.caseSens {
-			tok = toks[i+k].cased
+			tok = toks[i+k].Cased
 		}
 		if k == last && t.prefix {
 			if !strings.HasPrefix(tok, w) {

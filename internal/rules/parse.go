@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"github.com/feedwatch/feedwatch/internal/text"
 	"regexp"
 	"sort"
 	"strings"
@@ -427,16 +428,16 @@ func finish(n node) []*QueryError {
 			}
 			t.re = re
 		case termText:
-			toks := tokenize(t.text)
+			toks := text.Tokenize(t.text)
 			if len(toks) == 0 {
 				fail(t, fmt.Sprintf("%s has no letters or digits to match", t.raw))
 				return
 			}
 			for _, tk := range toks {
 				if t.caseSens {
-					t.words = append(t.words, tk.cased)
+					t.words = append(t.words, tk.Cased)
 				} else {
-					t.words = append(t.words, tk.norm)
+					t.words = append(t.words, tk.Norm)
 				}
 			}
 			if t.prefix && len([]rune(t.words[len(t.words)-1])) < 3 {

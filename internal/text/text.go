@@ -1,4 +1,8 @@
-package rules
+// Package text splits text into words the way feedwatch's query language
+// defines them (SPEC 3.2): runs of letters and digits, accents folded,
+// possessives and inner apostrophes dropped, Arabic normalised. It is a
+// leaf shared by the matcher and the story detector.
+package text
 
 import (
 	"strings"
@@ -8,18 +12,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// token is one word of a text, as SPEC 3.2 defines words.
-type token struct {
-	norm       string // folded and lower-cased: what case-insensitive terms compare
-	cased      string // folded, case kept: what case: terms compare
-	start, end int    // byte range in the original text
+// Token is one word of a text.
+type Token struct {
+	Norm       string // folded and lower-cased: what case-insensitive terms compare
+	Cased      string // folded, case kept: what case: terms compare
+	Start, End int    // byte range in the original text
 }
 
-// tokenize splits text into words: maximal runs of letters, digits and
+// Tokenize splits text into words: maximal runs of letters, digits and
 // combining marks. A possessive 's / ’s is dropped, any other apostrophe
 // inside a word is removed, every other character separates words.
-func tokenize(text string) []token {
-	var toks []token
+func Tokenize(text string) []Token {
+	var toks []Token
 	var buf strings.Builder
 	i := 0
 	for i < len(text) {
@@ -63,7 +67,7 @@ func tokenize(text string) []token {
 		if cased == "" {
 			continue // only marks or tatweel
 		}
-		toks = append(toks, token{norm: lower(cased), cased: cased, start: start, end: end})
+		toks = append(toks, Token{Norm: lower(cased), Cased: cased, Start: start, End: end})
 	}
 	return toks
 }
