@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"github.com/feedwatch/feedwatch/internal/text"
 	"strings"
 	"testing"
 
