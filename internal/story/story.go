@@ -1,0 +1,227 @@
+// Package story decides whether two articles report the same story: the
+// same canonical link, or a headline and lead that share enough of their
+// salient words. feedwatch threads such reports under the first post
+// instead of posting each outlet's version on its own.
+package story
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/feedwatch/feedwatch/internal/text"
+)
+
+// Threshold is the similarity from which two reports count as one story.
+// It was set on the pairs in story_test.go: reports of one event by two
+// outlets score 0.47–0.64; different events on the same topic score at
+// most 0.34 (go test -v -run PrintScores shows them).
+const Threshold = 0.40
+
+// Fingerprint is what is compared of an article.
+type Fingerprint struct {
+	link      string
+	words     map[string]float64 // stem → weight
+	total     float64
+	specifics map[string]bool // proper nouns of the headline: names, places
+}
+
+// leadWords is how much of the lead counts: the first sentence or two.
+const leadWords = 45
+
+// Of fingerprints an article from its headline, its lead (the start of its
+// summary or text) and its canonical link ("" if none).
+func Of(title, lead, canonicalLink string) Fingerprint {
+	fp := Fingerprint{link: canonicalLink, words: map[string]float64{}, specifics: map[string]bool{}}
+	fp.add(title, 2, -1)
+	fp.add(lead, 1, leadWords)
+	fp.specifics = specifics(title, lead)
+	for _, w := range fp.words {
+		fp.total += w
+	}
+	return fp
+}
+
+// add counts the salient words of s with weight, proper nouns (capitalised
+// inside a sentence) half as much again; a word keeps its highest weight.
+func (fp *Fingerprint) add(s string, weight float64, limit int) {
+	toks := text.Tokenize(s)
+	if limit >= 0 && len(toks) > limit {
+		toks = toks[:limit]
+	}
+	for i, t := range toks {
+		if stopWords[t.Norm] || utf8.RuneCountInString(t.Norm) < 3 && !isNumber(t.Norm) {
+			continue
+		}
+		w := weight
+		if r, _ := utf8.DecodeRuneInString(t.Cased); i > 0 && unicode.IsUpper(r) {
+			w *= 1.5
+		}
+		for _, stem := range canonical(t.Norm) {
+			if w > fp.words[stem] {
+				fp.words[stem] = w
+			}
+		}
+	}
+}
+
+// canonical maps a word to the stems it stands for: aliases and newswire
+// synonyms to one word ("Daesh" → islamic state, "chief" → leader).
+func canonical(norm string) []string {
+	stem := Stem(norm)
+	if to, ok := synonyms[stem]; ok {
+		return to
+	}
+	return []string{stem}
+}
+
+// specifics are the headline's proper nouns (its lead's, when the headline
+// is in Title Case), canonicalised: what sets one event apart from another
+// on the same topic.
+func specifics(title, lead string) map[string]bool {
+	toks := text.Tokenize(title)
+	caps, long := 0, 0
+	for _, t := range toks {
+		if utf8.RuneCountInString(t.Norm) >= 4 && !stopWords[t.Norm] {
+			long++
+			if r, _ := utf8.DecodeRuneInString(t.Cased); unicode.IsUpper(r) {
+				caps++
+			}
+		}
+	}
+	if long > 0 && caps*10 > long*6 { // Title Case: every word capitalised
+		toks = text.Tokenize(lead)
+		if len(toks) > leadWords {
+			toks = toks[:leadWords]
+		}
+	}
+	out := map[string]bool{}
+	for i, t := range toks {
+		r, _ := utf8.DecodeRuneInString(t.Cased)
+		if i == 0 || !unicode.IsUpper(r) || stopWords[t.Norm] || utf8.RuneCountInString(t.Norm) < 3 {
+			continue
+		}
+		for _, c := range canonical(t.Norm) {
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// Similarity is the weighted Jaccard index of two fingerprints' words:
+// 1 for the same words, 0 for none in common.
+func Similarity(a, b Fingerprint) float64 {
+	if a.total == 0 || b.total == 0 {
+		return 0
+	}
+	var inter float64
+	for w, wa := range a.words {
+		if wb, ok := b.words[w]; ok {
+			inter += min(wa, wb)
+		}
+	}
+	union := a.total + b.total - inter
+	return inter / union
+}
+
+// Same reports whether a and b are the same story: the same canonical
+// link; or similar enough, unless each headline names something (a place,
+// a person) the other report never mentions, which makes them two events
+// of one kind ("drone strike in Sinjar", "drone strike near Duhok").
+func Same(a, b Fingerprint) bool {
+	if a.link != "" && a.link == b.link {
+		return true
+	}
+	return Similarity(a, b) >= Threshold && !(a.namesWhatIsMissingFrom(b) && b.namesWhatIsMissingFrom(a))
+}
+
+func (a Fingerprint) namesWhatIsMissingFrom(b Fingerprint) bool {
+	for w := range a.specifics {
+		if _, ok := b.words[w]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Stem strips common English endings so that "killed", "kills" and
+// "killing" compare equal. It is deliberately crude: both sides of a
+// comparison are stemmed alike.
+func Stem(w string) string {
+	if !isASCII(w) || isNumber(w) {
+		return w
+	}
+	for _, suf := range []string{"ings", "ing", "ied", "ies", "ed", "es", "s"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			w = strings.TrimSuffix(w, suf)
+			if suf == "ied" || suf == "ies" {
+				w += "y"
+			}
+			break
+		}
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "e") {
+		w = strings.TrimSuffix(w, "e")
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "i") { // demonyms: iraqi → iraq, yemeni → yemen
+		w = strings.TrimSuffix(w, "i")
+	}
+	return w
+}
+
+// synonyms maps stems to the words they mean in news about conflict, so
+// that two outlets' wordings of one event compare equal.
+var synonyms = map[string][]string{}
+
+func init() {
+	for to, froms := range map[string]string{
+		"islamic state": "isis isil daesh",
+		"leader":        "chief head emir commander",
+		"kill":          "dead death died slain",
+		"captur":        "arrest detain seiz",
+		"attack":        "strik assault raid bomb blast",
+	} {
+		stems := strings.Fields(to)
+		for i := range stems {
+			stems[i] = Stem(stems[i])
+		}
+		for _, f := range strings.Fields(froms) {
+			synonyms[Stem(f)] = stems
+		}
+		if len(stems) == 1 {
+			synonyms[stems[0]] = stems
+		}
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// stopWords carry no story: function words and newswire boilerplate.
+var stopWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`the and for with that this from was were are has have had but not its his her their they them
+	he she who whom which what when where while into onto over under after before since than then there these those been being
+	also about against between during through near said says say told according officials official reported reports report
+	sources source spokesman statement news agency monday tuesday wednesday thursday friday saturday sunday week today yesterday
+	one two three four five six seven eight nine ten least more most some any all other new first last late early
+	will would could should may might can just only very said-on per out off up down on in at by of to a an as is it be or`) {
+		stopWords[w] = true
+	}
+}

@@ -1,0 +1,118 @@
+package story
+
+import (
+	"fmt"
+	"testing"
+)
+
+type report struct{ title, lead string }
+
+var (
+	leaderKilledA = report{"Iraq says Islamic State's top leader killed in Anbar operation backed by U.S.-led coalition",
+		"The head of the Islamic State in Iraq and Syria, Abdallah Maki Mosleh al-Rifai, was killed in an operation by Iraqi forces, supported by the U.S.-led coalition."}
+	leaderKilledB = report{"Iraqi PM says ISIS chief Abu Khadija killed in joint operation with US coalition",
+		"Iraqi Prime Minister Mohammed Shia al-Sudani said Abdallah Maki Mosleh al-Rifai, known as Abu Khadija, was killed in Anbar province in an operation with the U.S.-led coalition."}
+	sadrCityA = report{"Car bomb kills 12 at market in Baghdad's Sadr City",
+		"A car bomb exploded at a crowded market in Sadr City on Tuesday, killing at least 12 people, police said."}
+	sadrCityB = report{"At least 12 dead as car bomb hits Sadr City market",
+		"At least 12 people were killed when a car bomb went off in a busy market in Baghdad's Sadr City district, security sources said."}
+	sinjarA = report{"Turkish drone strike kills PKK commander in Sinjar",
+		"A Turkish drone strike killed a senior PKK commander in Iraq's Sinjar district on Sunday, local officials said."}
+	sinjarB = report{"PKK commander killed in Turkish drone attack in northern Iraq's Sinjar",
+		"A senior commander of the Kurdistan Workers' Party was killed on Sunday in a Turkish drone strike in Sinjar, Kurdish officials said."}
+	haditha = report{"Daesh emir captured near Haditha, Iraqi army says",
+		"Iraqi counter-terrorism forces captured a Daesh emir in a raid near Haditha in western Anbar on Wednesday."}
+	hadithaB = report{"Iraqi forces arrest senior Islamic State figure in Anbar's Haditha",
+		"A senior Islamic State emir was captured by counter-terrorism forces near the town of Haditha in Anbar province, the army said on Wednesday."}
+
+	deirEzZor = report{"Islamic State claims deadly attack on army post in Syria's Deir ez-Zor",
+		"The Islamic State group claimed responsibility for an attack that killed five soldiers at an army post in Deir ez-Zor province."}
+	kirkuk = report{"Car bomb kills 4 near checkpoint in Kirkuk",
+		"A car bomb exploded near a checkpoint in Kirkuk, killing four members of the security forces, police said."}
+	germany = report{"German coalition talks collapse over budget",
+		"Talks between the parties of Germany's governing coalition collapsed on Thursday over next year's budget."}
+	anbarStrikes = report{"US-led coalition strikes IS hideouts in Anbar desert",
+		"Aircraft of the U.S.-led coalition struck Islamic State hideouts in the Anbar desert overnight, the coalition said."}
+	duhok = report{"Turkish drone strike kills two PKK fighters near Duhok",
+		"A Turkish drone strike killed two PKK fighters in a village near Duhok on Monday, the Kurdistan Region's counter-terrorism service said."}
+)
+
+func fp(r report) Fingerprint { return Of(r.title, r.lead, "") }
+
+func TestSameStoryFromTwoOutlets(t *testing.T) {
+	for _, pair := range [][2]report{{leaderKilledA, leaderKilledB}, {sadrCityA, sadrCityB}, {sinjarA, sinjarB}, {haditha, hadithaB}} {
+		s := Similarity(fp(pair[0]), fp(pair[1]))
+		if !Same(fp(pair[0]), fp(pair[1])) {
+			t.Errorf("similarity %.2f < %.2f for one story:\n  %s\n  %s", s, Threshold, pair[0].title, pair[1].title)
+		}
+		if Similarity(fp(pair[1]), fp(pair[0])) != s {
+			t.Error("similarity is not symmetric")
+		}
+	}
+}
+
+func TestDifferentStoriesOnTheSameTopicStayApart(t *testing.T) {
+	for _, pair := range [][2]report{
+		{leaderKilledA, deirEzZor}, {sadrCityA, kirkuk}, {germany, anbarStrikes}, {sinjarA, duhok},
+		{leaderKilledA, anbarStrikes}, {haditha, leaderKilledB},
+	} {
+		if s := Similarity(fp(pair[0]), fp(pair[1])); Same(fp(pair[0]), fp(pair[1])) {
+			t.Errorf("similarity %.2f ≥ %.2f for different stories:\n  %s\n  %s", s, Threshold, pair[0].title, pair[1].title)
+		}
+	}
+}
+
+func TestHeadlinesNamingDifferentPlacesAreDifferentEvents(t *testing.T) {
+	a := report{"Turkish drone strike kills PKK commander in Sinjar", "A Turkish drone strike killed a senior PKK commander on Sunday, officials said."}
+	b := report{"Turkish drone strike kills PKK commander in Duhok", "A Turkish drone strike killed a senior PKK commander on Sunday, officials said."}
+	if s := Similarity(fp(a), fp(b)); s < Threshold {
+		t.Fatalf("similarity %.2f: this test needs a pair above the threshold", s)
+	}
+	if Same(fp(a), fp(b)) {
+		t.Error("Sinjar and Duhok are two events, however alike the wording")
+	}
+	c := report{"Turkish drone strike kills PKK commander", "A Turkish drone strike killed a senior PKK commander in Sinjar on Sunday."}
+	if !Same(fp(a), fp(c)) {
+		t.Error("a report that does not name the place is not a conflict")
+	}
+}
+
+func TestTitleCaseHeadlinesTakeTheirSpecificsFromTheLead(t *testing.T) {
+	a := report{"Car Bomb Kills 12 At Market In Baghdad's Sadr City", "A car bomb exploded at a crowded market in Sadr City on Tuesday, killing at least 12 people."}
+	b := report{"At least 12 dead as car bomb hits Sadr City market", "At least 12 people were killed when a car bomb went off in a busy market in Baghdad's Sadr City district."}
+	if !Same(fp(a), fp(b)) {
+		t.Errorf("a Title Case headline should not make every word a name (similarity %.2f)", Similarity(fp(a), fp(b)))
+	}
+}
+
+func TestTheSameCanonicalLinkIsTheSameStory(t *testing.T) {
+	a := Of("Leader killed", "", "https://wire.example/iraq/1")
+	b := Of("Totally different headline", "", "https://wire.example/iraq/1")
+	if !Same(a, b) {
+		t.Error("same canonical link should be the same story")
+	}
+	if Same(Of("", "", ""), Of("", "", "")) {
+		t.Error("two empty articles are not a story")
+	}
+}
+
+func TestStem(t *testing.T) {
+	for in, want := range map[string]string{"killed": "kill", "kills": "kill", "killing": "kill", "strikes": "strik", "strike": "strik", "captured": "captur", "capture": "captur", "militias": "militia", "casualties": "casualty", "12": "12", "isis": "isis", "iraqi": "iraq"} {
+		if got := Stem(in); got != want {
+			t.Errorf("Stem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPrintScores shows the scores the threshold was chosen from
+// (go test -v -run PrintScores).
+func TestPrintScores(t *testing.T) {
+	all := []report{leaderKilledA, leaderKilledB, sadrCityA, sadrCityB, sinjarA, sinjarB, haditha, hadithaB, deirEzZor, kirkuk, germany, anbarStrikes, duhok}
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			if s := Similarity(fp(all[i]), fp(all[j])); s > 0.15 {
+				t.Log(fmt.Sprintf("%.2f  %.40s | %.40s", s, all[i].title, all[j].title))
+			}
+		}
+	}
+}
