@@ -65,6 +65,10 @@ type Alert struct {
 	Rules     []string  `json:"rules"`
 	Mentions  []string  `json:"mentions,omitempty"`
 	Snippet   Snippet   `json:"snippet"`
+	Lead      string    `json:"lead,omitempty"` // start of the summary or text, to tell stories apart
+	// ThreadTS, set when posting, makes the alert a thread reply under the
+	// post with that ts: the same story, reported by another outlet.
+	ThreadTS string `json:"-"`
 	// Notice, when set, makes this an operator notice (a feed failing or
 	// recovered) with that text instead of an article alert.
 	Notice string `json:"notice,omitempty"`

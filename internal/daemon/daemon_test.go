@@ -151,6 +151,9 @@ func TestAnEditedItemAlertsOnlyForRulesItHadNotMatched(t *testing.T) {
 	if !strings.Contains(posts[1].Text, "Coalition operations in Anbar") || strings.Contains(posts[1].Text, "IS leadership") {
 		t.Errorf("edited version should alert for the coalition rule only: %s", posts[1].Text)
 	}
+	if posts[1].ThreadTS == "" || posts[1].ThreadTS != posts[0].TS {
+		t.Errorf("the same article's new match should reply in the thread of its first post (thread_ts %q, first ts %q)", posts[1].ThreadTS, posts[0].TS)
+	}
 	h.once(t)
 	if n := len(h.slack.Posts()); n != 2 {
 		t.Errorf("unchanged item posted again: %d posts", n)

@@ -156,9 +156,13 @@ func (h *harness) open(t *testing.T) {
 	if h.cfg.Slack.WebhookURL != "" {
 		poster = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
 	}
+	fetcher := feed.NewFetcher(h.cfg.Fetch.Timeout.D(), int64(h.cfg.Fetch.MaxBody), "feedwatch-test")
+	if h.now != nil {
+		fetcher.Now = h.now
+	}
 	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
 		Store:     st,
-		Fetcher:   feed.NewFetcher(h.cfg.Fetch.Timeout.D(), int64(h.cfg.Fetch.MaxBody), "feedwatch-test"),
+		Fetcher:   fetcher,
 		Now:       h.now,
 		Poster:    poster,
 		RetryBase: 200 * time.Millisecond,

@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // minGap is the least time between two posts to one channel (Slack allows
@@ -71,6 +73,17 @@ func (d *Daemon) waitChannel(ctx context.Context, channel string) error {
 // retried later (rate limit, network, 5xx), or failed for good.
 func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	log := d.logger.With("channel", dl.Channel, "delivery", dl.ID)
+	head, err := d.storyHead(ctx, dl)
+	if err != nil {
+		return err
+	}
+	if head != nil {
+		if d.cfg.Slack.WebhookURL != "" { // a webhook cannot reply in a thread
+			log.Info("same story as an earlier post: recorded, not posted", "title", dl.Alert.Title, "first", head.ID)
+			return d.store.MarkMerged(ctx, dl.ID, *head)
+		}
+		dl.Alert.ThreadTS = head.SlackTS
+	}
 	pctx, cancel := context.WithTimeout(ctx, postTimeout)
 	ts, err := d.poster.Post(pctx, dl.Alert)
 	cancel()
@@ -79,8 +92,8 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	// Slack accepted has to be marked sent.
 	rctx := context.WithoutCancel(ctx)
 	if err == nil {
-		log.Info("alert delivered", "rules", dl.Alert.Rules, "title", dl.Alert.Title)
-		return d.store.MarkSent(rctx, dl.ID, ts)
+		log.Info("alert delivered", "rules", dl.Alert.Rules, "title", dl.Alert.Title, "thread", dl.Alert.ThreadTS != "")
+		return d.store.MarkSent(rctx, dl.ID, ts, head)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: stays pending, resumes after restart
@@ -105,6 +118,30 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", se.Reason)
 		return d.store.MarkRetry(rctx, dl.ID, next, se.Reason, true)
 	}
+}
+
+// storyWindow is how far back a report looks for the first post of its story.
+const storyWindow = 48 * time.Hour
+
+// storyHead returns the post that started dl's story in its channel within
+// storyWindow, or nil: same canonical link, or clearly the same event.
+func (d *Daemon) storyHead(ctx context.Context, dl store.Delivery) (*store.Delivery, error) {
+	a := dl.Alert
+	if a.Notice != "" {
+		return nil, nil
+	}
+	heads, err := d.store.StoryHeads(ctx, dl.Channel, d.now().Add(-storyWindow))
+	if err != nil {
+		return nil, err
+	}
+	webhook := d.cfg.Slack.WebhookURL != "" // merges need no ts; replies do
+	fp := story.Of(a.Title, a.Lead, feed.CanonicalLink(a.Link))
+	for i, h := range heads {
+		if h.ID != dl.ID && (h.SlackTS != "" || webhook) && story.Same(fp, story.Of(h.Alert.Title, h.Alert.Lead, feed.CanonicalLink(h.Alert.Link))) {
+			return &heads[i], nil
+		}
+	}
+	return nil, nil
 }
 
 // retryDelay is exponential backoff from first up to 15 min, with jitter.

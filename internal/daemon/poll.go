@@ -188,6 +188,18 @@ func (d *Daemon) mayAlert(a article.Article, firstFetch bool, now time.Time) boo
 	return !firstFetch || age <= d.cfg.Backfill.D()
 }
 
+// lead is the start of an article's text: what tells its story apart.
+func lead(a *article.Article) string {
+	s := a.Summary
+	if s == "" {
+		s = a.Content
+	}
+	if r := []rune(s); len(r) > 400 {
+		s = string(r[:400])
+	}
+	return s
+}
+
 func contentHash(a *article.Article) string {
 	h := sha256.New()
 	for _, s := range []string{a.Title, a.Summary, a.Content} {
@@ -208,7 +220,7 @@ func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.A
 		ch := d.channelFor(m)
 		al, ok := byChannel[ch]
 		if !ok {
-			al = &article.Alert{Channel: ch, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published}
+			al = &article.Alert{Channel: ch, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: lead(a)}
 			byChannel[ch] = al
 			order = append(order, ch)
 			best[ch] = -1

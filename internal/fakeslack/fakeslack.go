@@ -25,6 +25,8 @@ type Post struct {
 	Text        string
 	Blocks      string // raw JSON
 	Unfurl      string // unfurl_links as sent
+	ThreadTS    string // thread_ts as sent: a reply to that post
+	TS          string // the ts answered for an accepted post
 	Token       string // token sent, from the Authorization header or the form
 	At          time.Time
 	Answered    int    // HTTP status answered
@@ -104,6 +106,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		p.Channel, p.Text, p.Blocks, p.Unfurl = form.Get("channel"), form.Get("text"), form.Get("blocks"), form.Get("unfurl_links")
+		p.ThreadTS = form.Get("thread_ts")
 		if tok := form.Get("token"); tok != "" {
 			p.Token = tok
 		}
@@ -137,6 +140,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	p.Answered, p.AnsweredErr = status, resp.Error
+	if status == http.StatusOK && resp.Error == "" {
+		p.TS = ts
+	}
 	s.posts = append(s.posts, p)
 	s.mu.Unlock()
 

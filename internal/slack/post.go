@@ -97,6 +97,9 @@ func (b *Bot) Post(ctx context.Context, a article.Alert) (string, error) {
 	if !b.unfurl {
 		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
 	}
+	if a.ThreadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(a.ThreadTS))
+	}
 	_, ts, err := b.api.PostMessageContext(ctx, a.Channel, opts...)
 	if err != nil {
 		return "", classify(err, b.token)
@@ -137,6 +140,7 @@ func (w *Webhook) Post(ctx context.Context, a article.Alert) (string, error) {
 type Console struct {
 	mu sync.Mutex
 	w  io.Writer
+	n  int // messages printed, for a ts that thread replies can refer to
 }
 
 // NewConsole returns a poster that writes to w.
@@ -149,5 +153,6 @@ func (c *Console) Post(_ context.Context, a article.Alert) (string, error) {
 	if _, err := fmt.Fprintln(c.w, Plain(a)); err != nil {
 		return "", &Error{Reason: err.Error()}
 	}
-	return "", nil
+	c.n++
+	return fmt.Sprintf("console.%d", c.n), nil
 }

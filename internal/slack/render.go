@@ -141,6 +141,21 @@ func Render(a article.Alert) Message {
 		title = "(untitled)"
 	}
 	rules := escape(strings.Join(a.Rules, ", "))
+	if a.ThreadTS != "" {
+		// A thread reply: another outlet's report of the story above.
+		text := "Also reported by *" + escape(truncate(a.Feed, 200)) + "*: " + linkOrText(a.Link, stripMarkup(title))
+		meta := "matched " + truncate(rules, 1000)
+		if d := slackDate(a.Published); d != "" {
+			meta = d + " · " + meta
+		}
+		return Message{
+			Text: "Also reported by " + escape(truncate(a.Feed, 200)) + ": " + escape(title) + " (matched " + truncate(rules, 1000) + ")",
+			Blocks: []slack.Block{
+				slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
+				slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, meta, false, false)),
+			},
+		}
+	}
 	var lines []string
 	if len(a.Mentions) > 0 {
 		lines = append(lines, strings.Join(a.Mentions, " ")) // from rule files only
@@ -173,6 +188,10 @@ func Plain(a article.Alert) string {
 	var b strings.Builder
 	if a.Notice != "" {
 		fmt.Fprintf(&b, "━━ %s ━━ notice\n%s\n", a.Channel, a.Notice)
+		return b.String()
+	}
+	if a.ThreadTS != "" {
+		fmt.Fprintf(&b, "  ↳ also reported by %s: %s\n    %s\n", a.Feed, strings.TrimSpace(a.Title), a.Link)
 		return b.String()
 	}
 	fmt.Fprintf(&b, "━━ %s ━━ %s\n", a.Channel, strings.Join(a.Rules, ", "))

@@ -14,6 +14,8 @@ const (
 	Pending = "pending"
 	Sent    = "sent"
 	Failed  = "failed"
+	Merged  = "merged" // the same story as an earlier post; recorded, not posted
+	Held    = "held"   // waiting for its rule's digest
 )
 
 // Delivery is one message in the outbox.
@@ -27,9 +29,11 @@ type Delivery struct {
 	Updated   time.Time
 	LastError string
 	SlackTS   string
+	ThreadTS  string // set when it was posted as a thread reply
+	ParentID  int64  // the delivery it replied to or was merged into
 }
 
-const deliveryCols = `id, channel, payload, state, attempts, created, updated, last_error, slack_ts`
+const deliveryCols = `id, channel, payload, state, attempts, created, updated, last_error, slack_ts, thread_ts, parent_id`
 
 func scanDeliveries(rows interface {
 	Next() bool
@@ -41,7 +45,7 @@ func scanDeliveries(rows interface {
 		var d Delivery
 		var payload string
 		var created, updated int64
-		if err := rows.Scan(&d.ID, &d.Channel, &payload, &d.State, &d.Attempts, &created, &updated, &d.LastError, &d.SlackTS); err != nil {
+		if err := rows.Scan(&d.ID, &d.Channel, &payload, &d.State, &d.Attempts, &created, &updated, &d.LastError, &d.SlackTS, &d.ThreadTS, &d.ParentID); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(payload), &d.Alert); err != nil {
@@ -82,10 +86,36 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return time.Unix(*next, 0), true, nil
 }
 
-// MarkSent records that Slack accepted delivery id, with its message ts.
-func (s *Store) MarkSent(ctx context.Context, id int64, ts string) error {
-	return s.update(ctx, `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, slack_ts = ?, last_error = '', updated = ? WHERE id = ?`,
-		ts, s.Now().Unix(), id)
+// MarkSent records that Slack accepted delivery id, with its message ts;
+// a thread reply also records its parent.
+func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *Delivery) error {
+	threadTS, parentID := "", int64(0)
+	if parent != nil {
+		threadTS, parentID = parent.SlackTS, parent.ID
+	}
+	return s.update(ctx, `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ? WHERE id = ?`,
+		ts, threadTS, parentID, s.Now().Unix(), id)
+}
+
+// MarkMerged records that delivery id is the same story as parent and was
+// not posted.
+func (s *Store) MarkMerged(ctx context.Context, id int64, parent Delivery) error {
+	return s.update(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ?`,
+		parent.ID, s.Now().Unix(), id)
+}
+
+// StoryHeads returns the article posts made to channel since then that
+// started a story (not thread replies, not notices), newest first: the
+// posts a new report of the same story would reply to.
+func (s *Store) StoryHeads(ctx context.Context, channel string, since time.Time) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries
+		WHERE channel = ? AND state = 'sent' AND thread_ts = '' AND article_id != 0 AND created >= ?
+		ORDER BY id DESC LIMIT 500`, channel, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("list story heads: %w", err)
+	}
+	defer rows.Close()
+	return scanDeliveries(rows)
 }
 
 // MarkRetry schedules delivery id again at next. counted says whether this

@@ -26,8 +26,8 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 	s.Close()
 	s = open(t, path) // second open: migrations already applied
 	var n int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 1 {
-		t.Fatalf("schema_migrations has %d rows (%v), want 1", n, err)
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 2", n, err)
 	}
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -114,7 +114,7 @@ func TestOutboxStatesSurviveReopening(t *testing.T) {
 	if len(due) != 3 {
 		t.Fatalf("%d due, want 3", len(due))
 	}
-	must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001"))
+	must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001", nil))
 	must(t, s.MarkFailed(ctx, due[1].ID, "channel_not_found"))
 	must(t, s.MarkRetry(ctx, due[2].ID, now.Add(1500*time.Millisecond), "ratelimited", false))
 

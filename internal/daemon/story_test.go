@@ -1,0 +1,106 @@
+package daemon_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+var (
+	outletA = item{guid: "a-1", link: "https://outlet-a.example/iraq/leader-killed",
+		title:       "Iraq says Islamic State's top leader killed in Anbar operation backed by U.S.-led coalition",
+		description: "The head of the Islamic State in Iraq and Syria, Abdallah Maki Mosleh al-Rifai, was killed in an operation by Iraqi forces, supported by the U.S.-led coalition."}
+	outletB = item{guid: "b-1", link: "https://outlet-b.example/mideast/isis-chief",
+		title:       "Iraqi PM says ISIS chief Abu Khadija killed in joint operation with US coalition",
+		description: "Iraqi Prime Minister Mohammed Shia al-Sudani said Abdallah Maki Mosleh al-Rifai, known as Abu Khadija, was killed in Anbar province in an operation with the U.S.-led coalition."}
+	otherEvent = item{guid: "b-2", link: "https://outlet-b.example/mideast/haditha",
+		title:       "Daesh emir captured near Haditha, Iraqi army says",
+		description: "Iraqi counter-terrorism forces captured a Daesh emir in a raid near Haditha in western Anbar, backed by coalition strikes."}
+)
+
+func twoOutlets(t *testing.T, now time.Time, b ...item) (*harness, *feedServer, *feedServer) {
+	a := newFeedServer(t, rss(at(outletA, now.Add(-2*time.Hour))))
+	var bItems []item
+	for _, it := range b {
+		bItems = append(bItems, at(it, now.Add(-time.Hour)))
+	}
+	bSrv := newFeedServer(t, rss(bItems...))
+	cfg := testConfig(t, config.Feed{Name: "Outlet A", URL: a.URL})
+	h := newHarness(t, cfg)
+	h.once(t) // outlet A first
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Outlet B", URL: bSrv.URL})
+	h.open(t)
+	h.once(t)
+	return h, a, bSrv
+}
+
+func TestTwoOutletsReportingOneKillingMakeOnePostAndOneThreadReply(t *testing.T) {
+	h, _, _ := twoOutlets(t, time.Now(), outletB)
+	posts := h.slack.Accepted()
+	if len(posts) != 2 {
+		t.Fatalf("%d posts, want 2", len(posts))
+	}
+	if posts[0].ThreadTS != "" || !strings.Contains(posts[0].Text, "top leader killed") {
+		t.Errorf("first post should be top-level, outlet A: %+v", posts[0])
+	}
+	if posts[1].ThreadTS != posts[0].TS || !strings.Contains(posts[1].Text, "Also reported by Outlet B") {
+		t.Errorf("second post should reply in the first one's thread: thread_ts %q (first %q), text %q", posts[1].ThreadTS, posts[0].TS, posts[1].Text)
+	}
+	sent, _ := h.store.Recent(context.Background(), store.Sent, 10)
+	if sent[0].ParentID != sent[1].ID || sent[0].ThreadTS != posts[0].TS {
+		t.Errorf("the reply's delivery should record its parent: %+v", sent[0])
+	}
+}
+
+func TestADifferentEventStaysATopLevelPost(t *testing.T) {
+	h, _, _ := twoOutlets(t, time.Now(), otherEvent)
+	posts := h.slack.Accepted()
+	if len(posts) != 2 || posts[1].ThreadTS != "" {
+		t.Fatalf("want two top-level posts, got %+v", posts)
+	}
+}
+
+func TestWebhookModeRecordsTheSameStoryWithoutPostingIt(t *testing.T) {
+	now := time.Now()
+	a := newFeedServer(t, rss(at(outletA, now.Add(-2*time.Hour))))
+	b := newFeedServer(t, rss(at(outletB, now.Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Outlet A", URL: a.URL})
+	cfg.Slack.Token = ""
+	h := newHarness(t, cfg)
+	h.cfg.Slack.WebhookURL = config.Secret(h.slack.URL + "/webhook")
+	h.open(t)
+	h.once(t)
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Outlet B", URL: b.URL})
+	h.open(t)
+	h.once(t)
+	if n := len(h.slack.Posts()); n != 1 {
+		t.Fatalf("%d webhook posts, want 1", n)
+	}
+	merged, _ := h.store.Recent(context.Background(), store.Merged, 10)
+	if len(merged) != 1 || !strings.Contains(merged[0].Alert.Title, "ISIS chief") {
+		t.Errorf("outlet B's report should be recorded as merged: %+v", merged)
+	}
+}
+
+func TestAReportAfterTwoDaysStartsANewPost(t *testing.T) {
+	now := time.Now()
+	c := &clock{t: now}
+	a := newFeedServer(t, rss(at(outletA, now.Add(-2*time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Outlet A", URL: a.URL})
+	cfg.MaxAge = config.Duration(30 * 24 * time.Hour)
+	h := newHarnessAt(t, cfg, c.Now)
+	h.once(t)
+	c.Add(49 * time.Hour)
+	b := newFeedServer(t, rss(at(outletB, c.Now().Add(-time.Hour))))
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Outlet B", URL: b.URL})
+	h.open(t)
+	h.once(t)
+	posts := h.slack.Accepted()
+	if len(posts) != 2 || posts[1].ThreadTS != "" {
+		t.Fatalf("a report 49 h later should be a new top-level post: %+v", posts)
+	}
+}
