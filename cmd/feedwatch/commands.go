@@ -141,7 +141,8 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
 	}
-	fmt.Fprintf(e.stdout, "\nDeliveries: %d sent, %d pending, %d failed\n", counts[store.Sent], counts[store.Pending], counts[store.Failed])
+	fmt.Fprintf(e.stdout, "\nDeliveries: %d sent, %d pending, %d failed, %d held for digests, %d merged into earlier posts or digests\n",
+		counts[store.Sent], counts[store.Pending], counts[store.Failed], counts[store.Held], counts[store.Merged])
 	failed, err := st.Recent(ctx, store.Failed, 10)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)

@@ -51,6 +51,7 @@ type Match struct {
 	RuleName string
 	Channel  string // resolved channel: the rule's or the default one
 	Mention  string // from the rule file only; never from feed text
+	Digest   bool   // the rule collects its matches into a digest
 	Explain  Explanation
 }
 
@@ -66,12 +67,25 @@ type Alert struct {
 	Mentions  []string  `json:"mentions,omitempty"`
 	Snippet   Snippet   `json:"snippet"`
 	Lead      string    `json:"lead,omitempty"` // start of the summary or text, to tell stories apart
+	// DigestRule, set on a match of a digest: rule, holds the alert until
+	// that rule's digest is posted.
+	DigestRule string `json:"digest_rule,omitempty"`
+	// Digest, set on a digest message, lists its articles, newest first.
+	Digest []DigestItem `json:"digest,omitempty"`
 	// ThreadTS, set when posting, makes the alert a thread reply under the
 	// post with that ts: the same story, reported by another outlet.
 	ThreadTS string `json:"-"`
 	// Notice, when set, makes this an operator notice (a feed failing or
 	// recovered) with that text instead of an article alert.
 	Notice string `json:"notice,omitempty"`
+}
+
+// DigestItem is one article of a digest.
+type DigestItem struct {
+	Feed      string    `json:"feed"`
+	Title     string    `json:"title"`
+	Link      string    `json:"link"`
+	Published time.Time `json:"published"`
 }
 
 // Marked returns the snippet text with every hit between open and close,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,6 +175,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		defer stopServer()
 	}
+	for _, r := range d.Rules().Rules {
+		if r.Digest == "" || !r.Enabled {
+			continue
+		}
+		if err := sched.Add(r.Digest, func() { d.logError("digest", d.FlushDigest(work, r.ID, r.Name, r.Mention), "rule", r.ID) }); err != nil {
+			return fmt.Errorf("rule %q: digest: %w", r.ID, err)
+		}
+	}
 	stopOutbox := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { d.runOutbox(work, stopOutbox) })
@@ -206,8 +215,57 @@ func (d *Daemon) Run(ctx context.Context) error {
 	return nil
 }
 
+func (d *Daemon) logError(what string, err error, attrs ...any) {
+	if err != nil {
+		d.logger.Error(what, append(attrs, "err", err)...)
+	}
+}
+
 func (d *Daemon) pollLogged(ctx context.Context, f config.Feed) {
 	if err := d.pollLimited(ctx, f); err != nil && ctx.Err() == nil {
 		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
 	}
+}
+
+// FlushDigest queues one digest message per channel for the matches held
+// for rule, newest first, and releases them.
+func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention string) error {
+	held, err := d.store.HeldFor(ctx, ruleID)
+	if err != nil || len(held) == 0 {
+		return err
+	}
+	byChannel := map[string][]store.Delivery{}
+	var channels []string
+	for _, h := range held {
+		if _, ok := byChannel[h.Channel]; !ok {
+			channels = append(channels, h.Channel)
+		}
+		byChannel[h.Channel] = append(byChannel[h.Channel], h)
+	}
+	for _, ch := range channels {
+		items := byChannel[ch]
+		digest := article.Alert{Channel: ch, Rules: []string{ruleName}}
+		if mention != "" {
+			digest.Mentions = []string{mention}
+		}
+		// Newest first: by publication time, else by when it matched.
+		when := func(h store.Delivery) time.Time {
+			if !h.Alert.Published.IsZero() {
+				return h.Alert.Published
+			}
+			return h.Created
+		}
+		sort.SliceStable(items, func(i, j int) bool { return when(items[i]).After(when(items[j])) })
+		ids := make([]int64, len(items))
+		for i, h := range items {
+			ids[i] = h.ID
+			digest.Digest = append(digest.Digest, article.DigestItem{Feed: h.Alert.Feed, Title: h.Alert.Title, Link: h.Alert.Link, Published: h.Alert.Published})
+		}
+		if err := d.store.ReleaseDigest(ctx, digest, ids); err != nil {
+			return err
+		}
+		d.logger.Info("digest queued", "rule", ruleID, "channel", ch, "articles", len(items))
+	}
+	d.wakeOutbox()
+	return nil
 }

@@ -127,7 +127,7 @@ const storyWindow = 48 * time.Hour
 // storyWindow, or nil: same canonical link, or clearly the same event.
 func (d *Daemon) storyHead(ctx context.Context, dl store.Delivery) (*store.Delivery, error) {
 	a := dl.Alert
-	if a.Notice != "" {
+	if a.Notice != "" || len(a.Digest) > 0 {
 		return nil, nil
 	}
 	heads, err := d.store.StoryHeads(ctx, dl.Channel, d.now().Add(-storyWindow))

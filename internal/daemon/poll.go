@@ -211,16 +211,24 @@ func contentHash(a *article.Article) string {
 
 // alerts groups matches by channel: one message per article per channel,
 // naming every rule that sent it there, with the snippet that has the most
-// hits.
+// hits. A match of a digest rule is held apart, one alert per rule, until
+// that rule's digest is posted.
 func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.Alert {
 	byChannel := map[string]*article.Alert{}
 	best := map[string]int{}
 	var order []string
+	var held []article.Alert
 	for _, m := range matches {
 		ch := d.channelFor(m)
+		if m.Digest {
+			al := d.newAlert(a, ch)
+			al.DigestRule, al.Rules, al.Snippet = m.RuleID, []string{m.RuleName}, m.Explain.Snippet
+			held = append(held, *al)
+			continue
+		}
 		al, ok := byChannel[ch]
 		if !ok {
-			al = &article.Alert{Channel: ch, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: lead(a)}
+			al = d.newAlert(a, ch)
 			byChannel[ch] = al
 			order = append(order, ch)
 			best[ch] = -1
@@ -235,11 +243,15 @@ func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.A
 		}
 	}
 	sort.Strings(order)
-	out := make([]article.Alert, 0, len(order))
+	out := make([]article.Alert, 0, len(order)+len(held))
 	for _, ch := range order {
 		out = append(out, *byChannel[ch])
 	}
-	return out
+	return append(out, held...)
+}
+
+func (d *Daemon) newAlert(a *article.Article, channel string) *article.Alert {
+	return &article.Alert{Channel: channel, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: lead(a)}
 }
 
 // channelFor is where a match is posted. A webhook posts to one fixed

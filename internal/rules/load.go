@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/feedwatch/feedwatch/internal/cronspec"
 	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
@@ -27,6 +28,7 @@ type Rule struct {
 	Feeds       []string // feed names, or "tag:NAME"; empty: every feed
 	Channel     string   // empty: the default channel
 	Mention     string   // Slack mention markup, from here only
+	Digest      string   // cron schedule of the digest; empty: post each match at once
 	Enabled     bool
 	Tests       []Test
 
@@ -260,7 +262,10 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 		}
 	}
 	if f.spec.Digest != "" {
-		ps = append(ps, diag.At(f.path, f.root, "digest", "digests are not supported by this version yet; remove digest: to post each match at once"))
+		if _, err := cronspec.Parse(f.spec.Digest); err != nil {
+			ps = append(ps, diag.At(f.path, f.root, "digest", err.Error()))
+		}
+		r.Digest = f.spec.Digest
 	}
 	for i, fd := range r.Feeds {
 		if strings.TrimSpace(strings.TrimPrefix(fd, "tag:")) == "" {

@@ -191,3 +191,18 @@ func TestRulesOnlyWatchTheirFeeds(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestSchedulesAreValidated(t *testing.T) {
+	dir := writeRules(t, map[string]string{
+		"good.yaml": "query: leader\ndigest: \"0 8 * * *\"\n",
+		"bad.yaml":  "query: leader\ndigest: \"CRON_TZ=UTC\"\n",
+	})
+	set, err := LoadDir(dir)
+	ps := problems(t, err)
+	if len(ps) != 1 || ps[0].Line != 2 || !strings.Contains(ps[0].Msg, `digest: invalid schedule "CRON_TZ=UTC"`) {
+		t.Errorf("got %v", ps)
+	}
+	if len(set.Rules) != 1 || set.Rules[0].Digest != "0 8 * * *" {
+		t.Errorf("good rule = %+v", set.Rules)
+	}
+}

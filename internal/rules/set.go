@@ -19,7 +19,7 @@ func (s *Set) Match(a *article.Article) []article.Match {
 			continue
 		}
 		if ok, ex := r.Explain(d); ok {
-			out = append(out, article.Match{RuleID: r.ID, RuleName: r.Name, Channel: r.Channel, Mention: r.Mention, Explain: ex})
+			out = append(out, article.Match{RuleID: r.ID, RuleName: r.Name, Channel: r.Channel, Mention: r.Mention, Digest: r.Digest != "", Explain: ex})
 		}
 	}
 	return out

@@ -130,6 +130,9 @@ func slackDate(t time.Time) string {
 
 // Render turns an alert into a Block Kit message.
 func Render(a article.Alert) Message {
+	if len(a.Digest) > 0 {
+		return renderDigest(a)
+	}
 	if a.Notice != "" {
 		text := escape(truncate(a.Notice, MaxText/5))
 		return Message{Text: text, Blocks: []slack.Block{
@@ -182,12 +185,61 @@ func Render(a article.Alert) Message {
 	return Message{Text: fallback, Blocks: blocks}
 }
 
+// MaxDigestItems is how many articles a digest lists before "and N more":
+// with its heading and that line, the message stays within 50 blocks.
+const MaxDigestItems = MaxBlocks - 5
+
+func renderDigest(a article.Alert) Message {
+	n := len(a.Digest)
+	rule := escape(truncate(strings.Join(a.Rules, ", "), 200))
+	head := fmt.Sprintf("*%s* — digest of %d %s", rule, n, plural(n, "article", "articles"))
+	if len(a.Mentions) > 0 {
+		head = strings.Join(a.Mentions, " ") + " " + head
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, head, false, false), nil, nil)}
+	for _, it := range a.Digest[:min(n, MaxDigestItems)] {
+		title := truncate(strings.TrimSpace(it.Title), MaxHeadline)
+		line := "*" + linkOrText(it.Link, stripMarkup(title)) + "*\n" + escape(truncate(it.Feed, 200))
+		if d := slackDate(it.Published); d != "" {
+			line += " · " + d
+		}
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, line, false, false), nil, nil))
+	}
+	if n > MaxDigestItems {
+		more := fmt.Sprintf("and %d more", n-MaxDigestItems)
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, more, false, false)))
+	}
+	text := fmt.Sprintf("%s: digest of %d %s", rule, n, plural(n, "article", "articles"))
+	if len(a.Mentions) > 0 {
+		text = strings.Join(a.Mentions, " ") + " " + text
+	}
+	return Message{Text: text, Blocks: blocks}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // Plain renders an alert as readable text for a terminal: no markup
 // beyond ** around hits.
 func Plain(a article.Alert) string {
 	var b strings.Builder
 	if a.Notice != "" {
 		fmt.Fprintf(&b, "━━ %s ━━ notice\n%s\n", a.Channel, a.Notice)
+		return b.String()
+	}
+	if n := len(a.Digest); n > 0 {
+		fmt.Fprintf(&b, "━━ %s ━━ digest: %s (%d %s)\n", a.Channel, strings.Join(a.Rules, ", "), n, plural(n, "article", "articles"))
+		for _, it := range a.Digest {
+			fmt.Fprintf(&b, "  • %s — %s", strings.TrimSpace(it.Title), it.Feed)
+			if !it.Published.IsZero() {
+				fmt.Fprintf(&b, " · %s", it.Published.UTC().Format("2006-01-02 15:04 UTC"))
+			}
+			fmt.Fprintf(&b, "\n    %s\n", it.Link)
+		}
 		return b.String()
 	}
 	if a.ThreadTS != "" {

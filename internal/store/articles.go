@@ -129,8 +129,12 @@ func insertDelivery(ctx context.Context, tx execer, articleID int64, al article.
 	if err != nil {
 		return fmt.Errorf("encode alert: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, next_attempt, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?)`, articleID, al.Channel, string(payload), now.Unix(), now.Unix(), now.Unix()); err != nil {
+	state := Pending
+	if al.DigestRule != "" {
+		state = Held
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, next_attempt, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, articleID, al.Channel, string(payload), state, al.DigestRule, now.Unix(), now.Unix(), now.Unix()); err != nil {
 		return fmt.Errorf("record delivery: %w", err)
 	}
 	return nil

@@ -104,6 +104,44 @@ func (s *Store) MarkMerged(ctx context.Context, id int64, parent Delivery) error
 		parent.ID, s.Now().Unix(), id)
 }
 
+// HeldFor returns the deliveries held for rule's digest, oldest first.
+func (s *Store) HeldFor(ctx context.Context, rule string) ([]Delivery, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE digest = ? AND state = 'held' ORDER BY id`, rule)
+	if err != nil {
+		return nil, fmt.Errorf("list held deliveries: %w", err)
+	}
+	defer rows.Close()
+	return scanDeliveries(rows)
+}
+
+// ReleaseDigest queues digest for posting and marks the held deliveries
+// it gathers as merged into it, in one transaction.
+func (s *Store) ReleaseDigest(ctx context.Context, digest article.Alert, held []int64) error {
+	now := s.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("release digest: %w", err)
+	}
+	defer tx.Rollback()
+	if err := insertDelivery(ctx, tx, 0, digest, now); err != nil {
+		return err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT last_insert_rowid()`).Scan(&id); err != nil {
+		return fmt.Errorf("release digest: %w", err)
+	}
+	for _, h := range held {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ? AND state = 'held'`,
+			id, now.Unix(), h); err != nil {
+			return fmt.Errorf("release digest: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("release digest: %w", err)
+	}
+	return nil
+}
+
 // StoryHeads returns the article posts made to channel since then that
 // started a story (not thread replies, not notices), newest first: the
 // posts a new report of the same story would reply to.
