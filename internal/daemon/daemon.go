@@ -60,7 +60,10 @@ type Daemon struct {
 
 	scheduling atomic.Bool // the scheduler runs (for /readyz)
 
-	lastPost  map[string]time.Time // per channel; owned by the outbox loop
+	outboxMu  sync.Mutex
+	lastPost  map[string]time.Time // per channel, for pacing
+	busy      map[string]bool      // channels with a delivery worker
+	workers   sync.WaitGroup       // delivery workers running
 	retryBase time.Duration
 	grace     time.Duration
 }
@@ -80,6 +83,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		sem:       make(chan struct{}, cfg.Fetch.Concurrency),
 		wake:      make(chan struct{}, 1),
 		lastPost:  map[string]time.Time{},
+		busy:      map[string]bool{},
 		retryBase: deps.RetryBase,
 		grace:     deps.Grace,
 	}

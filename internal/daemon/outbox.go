@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
@@ -27,35 +29,74 @@ func (d *Daemon) wakeOutbox() {
 	}
 }
 
-// deliverDue posts every delivery that is due now and returns how many it
-// handled. Every outcome is recorded before the next post.
-func (d *Daemon) deliverDue(ctx context.Context, stop <-chan struct{}) (int, error) {
-	handled := 0
-	for {
-		due, err := d.store.Due(ctx, 50)
-		if err != nil || len(due) == 0 {
-			return handled, err
+// maxChannelWorkers bounds how many channels are posted to at once.
+const maxChannelWorkers = 16
+
+// dispatch starts a worker for each channel that has due deliveries and no
+// worker yet. Each worker posts its channel's deliveries in order, paced,
+// recording every outcome before the next post; channels do not wait for
+// each other, so a slow or failing channel holds back no other.
+func (d *Daemon) dispatch(ctx context.Context, stop <-chan struct{}) error {
+	due, err := d.store.Due(ctx, 500)
+	if err != nil {
+		return err
+	}
+	byChannel := map[string][]store.Delivery{}
+	var channels []string
+	for _, dl := range due {
+		if _, ok := byChannel[dl.Channel]; !ok {
+			channels = append(channels, dl.Channel)
 		}
-		for _, dl := range due {
-			select {
-			case <-stop:
-				return handled, nil
-			default:
+		byChannel[dl.Channel] = append(byChannel[dl.Channel], dl)
+	}
+	d.outboxMu.Lock()
+	defer d.outboxMu.Unlock()
+	for _, ch := range channels {
+		if d.busy[ch] || len(d.busy) >= maxChannelWorkers {
+			continue
+		}
+		d.busy[ch] = true
+		d.workers.Add(1)
+		go func(list []store.Delivery) {
+			defer func() {
+				d.outboxMu.Lock()
+				delete(d.busy, ch)
+				d.outboxMu.Unlock()
+				d.workers.Done()
+				d.wakeOutbox() // more may have come due meanwhile
+			}()
+			d.deliverChannel(ctx, stop, ch, list)
+		}(byChannel[ch])
+	}
+	return nil
+}
+
+func (d *Daemon) deliverChannel(ctx context.Context, stop <-chan struct{}, channel string, list []store.Delivery) {
+	for _, dl := range list {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		if err := d.waitChannel(ctx, channel); err != nil {
+			return
+		}
+		if err := d.deliver(ctx, dl); err != nil {
+			if ctx.Err() == nil {
+				d.logger.Error("outbox", "channel", channel, "delivery", dl.ID, "err", err)
 			}
-			if err := d.waitChannel(ctx, dl.Channel); err != nil {
-				return handled, err
-			}
-			if err := d.deliver(ctx, dl); err != nil {
-				return handled, err
-			}
-			handled++
+			return
 		}
 	}
 }
 
 // waitChannel sleeps until the channel may take another post.
 func (d *Daemon) waitChannel(ctx context.Context, channel string) error {
+	d.outboxMu.Lock()
 	wait := d.lastPost[channel].Add(minGap).Sub(d.now())
+	d.outboxMu.Unlock()
 	if wait <= 0 {
 		return nil
 	}
@@ -87,7 +128,9 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	pctx, cancel := context.WithTimeout(ctx, postTimeout)
 	ts, err := d.poster.Post(pctx, dl.Alert)
 	cancel()
+	d.outboxMu.Lock()
 	d.lastPost[dl.Channel] = d.now()
+	d.outboxMu.Unlock()
 	// Recording the outcome must not be cut short by shutdown: a post
 	// Slack accepted has to be marked sent.
 	rctx := context.WithoutCancel(ctx)
@@ -105,14 +148,14 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	switch {
 	case se.Permanent:
 		log.Error("delivery failed permanently", "err", se.Reason)
-		return d.store.MarkFailed(rctx, dl.ID, se.Reason)
+		return d.fail(rctx, dl, se.Reason)
 	case se.RetryAfter > 0:
 		log.Warn("slack rate limit", "retry_after", se.RetryAfter)
 		return d.store.MarkRetry(rctx, dl.ID, d.now().Add(se.RetryAfter), se.Reason, false)
 	case d.now().Sub(dl.Created) > d.cfg.Slack.GiveUpAfter.D():
 		reason := fmt.Sprintf("gave up after %s: %s", d.cfg.Slack.GiveUpAfter, se.Reason)
 		log.Error("delivery failed permanently", "err", reason)
-		return d.store.MarkFailed(rctx, dl.ID, reason)
+		return d.fail(rctx, dl, reason)
 	default:
 		next := d.now().Add(retryDelay(d.retryBase, dl.Attempts))
 		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", se.Reason)
@@ -151,16 +194,39 @@ func retryDelay(first time.Duration, attempts int) time.Duration {
 	return base/2 + rand.N(base/2+1)
 }
 
-// runOutbox delivers until ctx ends, waking on new deliveries and when the
-// next retry is due.
+// fail gives up on a delivery and tells the ops channel, in one
+// transaction. A failed notice makes no further notice.
+func (d *Daemon) fail(ctx context.Context, dl store.Delivery, reason string) error {
+	var notices []article.Alert
+	if ops := d.opsChannel(); ops != "" && dl.Alert.Notice == "" {
+		what := fmt.Sprintf("%q (%s)", dl.Alert.Title, strings.Join(dl.Alert.Rules, ", "))
+		if len(dl.Alert.Digest) > 0 {
+			what = fmt.Sprintf("the %s digest of %d articles", strings.Join(dl.Alert.Rules, ", "), len(dl.Alert.Digest))
+		}
+		notices = append(notices, article.Alert{Channel: ops, Notice: fmt.Sprintf(
+			"An alert to %s could not be delivered and was given up: %s. Alert: %s.", dl.Channel, reason, what)})
+	}
+	if err := d.store.MarkFailed(ctx, dl.ID, reason, notices...); err != nil {
+		return err
+	}
+	if len(notices) > 0 {
+		d.wakeOutbox()
+	}
+	return nil
+}
+
+// runOutbox delivers until ctx ends or stop closes, waking on new
+// deliveries and when the next retry is due. On stop it waits for the posts
+// in flight.
 func (d *Daemon) runOutbox(ctx context.Context, stop <-chan struct{}) {
+	defer d.workers.Wait()
 	for {
 		select {
 		case <-stop:
 			return
 		default:
 		}
-		if _, err := d.deliverDue(ctx, stop); err != nil && ctx.Err() == nil {
+		if err := d.dispatch(ctx, stop); err != nil && ctx.Err() == nil {
 			d.logger.Error("outbox", "err", err)
 		}
 		wait := time.Minute
@@ -186,7 +252,11 @@ func (d *Daemon) runOutbox(ctx context.Context, stop <-chan struct{}) {
 // how many deliveries are still pending.
 func (d *Daemon) drain(ctx context.Context, until time.Time) (int, error) {
 	for {
-		if _, err := d.deliverDue(ctx, nil); err != nil {
+		if err := d.dispatch(ctx, nil); err != nil {
+			return 0, err
+		}
+		d.workers.Wait()
+		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
 		next, ok, err := d.store.NextDue(ctx)

@@ -29,7 +29,7 @@ type Post struct {
 	TS          string // the ts answered for an accepted post
 	Token       string // token sent, from the Authorization header or the form
 	At          time.Time
-	Answered    int    // HTTP status answered
+	Answered    int    // HTTP status answered; 0 when the client gave up first
 	AnsweredErr string // ok:false error answered, if any
 }
 
@@ -144,12 +144,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		p.TS = ts
 	}
 	s.posts = append(s.posts, p)
+	index := len(s.posts) - 1
 	s.mu.Unlock()
 
 	if resp.Delay > 0 {
 		select {
 		case <-time.After(resp.Delay):
 		case <-r.Context().Done():
+			s.mu.Lock()
+			s.posts[index].Answered, s.posts[index].TS = 0, "" // the client gave up: no answer
+			s.mu.Unlock()
 			return
 		}
 	}

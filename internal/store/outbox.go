@@ -167,10 +167,28 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 		inc, ceilUnix(next), reason, s.Now().Unix(), id)
 }
 
-// MarkFailed gives up on delivery id for good.
-func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
-	return s.update(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?`,
-		reason, s.Now().Unix(), id)
+// MarkFailed gives up on delivery id for good and queues notices about
+// it, in one transaction.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Alert) error {
+	now := s.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?`,
+		reason, now.Unix(), id); err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	for _, n := range notices {
+		if err := insertDelivery(ctx, tx, 0, n, now); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	return nil
 }
 
 func (s *Store) update(ctx context.Context, q string, args ...any) error {

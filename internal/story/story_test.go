@@ -1,7 +1,6 @@
 package story
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -111,7 +110,7 @@ func TestPrintScores(t *testing.T) {
 	for i := range all {
 		for j := i + 1; j < len(all); j++ {
 			if s := Similarity(fp(all[i]), fp(all[j])); s > 0.15 {
-				t.Log(fmt.Sprintf("%.2f  %.40s | %.40s", s, all[i].title, all[j].title))
+				t.Logf("%.2f  %.40s | %.40s", s, all[i].title, all[j].title)
 			}
 		}
 	}
