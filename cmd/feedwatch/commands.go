@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/store"
@@ -21,12 +22,39 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 	}
 	defer s.close()
 	s.logger.Info("feedwatch starting", "version", version, "config", s.cfg.Path, "delivery", slackMode(s.cfg))
-	if err := s.d.Run(s.ctx); err != nil {
-		s.logger.Error("daemon stopped", "err", err)
-		return exitProblems
+	for {
+		gen, stopGen := context.WithCancel(s.ctx)
+		done := make(chan error, 1)
+		go func(d *daemon.Daemon) { done <- d.Run(gen) }(s.d)
+		for reloaded := false; !reloaded; {
+			select {
+			case err := <-done:
+				stopGen()
+				if err != nil {
+					s.logger.Error("daemon stopped", "err", err)
+					return exitProblems
+				}
+				s.logger.Info("feedwatch stopped")
+				return exitOK
+			case <-e.hup:
+				s.logger.Info("SIGHUP: reloading the configuration and rules", "config", *path)
+				d, cfg, st := s.next(e, *path)
+				if d == nil {
+					continue // the daemon in force keeps running
+				}
+				stopGen() // it finishes its in-flight work first
+				if err := <-done; err != nil {
+					s.logger.Error("daemon stopped", "err", err)
+				}
+				if st != s.st {
+					s.st.Close()
+				}
+				s.d, s.cfg, s.st = d, cfg, st
+				s.logger.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", slackMode(cfg))
+				reloaded = true
+			}
+		}
 	}
-	s.logger.Info("feedwatch stopped")
-	return exitOK
 }
 
 func cmdOnce(ctx context.Context, e env, args []string) int {

@@ -27,7 +27,9 @@ const (
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	os.Exit(runWithHUP(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv, hup))
 }
 
 // env is how the program sees its environment; tests pass their own.
@@ -35,6 +37,7 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	lookupEnv      func(string) (string, bool)
+	hup            <-chan os.Signal // SIGHUP: reload the configuration and rules
 }
 
 type command struct {
@@ -54,7 +57,11 @@ func commands() []command {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv}
+	return runWithHUP(ctx, args, stdin, stdout, stderr, lookupEnv, nil)
+}
+
+func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool), hup <-chan os.Signal) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv, hup: hup}
 	name := "run"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]

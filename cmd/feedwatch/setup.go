@@ -64,33 +64,29 @@ func newPoster(cfg *config.Config, stdout io.Writer) daemon.Poster {
 	return slack.NewConsole(stdout)
 }
 
-// newDaemon opens the store and builds the daemon. The caller closes the
-// store.
-func newDaemon(ctx context.Context, e env, cfg *config.Config, logger *slog.Logger) (*daemon.Daemon, *store.Store, error) {
-	st, err := store.Open(ctx, cfg.Storage.Path)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := daemon.New(cfg, logger, daemon.Deps{
+// newDaemon builds a daemon on an open store.
+func newDaemon(e env, cfg *config.Config, logger *slog.Logger, st *store.Store) (*daemon.Daemon, error) {
+	return daemon.New(cfg, logger, daemon.Deps{
 		Store:   st,
 		Fetcher: feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent),
 		Poster:  newPoster(cfg, e.stdout),
 	})
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	return d, st, nil
 }
 
 // session is what run and once share: flags parsed, config loaded, a
-// logger, a context cancelled by SIGINT/SIGTERM, and the daemon.
+// logger, a context cancelled by SIGINT/SIGTERM, the store and the daemon.
 type session struct {
 	ctx    context.Context
 	cfg    *config.Config
 	logger *slog.Logger
+	st     *store.Store
 	d      *daemon.Daemon
-	close  func()
+	stop   func()
+}
+
+func (s *session) close() {
+	s.st.Close()
+	s.stop()
 }
 
 // openSession returns nil and the exit code when the command must stop.
@@ -104,11 +100,48 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	}
 	logger := newLogger(cfg, e.stderr)
 	ctx, stop := withSignals(ctx)
-	d, st, err := newDaemon(ctx, e, cfg, logger)
+	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		stop()
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitUsage
 	}
-	return &session{ctx: ctx, cfg: cfg, logger: logger, d: d, close: func() { st.Close(); stop() }}, exitOK
+	d, err := newDaemon(e, cfg, logger, st)
+	if err != nil {
+		st.Close()
+		stop()
+		fmt.Fprintln(e.stderr, err)
+		return nil, exitUsage
+	}
+	return &session{ctx: ctx, cfg: cfg, logger: logger, st: st, d: d, stop: stop}, exitOK
+}
+
+// next builds the daemon for a reloaded configuration, reusing the store
+// when its path did not change. On any problem it logs it and returns nil:
+// the daemon in force keeps running.
+func (s *session) next(e env, path string) (*daemon.Daemon, *config.Config, *store.Store) {
+	cfg, err := config.Load(path, e.lookupEnv)
+	if err != nil {
+		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
+		return nil, nil, nil
+	}
+	if cfg.Fetch.UserAgent == "" {
+		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", version, projectURL)
+	}
+	st := s.st
+	if cfg.Storage.Path != s.cfg.Storage.Path {
+		if st, err = store.Open(s.ctx, cfg.Storage.Path); err != nil {
+			s.logger.Error("configuration not reloaded: keeping the one in force", "err", err)
+			return nil, nil, nil
+		}
+	}
+	d, err := newDaemon(e, cfg, newLogger(cfg, e.stderr), st)
+	if err != nil {
+		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
+		if st != s.st {
+			st.Close()
+		}
+		return nil, nil, nil
+	}
+	return d, cfg, st
 }

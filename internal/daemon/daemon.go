@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,15 @@ type Daemon struct {
 	wake    chan struct{} // tells the outbox there is work
 
 	scheduling atomic.Bool // the scheduler runs (for /readyz)
+	metrics    *metrics
+
+	lastReloadError atomic.Value // string: the rule problems last told to the ops channel
+	addr            atomic.Value // string: where the endpoints listen
+
+	digestMu sync.Mutex
+	sched    *scheduler.Scheduler // set while Run runs
+	work     context.Context      // Run's work context, for scheduled digests
+	digests  map[string]digestJob // by rule id
 
 	outboxMu  sync.Mutex
 	lastPost  map[string]time.Time // per channel, for pacing
@@ -84,6 +94,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		wake:      make(chan struct{}, 1),
 		lastPost:  map[string]time.Time{},
 		busy:      map[string]bool{},
+		digests:   map[string]digestJob{},
 		retryBase: deps.RetryBase,
 		grace:     deps.Grace,
 	}
@@ -96,11 +107,13 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	if d.now == nil {
 		d.now = time.Now
 	}
+	d.metrics = newMetrics(d.store)
 	set, err := rules.LoadDir(cfg.RulesDir)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
 	d.rules.Store(set)
+	d.metrics.rulesLoaded.Set(float64(len(set.Rules)))
 	d.logger.Info("rules loaded", "dir", cfg.RulesDir, "rules", len(set.Rules), "lists", len(set.Lists))
 	return d, nil
 }
@@ -134,13 +147,20 @@ func (d *Daemon) PollAll(ctx context.Context) PollResult {
 }
 
 // pollLimited polls f once a fetch slot is free.
-func (d *Daemon) pollLimited(ctx context.Context, f config.Feed) error {
+func (d *Daemon) pollLimited(ctx context.Context, f config.Feed) (err error) {
 	select {
 	case d.sem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	defer func() { <-d.sem }()
+	defer func() {
+		// A bug on one feed's strange input must not stop the daemon.
+		if r := recover(); r != nil {
+			d.logger.Error("poll panicked", "feed", f.Name, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", errPanic, r)
+		}
+	}()
 	return d.poll(ctx, f)
 }
 
@@ -153,24 +173,19 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration) (PollResult, int,
 	return res, pending, err
 }
 
-// Run polls every feed at start-up, then on schedule, and delivers from the
-// outbox, until ctx ends. Then it stops scheduling and gives in-flight work
-// GracePeriod to finish.
+// Run polls every feed at start-up, then on schedule, delivers from the
+// outbox, reloads rules when their files change and serves the health and
+// metrics endpoints, until ctx ends. Then it stops scheduling and gives
+// in-flight work the grace period to finish.
 func (d *Daemon) Run(ctx context.Context) error {
 	// Work runs on its own context so that a stop signal lets it finish;
 	// it is cancelled when the grace period is over.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
-	sched := scheduler.New(d.cfg.Location(), d.logger)
-	for _, f := range d.cfg.Feeds {
-		spec := f.Schedule
-		if spec == "" {
-			spec = d.cfg.Schedule
-		}
-		if err := sched.Add(spec, func() { d.pollLogged(work, f) }); err != nil {
-			return fmt.Errorf("feed %q: %w", f.Name, err)
-		}
+	sched, err := d.newScheduler(work)
+	if err != nil {
+		return err
 	}
 	if d.cfg.Server.Listen != "" {
 		stopServer, err := d.serve(d.cfg.Server.Listen)
@@ -179,18 +194,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 		defer stopServer()
 	}
-	for _, r := range d.Rules().Rules {
-		if r.Digest == "" || !r.Enabled {
-			continue
-		}
-		if err := sched.Add(r.Digest, func() { d.logError("digest", d.FlushDigest(work, r.ID, r.Name, r.Mention), "rule", r.ID) }); err != nil {
-			return fmt.Errorf("rule %q: digest: %w", r.ID, err)
-		}
+	if err := d.watchRules(work); err != nil {
+		d.logger.Error("rules will not reload by themselves", "err", err)
 	}
 	stopOutbox := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() { d.runOutbox(work, stopOutbox) })
 	wg.Go(func() {
+		d.logError("prune", d.prune(work))
 		res := d.PollAll(work)
 		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
 	})
@@ -217,6 +228,29 @@ func (d *Daemon) Run(ctx context.Context) error {
 		<-done
 	}
 	return nil
+}
+
+// newScheduler schedules each feed's polls, the daily prune and the
+// digests; work is the context the jobs run in.
+func (d *Daemon) newScheduler(work context.Context) (*scheduler.Scheduler, error) {
+	sched := scheduler.New(d.cfg.Location(), d.logger)
+	for _, f := range d.cfg.Feeds {
+		spec := f.Schedule
+		if spec == "" {
+			spec = d.cfg.Schedule
+		}
+		if _, err := sched.Add(spec, func() { d.pollLogged(work, f) }); err != nil {
+			return nil, fmt.Errorf("feed %q: %w", f.Name, err)
+		}
+	}
+	if _, err := sched.Add("0 3 * * *", func() { d.logError("prune", d.prune(work)) }); err != nil {
+		return nil, err
+	}
+	d.digestMu.Lock()
+	d.sched, d.work = sched, work
+	d.digestMu.Unlock()
+	d.scheduleDigests(d.Rules())
+	return sched, nil
 }
 
 func (d *Daemon) logError(what string, err error, attrs ...any) {
@@ -271,5 +305,18 @@ func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention stri
 		d.logger.Info("digest queued", "rule", ruleID, "channel", ch, "articles", len(items))
 	}
 	d.wakeOutbox()
+	return nil
+}
+
+// prune deletes articles older than storage.retention; matches and
+// deliveries stay as history.
+func (d *Daemon) prune(ctx context.Context) error {
+	n, err := d.store.Prune(ctx, d.now().Add(-d.cfg.Storage.Retention.D()))
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		d.logger.Info("old articles pruned", "articles", n, "retention", d.cfg.Storage.Retention)
+	}
 	return nil
 }

@@ -91,6 +91,27 @@ type harness struct {
 	store *store.Store
 	slack *fakeslack.Server
 	now   func() time.Time // nil: the real clock
+	// fetcher replaces the real fetcher when set.
+	fetcher daemon.Fetcher
+	// logs receives the daemon's log when set.
+	logs io.Writer
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // clock is a settable test clock.
@@ -160,9 +181,17 @@ func (h *harness) open(t *testing.T) {
 	if h.now != nil {
 		fetcher.Now = h.now
 	}
-	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
+	var f daemon.Fetcher = fetcher
+	if h.fetcher != nil {
+		f = h.fetcher
+	}
+	logw := io.Discard
+	if h.logs != nil {
+		logw = h.logs
+	}
+	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(logw, nil)), daemon.Deps{
 		Store:     st,
-		Fetcher:   fetcher,
+		Fetcher:   f,
 		Now:       h.now,
 		Poster:    poster,
 		RetryBase: 200 * time.Millisecond,

@@ -121,6 +121,7 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	if head != nil {
 		if d.cfg.Slack.WebhookURL != "" { // a webhook cannot reply in a thread
 			log.Info("same story as an earlier post: recorded, not posted", "title", dl.Alert.Title, "first", head.ID)
+			d.metrics.deliveries.WithLabelValues("merged").Inc()
 			return d.store.MarkMerged(ctx, dl.ID, *head)
 		}
 		dl.Alert.ThreadTS = head.SlackTS
@@ -136,6 +137,7 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	rctx := context.WithoutCancel(ctx)
 	if err == nil {
 		log.Info("alert delivered", "rules", dl.Alert.Rules, "title", dl.Alert.Title, "thread", dl.Alert.ThreadTS != "")
+		d.metrics.deliveries.WithLabelValues("sent").Inc()
 		return d.store.MarkSent(rctx, dl.ID, ts, head)
 	}
 	if ctx.Err() != nil {
@@ -151,6 +153,8 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 		return d.fail(rctx, dl, se.Reason)
 	case se.RetryAfter > 0:
 		log.Warn("slack rate limit", "retry_after", se.RetryAfter)
+		d.metrics.rateLimitWaits.Inc()
+		d.metrics.deliveries.WithLabelValues("rate_limited").Inc()
 		return d.store.MarkRetry(rctx, dl.ID, d.now().Add(se.RetryAfter), se.Reason, false)
 	case d.now().Sub(dl.Created) > d.cfg.Slack.GiveUpAfter.D():
 		reason := fmt.Sprintf("gave up after %s: %s", d.cfg.Slack.GiveUpAfter, se.Reason)
@@ -159,6 +163,7 @@ func (d *Daemon) deliver(ctx context.Context, dl store.Delivery) error {
 	default:
 		next := d.now().Add(retryDelay(d.retryBase, dl.Attempts))
 		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", se.Reason)
+		d.metrics.deliveries.WithLabelValues("retry").Inc()
 		return d.store.MarkRetry(rctx, dl.ID, next, se.Reason, true)
 	}
 }
@@ -209,6 +214,7 @@ func (d *Daemon) fail(ctx context.Context, dl store.Delivery, reason string) err
 	if err := d.store.MarkFailed(ctx, dl.ID, reason, notices...); err != nil {
 		return err
 	}
+	d.metrics.deliveries.WithLabelValues("failed").Inc()
 	if len(notices) > 0 {
 		d.wakeOutbox()
 	}

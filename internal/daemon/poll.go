@@ -27,8 +27,11 @@ func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
 	if d.now().Before(st.NextDue) {
 		return nil // backing off after failures
 	}
+	start := time.Now()
 	res, err := d.fetcher.Fetch(ctx, source(f), validators(st, f))
+	d.metrics.fetchDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
+		d.metrics.fetches.WithLabelValues("error").Inc()
 		return d.recordFailure(ctx, f, st, err)
 	}
 	items, err := d.newItems(ctx, st, res.Articles) // new or changed, with their matches
@@ -38,9 +41,25 @@ func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
 	if err := d.store.Record(ctx, d.succeeded(f, st, res), items, d.recoveredNotice(f, st)...); err != nil {
 		return err
 	}
+	d.countPoll(res, items)
 	d.wakeOutbox()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
+}
+
+func (d *Daemon) countPoll(res feed.Result, items []store.Item) {
+	result := "ok"
+	if res.NotModified {
+		result = "not_modified"
+	}
+	d.metrics.fetches.WithLabelValues(result).Inc()
+	d.metrics.lastPoll.SetToCurrentTime()
+	d.metrics.newArticles.Add(float64(len(items)))
+	for _, it := range items {
+		for _, m := range it.Matches {
+			d.metrics.matches.WithLabelValues(m.RuleID).Inc()
+		}
+	}
 }
 
 func source(f config.Feed) feed.Source {

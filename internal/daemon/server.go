@@ -7,12 +7,15 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Handler serves /healthz (the process answers) and /readyz (the database
-// answers, rules are loaded and the scheduler runs).
+// Handler serves /healthz (the process answers), /readyz (the database
+// answers, rules are loaded and the scheduler runs) and /metrics.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -41,6 +44,12 @@ func (d *Daemon) Handler() http.Handler {
 	return mux
 }
 
+// Addr is the address the endpoints listen on, once Run serves them.
+func (d *Daemon) Addr() string {
+	a, _ := d.addr.Load().(string)
+	return a
+}
+
 // serve listens on addr until ctx ends. It returns at once if addr is in
 // use, so a misconfiguration stops start-up instead of going unnoticed.
 func (d *Daemon) serve(addr string) (func(), error) {
@@ -54,7 +63,8 @@ func (d *Daemon) serve(addr string) (func(), error) {
 			d.logger.Error("http server", "err", err)
 		}
 	}()
-	d.logger.Info("serving health endpoints", "addr", ln.Addr().String())
+	d.addr.Store(ln.Addr().String())
+	d.logger.Info("serving health and metrics endpoints", "addr", ln.Addr().String())
 	return func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -36,15 +36,20 @@ func New(loc *time.Location, logger *slog.Logger) *Scheduler {
 	}
 }
 
+// ID names a scheduled job, for Remove.
+type ID = cron.EntryID
+
 // Add runs job on spec. It returns an error for a bad spec, never panics.
-func (s *Scheduler) Add(spec string, job func()) error {
+func (s *Scheduler) Add(spec string, job func()) (ID, error) {
 	sched, err := cronspec.Parse(spec)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	s.c.Schedule(sched, cron.FuncJob(job))
-	return nil
+	return s.c.Schedule(sched, cron.FuncJob(job)), nil
 }
+
+// Remove stops scheduling the job; a run in progress finishes.
+func (s *Scheduler) Remove(id ID) { s.c.Remove(id) }
 
 // Start starts running jobs in the background.
 func (s *Scheduler) Start() { s.c.Start() }

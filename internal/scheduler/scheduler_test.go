@@ -14,12 +14,12 @@ import (
 func TestSpecsThatPanicCronAreErrors(t *testing.T) {
 	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, spec := range []string{"CRON_TZ=UTC", "TZ=Europe/Paris", "", "61 * * * *", "@every", "@every -1s", "* * *"} {
-		if err := s.Add(spec, func() {}); err == nil {
+		if _, err := s.Add(spec, func() {}); err == nil {
 			t.Errorf("spec %q accepted", spec)
 		}
 	}
 	for _, spec := range []string{"*/5 * * * *", "@hourly", "@every 10m", "CRON_TZ=Asia/Baghdad 0 8 * * *"} {
-		if err := s.Add(spec, func() {}); err != nil {
+		if _, err := s.Add(spec, func() {}); err != nil {
 			t.Errorf("spec %q: %v", spec, err)
 		}
 	}
@@ -30,7 +30,7 @@ func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
 	var mu atomic.Int32
 	out := &syncWriter{w: &log}
 	s := New(time.UTC, slog.New(slog.NewTextHandler(out, nil)))
-	if err := s.Add("@every 1s", func() {
+	if _, err := s.Add("@every 1s", func() {
 		mu.Add(1)
 		panic("boom")
 	}); err != nil {
@@ -57,7 +57,7 @@ func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
 func TestRunsOfOneJobNeverOverlap(t *testing.T) {
 	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var running, maxRunning, runs atomic.Int32
-	if err := s.Add("@every 1s", func() {
+	if _, err := s.Add("@every 1s", func() {
 		n := running.Add(1)
 		if n > maxRunning.Load() {
 			maxRunning.Store(n)

@@ -80,8 +80,10 @@ func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices 
 		return fmt.Errorf("record feed %q: %w", st.Name, err)
 	}
 	defer tx.Rollback()
-	if _, err := saveFeedState(ctx, tx, st); err != nil {
-		return fmt.Errorf("record feed %q: %w", st.Name, err)
+	if st.Name != "" {
+		if _, err := saveFeedState(ctx, tx, st); err != nil {
+			return fmt.Errorf("record feed %q: %w", st.Name, err)
+		}
 	}
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -170,4 +172,28 @@ func (s *Store) Articles(ctx context.Context, since time.Time) ([]StoredArticle,
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// Prune deletes the articles first seen before cutoff, in small batches so
+// that polls are never blocked for long, then gives the freed pages back
+// to the file system. Matches and deliveries are kept as history.
+func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := s.db.ExecContext(ctx, `DELETE FROM articles WHERE id IN (SELECT id FROM articles WHERE first_seen < ? LIMIT 2000)`, cutoff.Unix())
+		if err != nil {
+			return total, fmt.Errorf("prune articles: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	if total > 0 {
+		if _, err := s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
+			return total, fmt.Errorf("prune articles: reclaim space: %w", err)
+		}
+	}
+	return total, nil
 }

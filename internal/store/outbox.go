@@ -235,3 +235,8 @@ func ceilUnix(t time.Time) int64 {
 	}
 	return t.Unix()
 }
+
+// Enqueue queues alerts that belong to no article (operator notices).
+func (s *Store) Enqueue(ctx context.Context, alerts ...article.Alert) error {
+	return s.Record(ctx, FeedState{}, nil, alerts...)
+}
