@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -206,4 +209,42 @@ func oneLine(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+func cmdHealthcheck(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "healthcheck", "", "Asks the running daemon's /readyz (at server.listen) and exits 0 when it is ready, 1 when\nit is not or does not answer: for Docker's HEALTHCHECK and similar probes.")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return exitUsage
+	}
+	if cfg.Server.Listen == "" {
+		fmt.Fprintln(e.stderr, "feedwatch healthcheck: server.listen is empty: the daemon serves no endpoints")
+		return exitUsage
+	}
+	host, port, _ := net.SplitHostPort(cfg.Server.Listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "not ready:", err)
+		return exitProblems
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	fmt.Fprint(e.stdout, string(body))
+	if resp.StatusCode != http.StatusOK {
+		return exitProblems
+	}
+	return exitOK
 }

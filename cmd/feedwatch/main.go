@@ -53,6 +53,7 @@ func commands() []command {
 		{"test", "[--rule FILE | --query Q] [INPUT…]", "match a rule or query against articles, feeds or pages and explain why it matched or not", cmdTest},
 		{"backtest", "--rule FILE [--since 7d]", "replay stored articles against a rule and list what would have matched", cmdBacktest},
 		{"status", "", "show feed health, rules, pending and failed deliveries, recent alerts", cmdStatus},
+		{"healthcheck", "", "exit 0 when the running daemon answers /readyz (for Docker HEALTHCHECK)", cmdHealthcheck},
 	}
 }
 
@@ -101,9 +102,9 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: feedwatch [command] [--config FILE] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "  help      show this, or 'feedwatch help COMMAND'")
+	fmt.Fprintln(w, "  help        show this, or 'feedwatch help COMMAND'")
 	fmt.Fprintln(w, "\nEvery command takes --config FILE (default config.yaml). 'feedwatch COMMAND -h' lists its flags.")
 	fmt.Fprintln(w, "Exit status: 0 success, 1 a check or test found problems, 2 usage or configuration error.")
 }

@@ -63,6 +63,7 @@ type Daemon struct {
 	metrics    *metrics
 
 	lastReloadError atomic.Value // string: the rule problems last told to the ops channel
+	rulesStamp      atomic.Value // string: the rule files as they were when last loaded
 	addr            atomic.Value // string: where the endpoints listen
 
 	digestMu sync.Mutex
@@ -108,6 +109,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		d.now = time.Now
 	}
 	d.metrics = newMetrics(d.store)
+	d.rulesStamp.Store(rulesStamp(cfg.RulesDir))
 	set, err := rules.LoadDir(cfg.RulesDir)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)

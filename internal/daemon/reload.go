@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,6 +25,7 @@ const reloadDelay = 300 * time.Millisecond
 // in force at once; an invalid one changes nothing: every problem is
 // logged, counted and told to the ops channel (once per distinct error).
 func (d *Daemon) ReloadRules(ctx context.Context) error {
+	d.rulesStamp.Store(rulesStamp(d.cfg.RulesDir))
 	set, err := rules.LoadDir(d.cfg.RulesDir)
 	if err != nil {
 		d.metrics.ruleReloads.WithLabelValues("error").Inc()
@@ -81,6 +83,10 @@ func (d *Daemon) watchRules(ctx context.Context) error {
 		w.Close()
 		return fmt.Errorf("watch rules directory %s: %w", d.cfg.RulesDir, err)
 	}
+	// A change between the first load and now made no event: catch it.
+	if stamp, _ := d.rulesStamp.Load().(string); stamp != rulesStamp(d.cfg.RulesDir) {
+		_ = d.ReloadRules(ctx)
+	}
 	go func() {
 		defer w.Close()
 		timer := time.NewTimer(time.Hour)
@@ -107,6 +113,25 @@ func (d *Daemon) watchRules(ctx context.Context) error {
 		}
 	}()
 	return nil
+}
+
+// rulesStamp sums up the rule files of dir (names, sizes, times), to tell
+// whether they changed.
+func rulesStamp(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		if !isRuleFile(e.Name()) {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", e.Name(), info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	return b.String()
 }
 
 func isRuleFile(name string) bool {

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +150,51 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestPruneDeletesOldArticlesKeepsHistoryAndReclaimsSpace(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	var mode int
+	if err := s.db.QueryRow(`PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
+		t.Fatalf("auto_vacuum = %d (%v), want 2 (incremental)", mode, err)
+	}
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	var items []Item
+	for i := range 3000 {
+		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: fmt.Sprintf("old-%d", i), Title: "old", Content: strings.Repeat("text ", 200)}, Hash: "h",
+			Matches: []article.Match{{RuleID: "r"}}, Alerts: []article.Alert{{Channel: "#c", Title: "old"}}})
+	}
+	s.Now = func() time.Time { return now.Add(-100 * 24 * time.Hour) }
+	must(t, s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items))
+	s.Now = func() time.Time { return now }
+	must(t, s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, []Item{{Article: article.Article{Feed: "Wire", Identity: "new"}, Hash: "h"}}))
+	pagesBefore := pageCount(t, s)
+
+	n, err := s.Prune(ctx, now.Add(-90*24*time.Hour))
+	if err != nil || n != 3000 {
+		t.Fatalf("pruned %d (%v), want 3000", n, err)
+	}
+	left, _ := s.Articles(ctx, time.Time{})
+	if len(left) != 1 || left[0].Identity != "new" {
+		t.Errorf("articles left = %+v", left)
+	}
+	var matches, deliveries int
+	s.db.QueryRow(`SELECT COUNT(*) FROM matches`).Scan(&matches)
+	s.db.QueryRow(`SELECT COUNT(*) FROM deliveries`).Scan(&deliveries)
+	if matches != 3000 || deliveries != 3000 {
+		t.Errorf("history lost: %d matches, %d deliveries", matches, deliveries)
+	}
+	if after := pageCount(t, s); after >= pagesBefore/2 {
+		t.Errorf("the file kept %d of %d pages: freed space not reclaimed", after, pagesBefore)
+	}
+}
+
+func pageCount(t *testing.T, s *Store) int {
+	t.Helper()
+	var n int
+	if err := s.db.QueryRow(`PRAGMA page_count`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
