@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -44,11 +45,15 @@ type Test struct {
 	Expect string // "match" or "no_match"
 }
 
-// Set is every rule and list of a rules directory.
+// Set is every rule and list of a rules directory. It is read-only once
+// loaded and safe for concurrent use.
 type Set struct {
 	Dir   string
 	Rules []*Rule // sorted by ID
 	Lists map[string][]string
+
+	indexOnce sync.Once
+	index     *index
 }
 
 type ruleFile struct {

@@ -1,21 +1,30 @@
 package rules
 
 import (
-	"github.com/feedwatch/feedwatch/internal/text"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/text"
 )
 
-// Document is an article prepared for matching: every field tokenized once,
-// however many rules look at it.
+// Document is an article prepared for matching: every field tokenized and
+// indexed once, however many rules look at it.
 type Document struct {
-	text [numFields]string
-	toks [numFields][]text.Token
-	host string
-	feed string
-	tags []string
+	text     [numFields]string
+	toks     [numFields][]text.Token
+	postings map[string][]posting // word → where it occurs, field by field, in order
+	words    []string             // distinct words, sorted; built when a wildcard needs them
+	host     string
+	feed     string
+	tags     []string
+}
+
+// posting is one occurrence of a word.
+type posting struct {
+	field uint8
+	pos   int32
 }
 
 // NewDocument tokenizes the fields of a.
@@ -27,8 +36,16 @@ func NewDocument(a *article.Article) *Document {
 	d.text[fieldAuthor] = a.Author
 	d.text[fieldCategory] = strings.Join(a.Categories, "\n")
 	d.text[fieldURL] = a.Link
+	n := 0
 	for f := range d.text {
 		d.toks[f] = text.Tokenize(d.text[f])
+		n += len(d.toks[f])
+	}
+	d.postings = make(map[string][]posting, n/2)
+	for f := range d.toks {
+		for i, tk := range d.toks[f] {
+			d.postings[tk.Norm] = append(d.postings[tk.Norm], posting{uint8(f), int32(i)})
+		}
 	}
 	if u, err := url.Parse(a.Link); err == nil {
 		d.host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
@@ -165,17 +182,62 @@ func (t *termNode) find(d *Document) []occ {
 		}
 		return out
 	}
-	var out []occ
-	for _, f := range t.fieldList() {
+	if t.prefix && len(t.words) == 1 {
+		var out []occ
+		for _, w := range d.withPrefix(t.key) {
+			out = t.collect(d, d.postings[w], out)
+		}
+		if len(out) > 1 { // keep field, then position order
+			sort.Slice(out, func(i, j int) bool {
+				return out[i].field < out[j].field || out[i].field == out[j].field && out[i].pos < out[j].pos
+			})
+		}
+		return out
+	}
+	return t.collect(d, d.postings[t.key], nil)
+}
+
+// collect appends the occurrences of t that start at the postings of its
+// first word.
+func (t *termNode) collect(d *Document, ps []posting, out []occ) []occ {
+	for _, p := range ps {
+		f, i := int(p.field), int(p.pos)
+		if !t.inField(f) {
+			continue
+		}
 		toks := d.toks[f]
-		for i := 0; i+len(t.words) <= len(toks); i++ {
-			if t.matchesAt(toks, i) {
-				out = append(out, occ{term: t, field: f, pos: i, n: len(t.words),
-					start: toks[i].Start, end: toks[i+len(t.words)-1].End})
-			}
+		if i+len(t.words) <= len(toks) && t.matchesAt(toks, i) {
+			out = append(out, occ{term: t, field: f, pos: i, n: len(t.words),
+				start: toks[i].Start, end: toks[i+len(t.words)-1].End})
 		}
 	}
 	return out
+}
+
+func (t *termNode) inField(f int) bool {
+	for _, g := range t.fieldList() {
+		if g == f {
+			return true
+		}
+	}
+	return false
+}
+
+// withPrefix returns the document's distinct words that start with p.
+func (d *Document) withPrefix(p string) []string {
+	if d.words == nil {
+		d.words = make([]string, 0, len(d.postings))
+		for w := range d.postings {
+			d.words = append(d.words, w)
+		}
+		sort.Strings(d.words)
+	}
+	i := sort.SearchStrings(d.words, p)
+	j := i
+	for j < len(d.words) && strings.HasPrefix(d.words[j], p) {
+		j++
+	}
+	return d.words[i:j]
 }
 
 func (t *termNode) matchesAt(toks []text.Token, i int) bool {

@@ -46,6 +46,7 @@ type termNode struct {
 	fields   []int // nil: defaultFields
 	words    []string
 	re       *regexp.Regexp
+	key      string // first word, lower-cased: where to look it up in a document
 	list     string // "@name" when the term is an entry of a list
 	bad      bool   // a placeholder for something that did not parse
 }
@@ -440,6 +441,7 @@ func finish(n node) []*QueryError {
 					t.words = append(t.words, tk.Norm)
 				}
 			}
+			t.key = toks[0].Norm
 			if t.prefix && len([]rune(t.words[len(t.words)-1])) < 3 {
 				fail(t, fmt.Sprintf("%s: a wildcard needs at least 3 characters before '*'", t.raw))
 			}

@@ -9,18 +9,16 @@ import (
 	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
-// Match returns every enabled rule that matches a, with explanations.
-// Channel is the rule's own channel, empty when it uses the default.
+// Match returns every enabled rule that matches a, with explanations, in
+// rule order. It tokenizes a once and evaluates only the rules the index
+// selects. Channel is the rule's own channel, empty when it uses the
+// default.
 func (s *Set) Match(a *article.Article) []article.Match {
+	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
 	d := NewDocument(a)
 	var out []article.Match
-	for _, r := range s.Rules {
-		if !r.Enabled || !r.AppliesTo(a) {
-			continue
-		}
-		if ok, ex := r.Explain(d); ok {
-			out = append(out, article.Match{RuleID: r.ID, RuleName: r.Name, Channel: r.Channel, Mention: r.Mention, Digest: r.Digest != "", Explain: ex})
-		}
+	for _, i := range s.index.candidates(d) {
+		out = s.appendIfMatch(out, s.Rules[i], a, d)
 	}
 	return out
 }

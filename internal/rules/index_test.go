@@ -1,0 +1,143 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// A small vocabulary, so that generated rules and articles meet often.
+var genWords = strings.Fields(`iraq syria anbar ramadi fallujah haditha mosul coalition leader killed captured
+raid strike airstrike operation forces islamic state caliph deputy emir commander army police border
+market bomb drone turkish kurdish baghdad minister said officials attack`)
+
+var genLists = map[string][]string{
+	"places": {"Anbar", "Ramadi", "al-Qaim", "Hadith*"},
+	"groups": {"Islamic State", "case:IS", "Daesh"},
+}
+
+// genQuery writes a random query of the whole language.
+func genQuery(r *rand.Rand, depth int) string {
+	w := func() string { return genWords[r.IntN(len(genWords))] }
+	if depth <= 0 {
+		switch r.IntN(12) {
+		case 0:
+			return `"` + w() + " " + w() + `"`
+		case 1:
+			return w()[:3] + "*"
+		case 2:
+			return "case:" + strings.ToUpper(w()[:1]) + w()[1:]
+		case 3:
+			return []string{"@places", "@groups"}[r.IntN(2)]
+		case 4:
+			return []string{"title:", "content:", "summary:"}[r.IntN(3)] + w()
+		case 5:
+			return "/" + w()[:2] + "[a-z]+/"
+		case 6:
+			return []string{"site:example.com", "tag:defense", `feed:"Wire A"`, "url:iraq"}[r.IntN(4)]
+		default:
+			return w()
+		}
+	}
+	a, b := genQuery(r, depth-1), genQuery(r, depth-1)
+	switch r.IntN(7) {
+	case 0:
+		return "(" + a + " OR " + b + ")"
+	case 1:
+		return a + " -" + w()
+	case 2:
+		return "(" + w() + " OR " + w() + ") NEAR/" + fmt.Sprint(1+r.IntN(6)) + " " + w()
+	case 3:
+		return w() + " ONEAR/3 (" + w() + " OR @places)"
+	case 4:
+		return "(" + a + " OR NOT " + b + ")"
+	default:
+		return a + " AND " + b
+	}
+}
+
+func genArticle(r *rand.Rand) *article.Article {
+	sentence := func(n int) string {
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = genWords[r.IntN(len(genWords))]
+			if r.IntN(8) == 0 {
+				ws[i] = strings.ToUpper(ws[i][:1]) + ws[i][1:]
+			}
+		}
+		return strings.Join(ws, " ") + "."
+	}
+	hosts := []string{"https://news.example.com/iraq/1", "https://example.org/x", "https://wire.example/iraq"}
+	return &article.Article{
+		Feed: []string{"Wire A", "Wire B"}[r.IntN(2)], FeedTags: [][]string{{"defense"}, {"world"}}[r.IntN(2)],
+		Title: sentence(6 + r.IntN(6)), Summary: sentence(10), Content: sentence(20) + " " + sentence(20) + " IS said.",
+		Link: hosts[r.IntN(len(hosts))],
+	}
+}
+
+func genSet(t testing.TB, r *rand.Rand, n int) *Set {
+	s := &Set{Lists: genLists}
+	for i := 0; len(s.Rules) < n; i++ {
+		q := genQuery(r, r.IntN(3))
+		rule, err := s.QueryRule(q)
+		if err != nil {
+			continue // e.g. a query with no positive term
+		}
+		rule.ID = fmt.Sprintf("r%05d", i)
+		s.Rules = append(s.Rules, rule)
+	}
+	return s
+}
+
+// TestIndexedMatchingEqualsEvaluatingEveryRule is the differential test:
+// on generated rules of the whole language and generated articles, the
+// index must select every rule that matches, with the same explanation.
+func TestIndexedMatchingEqualsEvaluatingEveryRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	set := genSet(t, r, 1500)
+	if len(set.index0().always) == len(set.Rules) {
+		t.Fatal("no rule was indexed: the test would prove nothing")
+	}
+	matched := 0
+	for range 150 {
+		a := genArticle(r)
+		got, want := set.Match(a), set.MatchExhaustive(a)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("indexed and exhaustive matching differ on %+v:\n got %d matches\nwant %d", a, len(got), len(want))
+		}
+		matched += len(want)
+	}
+	if matched == 0 {
+		t.Fatal("nothing matched: the test would prove nothing")
+	}
+	t.Logf("%d rules (%d always checked), %d matches over 150 articles", len(set.Rules), len(set.index0().always), matched)
+}
+
+func (s *Set) index0() *index {
+	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
+	return s.index
+}
+
+// FuzzIndexedMatching checks the same on queries and articles the fuzzer
+// makes up.
+func FuzzIndexedMatching(f *testing.F) {
+	f.Add(`leader AND (killed OR captured)`, "IS leader killed in Anbar", "The coalition said.")
+	f.Add(`cali* NEAR/3 @places -football`, "Caliph seen near Haditha", "")
+	f.Add(`(/ki[a-z]+/ OR NOT leader) site:example.com`, "x", "killed")
+	f.Fuzz(func(t *testing.T, q, title, content string) {
+		s := &Set{Lists: genLists}
+		rule, err := s.QueryRule(q)
+		if err != nil {
+			return
+		}
+		s.Rules = []*Rule{rule}
+		a := &article.Article{Title: title, Content: content, Link: "https://news.example.com/a", Feed: "Wire A", FeedTags: []string{"defense"}}
+		if got, want := s.Match(a), s.MatchExhaustive(a); !reflect.DeepEqual(got, want) {
+			t.Fatalf("query %q on %q / %q: indexed %d matches, exhaustive %d", q, title, content, len(got), len(want))
+		}
+	})
+}
