@@ -2,7 +2,9 @@ package rules
 
 import (
 	"slices"
+	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -80,25 +82,27 @@ func required(n node) ([]clause, bool) {
 	return nil, false // NOT
 }
 
-// best picks the clause most likely to be rare: the fewest keys, then the
-// longest shortest word (long words are rarer than short ones).
+// best picks the clause most likely to be rare. A word costs 1; a
+// 3-letter prefix, shared by many words, costs as much as 20; among equal
+// costs, longer words win (long words are rarer than short ones).
 func best(cs []clause) clause {
 	score := func(c clause) (int, int) {
-		shortest := 1 << 30
+		cost, shortest := 0, 1<<30
 		for _, k := range c {
-			l := len(k.s)
 			if k.kind == keyPrefix {
-				l = 1 // a 3-letter prefix is common
+				cost += 20
+				continue
 			}
-			shortest = min(shortest, l)
+			cost++
+			shortest = min(shortest, len(k.s))
 		}
-		return len(c), shortest
+		return cost, shortest
 	}
 	b := cs[0]
-	bn, bl := score(b)
+	bc, bl := score(b)
 	for _, c := range cs[1:] {
-		if n, l := score(c); n < bn || n == bn && l > bl {
-			b, bn, bl = c, n, l
+		if n, l := score(c); n < bc || n == bc && l > bl {
+			b, bc, bl = c, n, l
 		}
 	}
 	return b
@@ -114,29 +118,77 @@ func head3(s string) string {
 	return s[:i]
 }
 
-// index is the presearcher of a rule set.
+// index is the presearcher of a rule set. Every key any rule needs gets a
+// small number, so that checking a clause against an article is a few
+// array reads: per article, the keys it has are marked in a scratch array.
 type index struct {
-	byKey  map[key][]int32 // rule positions, ascending
-	always []int32         // rules with no indexable term
-	filter [][]clause      // per rule: every clause, checked before evaluating
+	ids    map[key]int32 // key → number
+	words  map[string]int32
+	byKey  [][]int32   // key number → rules indexed under it, ascending
+	always []int32     // rules with no indexable term
+	filter [][][]int32 // per rule: the clauses left to check (key numbers), cheapest first
+	hasKey bool        // some rule uses a prefix, site, feed or tag key
+	nRules int
+	pool   sync.Pool // *scratch
+}
+
+// scratch is one matching call's marks: which keys the article has and
+// which rules were already considered, each stamped with the call's
+// generation so nothing needs clearing.
+type scratch struct {
+	gen     uint32
+	present []uint32 // by key number
+	seen    []uint32 // by rule
+	keys    []int32  // the key numbers present
 }
 
 func buildIndex(rs []*Rule) *index {
-	ix := &index{byKey: map[key][]int32{}, filter: make([][]clause, len(rs))}
+	ix := &index{ids: map[key]int32{}, words: map[string]int32{}, filter: make([][][]int32, len(rs)), nRules: len(rs)}
+	id := func(k key) int32 {
+		n, ok := ix.ids[k]
+		if !ok {
+			n = int32(len(ix.byKey))
+			ix.ids[k] = n
+			ix.byKey = append(ix.byKey, nil)
+			if k.kind == keyWord {
+				ix.words[k.s] = n
+			} else {
+				ix.hasKey = true
+			}
+		}
+		return n
+	}
 	for i, r := range rs {
 		cs, ok := required(r.query)
 		if !ok {
 			ix.always = append(ix.always, int32(i))
 			continue
 		}
-		ix.filter[i] = cs
-		seen := map[key]bool{}
-		for _, k := range best(cs) {
-			if !seen[k] {
-				seen[k] = true
-				ix.byKey[k] = append(ix.byKey[k], int32(i))
+		chosen := best(cs)
+		for _, k := range chosen {
+			n := id(k)
+			if l := ix.byKey[n]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				ix.byKey[n] = append(l, int32(i))
 			}
 		}
+		// The chosen clause holds for every candidate; the others are
+		// checked cheapest first, so most candidates fail at one read.
+		var rest [][]int32
+		for _, c := range cs {
+			if &c[0] == &chosen[0] {
+				continue
+			}
+			ns := make([]int32, len(c))
+			for j, k := range c {
+				ns[j] = id(k)
+			}
+			rest = append(rest, ns)
+		}
+		sort.SliceStable(rest, func(a, b int) bool { return len(rest[a]) < len(rest[b]) })
+		ix.filter[i] = rest
+	}
+	ix.pool.New = func() any {
+		return &scratch{present: make([]uint32, len(ix.byKey)), seen: make([]uint32, ix.nRules)}
 	}
 	return ix
 }
@@ -144,64 +196,75 @@ func buildIndex(rs []*Rule) *index {
 // candidates returns the positions of the rules that may match d, in
 // rule order.
 func (ix *index) candidates(d *Document) []int32 {
-	out := slices.Clone(ix.always)
-	add := func(k key) { out = append(out, ix.byKey[k]...) }
+	sc := ix.pool.Get().(*scratch)
+	defer ix.pool.Put(sc)
+	sc.gen++
+	if sc.gen == 0 { // wrapped around: start the marks afresh
+		clear(sc.present)
+		clear(sc.seen)
+		sc.gen = 1
+	}
+	gen := sc.gen
+	sc.keys = sc.keys[:0]
+	mark := func(n int32, ok bool) {
+		if ok && sc.present[n] != gen {
+			sc.present[n] = gen
+			sc.keys = append(sc.keys, n)
+		}
+	}
 	for w := range d.postings {
-		add(key{keyWord, w})
-		if utf8.RuneCountInString(w) >= 3 {
-			add(key{keyPrefix, head3(w)})
+		n, ok := ix.words[w]
+		mark(n, ok)
+		if ix.hasKey && utf8.RuneCountInString(w) >= 3 {
+			n, ok := ix.ids[key{keyPrefix, head3(w)}]
+			mark(n, ok)
 		}
 	}
-	for h := d.host; h != ""; {
-		add(key{keySite, h})
-		_, rest, ok := strings.Cut(h, ".")
-		if !ok {
-			break
+	if ix.hasKey {
+		for h := d.host; h != ""; {
+			n, ok := ix.ids[key{keySite, h}]
+			mark(n, ok)
+			_, rest, found := strings.Cut(h, ".")
+			if !found {
+				break
+			}
+			h = rest
 		}
-		h = rest
+		n, ok := ix.ids[key{keyFeed, d.feed}]
+		mark(n, ok)
+		for _, t := range d.tags {
+			n, ok := ix.ids[key{keyTag, t}]
+			mark(n, ok)
+		}
 	}
-	if d.feed != "" {
-		add(key{keyFeed, d.feed})
-	}
-	for _, t := range d.tags {
-		add(key{keyTag, t})
+	out := slices.Clone(ix.always)
+	for _, n := range sc.keys {
+		for _, r := range ix.byKey[n] {
+			if sc.seen[r] == gen {
+				continue
+			}
+			sc.seen[r] = gen
+			if satisfied(ix.filter[r], sc.present, gen) {
+				out = append(out, r)
+			}
+		}
 	}
 	slices.Sort(out)
-	out = slices.Compact(out)
-	// Keep only the rules whose every clause the document satisfies.
-	kept := out[:0]
-	for _, i := range out {
-		if d.satisfies(ix.filter[i]) {
-			kept = append(kept, i)
-		}
-	}
-	return kept
+	return out
 }
 
-func (d *Document) satisfies(cs []clause) bool {
-	for _, c := range cs {
-		if !slices.ContainsFunc(c, d.has) {
-			return false
+// satisfied reports whether every clause has a key present.
+func satisfied(clauses [][]int32, present []uint32, gen uint32) bool {
+next:
+	for _, c := range clauses {
+		for _, n := range c {
+			if present[n] == gen {
+				continue next
+			}
 		}
+		return false
 	}
 	return true
-}
-
-func (d *Document) has(k key) bool {
-	switch k.kind {
-	case keyWord:
-		_, ok := d.postings[k.s]
-		return ok
-	case keyPrefix:
-		return len(d.withPrefix(k.s)) > 0
-	case keySite:
-		return d.host == k.s || strings.HasSuffix(d.host, "."+k.s)
-	case keyFeed:
-		return d.feed == k.s
-	case keyTag:
-		return slices.Contains(d.tags, k.s)
-	}
-	return false
 }
 
 // MatchExhaustive evaluates every rule against a, without the index: the
