@@ -50,7 +50,7 @@ func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 		if len(occs) == 0 {
 			continue
 		}
-		sents := sentences(d.text[f])
+		sents := d.sentences(f)
 		for i := range sents {
 			for w := 1; w <= 2 && i+w <= len(sents); w++ {
 				start, end := sents[i][0], sents[i+w-1][1]
@@ -79,7 +79,7 @@ func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 	}
 	if best == nil {
 		for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
-			if s := sentences(d.text[f]); len(s) > 0 {
+			if s := d.sentences(f); len(s) > 0 {
 				return cut(fieldNames[f], d.text[f], s[0][0], s[0][1], nil)
 			}
 		}

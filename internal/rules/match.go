@@ -14,18 +14,26 @@ import (
 type Document struct {
 	text     [numFields]string
 	toks     [numFields][]text.Token
-	postings map[string][]posting // word → where it occurs, field by field, in order
-	words    []string             // distinct words, sorted; built when a wildcard needs them
+	postings map[string]chain    // word → where it occurs, field by field, in order
+	occurs   []posting           // every word's occurrences, chained
+	words    []string            // distinct words, sorted; built when a wildcard needs them
+	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
 	host     string
 	feed     string
 	tags     []string
 }
 
-// posting is one occurrence of a word.
+// posting is one occurrence of a word; next links to the word's next
+// occurrence in Document.occurs (-1 at the end). One slice holds them all,
+// so indexing an article takes a handful of allocations, not one per word.
 type posting struct {
 	field uint8
 	pos   int32
+	next  int32
 }
+
+// chain is a word's first and last occurrence in Document.occurs.
+type chain struct{ head, tail int32 }
 
 // NewDocument tokenizes the fields of a.
 func NewDocument(a *article.Article) *Document {
@@ -41,10 +49,18 @@ func NewDocument(a *article.Article) *Document {
 		d.toks[f] = text.Tokenize(d.text[f])
 		n += len(d.toks[f])
 	}
-	d.postings = make(map[string][]posting, n/2)
+	d.postings = make(map[string]chain, n/2)
+	d.occurs = make([]posting, 0, n)
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
-			d.postings[tk.Norm] = append(d.postings[tk.Norm], posting{uint8(f), int32(i)})
+			at := int32(len(d.occurs))
+			d.occurs = append(d.occurs, posting{uint8(f), int32(i), -1})
+			if c, ok := d.postings[tk.Norm]; ok {
+				d.occurs[c.tail].next = at
+				d.postings[tk.Norm] = chain{c.head, at}
+			} else {
+				d.postings[tk.Norm] = chain{at, at}
+			}
 		}
 	}
 	if u, err := url.Parse(a.Link); err == nil {
@@ -54,6 +70,60 @@ func NewDocument(a *article.Article) *Document {
 		d.tags = append(d.tags, strings.ToLower(t))
 	}
 	return d
+}
+
+// sentences returns field f's sentence ranges, split once per document.
+func (d *Document) sentences(f int) [][2]int {
+	if d.sents[f] == nil {
+		d.sents[f] = sentences(d.text[f])
+	}
+	return d.sents[f]
+}
+
+// test reports whether n matches d, without collecting occurrences: the
+// cheap check every candidate gets before a match is explained.
+func test(n node, d *Document) bool {
+	switch n := n.(type) {
+	case *termNode:
+		if n.kind != termText || n.prefix && len(n.words) == 1 {
+			return len(n.find(d)) > 0
+		}
+		c, ok := d.postings[n.key]
+		if !ok {
+			return false
+		}
+		for at := c.head; at >= 0; at = d.occurs[at].next {
+			p := d.occurs[at]
+			f, i := int(p.field), int(p.pos)
+			if n.inField(f) && i+len(n.words) <= len(d.toks[f]) && n.matchesAt(d.toks[f], i) {
+				return true
+			}
+		}
+		return false
+	case *andNode:
+		for _, k := range n.kids {
+			if !test(k, d) {
+				return false
+			}
+		}
+		return true
+	case *orNode:
+		for _, k := range n.kids {
+			if test(k, d) {
+				return true
+			}
+		}
+		return false
+	case *notNode:
+		return !test(n.kid, d)
+	case *nearNode:
+		if !test(n.left, d) || !test(n.right, d) {
+			return false
+		}
+		ok, _ := evalNear(n, d)
+		return ok
+	}
+	return false
 }
 
 // occ is one occurrence of a term: n words from word pos in field, or a
@@ -185,7 +255,7 @@ func (t *termNode) find(d *Document) []occ {
 	if t.prefix && len(t.words) == 1 {
 		var out []occ
 		for _, w := range d.withPrefix(t.key) {
-			out = t.collect(d, d.postings[w], out)
+			out = t.collect(d, w, out)
 		}
 		if len(out) > 1 { // keep field, then position order
 			sort.Slice(out, func(i, j int) bool {
@@ -194,13 +264,17 @@ func (t *termNode) find(d *Document) []occ {
 		}
 		return out
 	}
-	return t.collect(d, d.postings[t.key], nil)
+	return t.collect(d, t.key, nil)
 }
 
-// collect appends the occurrences of t that start at the postings of its
-// first word.
-func (t *termNode) collect(d *Document, ps []posting, out []occ) []occ {
-	for _, p := range ps {
+// collect appends the occurrences of t that start where word occurs.
+func (t *termNode) collect(d *Document, word string, out []occ) []occ {
+	c, ok := d.postings[word]
+	if !ok {
+		return out
+	}
+	for at := c.head; at >= 0; at = d.occurs[at].next {
+		p := d.occurs[at]
 		f, i := int(p.field), int(p.pos)
 		if !t.inField(f) {
 			continue

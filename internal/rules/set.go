@@ -44,6 +44,9 @@ func (r *Rule) AppliesTo(a *article.Article) bool {
 
 // Explain matches the rule's query against d and, when it matches, says why.
 func (r *Rule) Explain(d *Document) (bool, article.Explanation) {
+	if !test(r.query, d) {
+		return false, article.Explanation{}
+	}
 	ok, occs := eval(r.query, d)
 	if !ok {
 		return false, article.Explanation{}

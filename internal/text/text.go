@@ -24,7 +24,7 @@ type Token struct {
 // inside a word is removed, every other character separates words.
 func Tokenize(text string) []Token {
 	var toks []Token
-	var buf strings.Builder
+	var buf []byte // the current word, reused: plain words never need it
 	i := 0
 	for i < len(text) {
 		r, sz := utf8.DecodeRuneInString(text[i:])
@@ -33,12 +33,16 @@ func Tokenize(text string) []Token {
 			continue
 		}
 		start := i
-		buf.Reset()
+		buf = buf[:0]
 		end := i
+		plain := true // ASCII with nothing dropped: the token is text[start:end]
 		for i < len(text) {
 			r, sz = utf8.DecodeRuneInString(text[i:])
 			if isWordRune(r) {
-				buf.WriteRune(r)
+				if r >= utf8.RuneSelf {
+					plain = false
+				}
+				buf = utf8.AppendRune(buf, r)
 				i += sz
 				end = i
 				continue
@@ -62,8 +66,14 @@ func Tokenize(text string) []Token {
 				}
 			}
 			i += sz // an apostrophe inside a word is dropped
+			plain = false
 		}
-		cased := fold(buf.String())
+		var cased string
+		if plain && end-start == len(buf) {
+			cased = text[start:end] // no copy: most words of news text
+		} else {
+			cased = fold(string(buf))
+		}
 		if cased == "" {
 			continue // only marks or tatweel
 		}

@@ -1,0 +1,192 @@
+// Command feedwatch-bench runs feedwatch's benchmarks and prints the
+// figures SPEC section 10 sets targets for, as a table:
+//
+//	go run ./cmd/feedwatch-bench
+//
+// Matching runs on one core (GOMAXPROCS=1); the poll on every core. Peak
+// and idle memory are measured in child processes (this binary run again)
+// so that the other benchmarks do not inflate them. docs/benchmarks.md
+// explains the method and records the figures.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/bench"
+)
+
+func main() {
+	child := flag.String("child", "", "internal: run one measurement (poll, idle) and print its memory")
+	flag.Parse()
+	switch *child {
+	case "poll":
+		os.Exit(childPoll())
+	case "idle":
+		os.Exit(childIdle())
+	}
+	os.Exit(run(os.Stdout))
+}
+
+type row struct{ what, value, note string }
+
+func run(out io.Writer) int {
+	fmt.Fprintf(out, "feedwatch benchmarks — %s %s/%s, %d CPUs\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+
+	procs := runtime.GOMAXPROCS(1)
+	perArticle := map[int]time.Duration{}
+	var rows []row
+	for _, n := range []int{1000, 10000, 100000} {
+		r := testing.Benchmark(bench.MatchBench(n, false))
+		perArticle[n] = time.Duration(r.NsPerOp())
+		rows = append(rows, row{fmt.Sprintf("matching, %s rules", thousands(n)), fmt.Sprintf("%s/article", perArticle[n]), fmt.Sprintf("%s articles/s on one core", thousands(int(time.Second/perArticle[n])))})
+	}
+	growth := float64(perArticle[100000]) / float64(perArticle[1000])
+	rows = append(rows, row{"growth 1k → 100k rules", fmt.Sprintf("%.1f×", growth), verdict(growth <= 3, "target ≤ 3×")})
+	rows[1].note += " — " + verdict(perArticle[10000] <= 200*time.Microsecond, "target ≥ 5,000")
+	exh := time.Duration(testing.Benchmark(bench.MatchBench(10000, true)).NsPerOp())
+	rows = append(rows, row{"naive: every rule evaluated, 10k", fmt.Sprintf("%s/article", exh), fmt.Sprintf("indexed is %.1f× faster", float64(exh)/float64(perArticle[10000]))})
+	re := time.Duration(testing.Benchmark(bench.RegexpBench(10000)).NsPerOp())
+	ratio := float64(re) / float64(perArticle[10000])
+	rows = append(rows, row{"naive: one regexp per rule, 10k", fmt.Sprintf("%s/article", re.Round(time.Millisecond)), fmt.Sprintf("indexed is %s× faster — %s", thousands(int(ratio)), verdict(ratio >= 50, "target ≥ 50×"))})
+	runtime.GOMAXPROCS(procs)
+
+	cold := time.Duration(testing.Benchmark(bench.PollBench(1000, 20, 100, false)).NsPerOp())
+	rows = append(rows, row{"poll 1,000 feeds × 20 items, 100 rules", cold.Round(time.Millisecond).String(), verdict(cold <= 5*time.Second, "target ≤ 5 s")})
+	hot := time.Duration(testing.Benchmark(bench.PollBench(1000, 20, 100, true)).NsPerOp())
+	rows = append(rows, row{"the same poll, every feed 304", hot.Round(time.Millisecond).String(), verdict(hot <= time.Second, "target ≤ 1 s")})
+
+	peak, err := childMemory("poll", "VmHWM")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peak memory:", err)
+		return 1
+	}
+	rows = append(rows, row{"peak RSS of that cold poll", mib(peak), verdict(peak <= 150<<20, "target ≤ 150 MB")})
+	idle, err := childMemory("idle", "VmRSS")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "idle memory:", err)
+		return 1
+	}
+	rows = append(rows, row{"idle daemon RSS", mib(idle), verdict(idle <= 40<<20, "target ≤ 40 MB")})
+
+	w := 0
+	for _, r := range rows {
+		w = max(w, len([]rune(r.what)))
+	}
+	for _, r := range rows {
+		fmt.Fprintf(out, "%-*s  %14s  %s\n", w, r.what, r.value, r.note)
+	}
+	return 0
+}
+
+func verdict(ok bool, target string) string {
+	if ok {
+		return "meets " + target
+	}
+	return "MISSES " + target
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
+
+// childMemory runs this binary with -child=what and reads the memory
+// figure it prints.
+func childMemory(what, field string) (int64, error) {
+	out, err := exec.Command(os.Args[0], "-child="+what).Output()
+	if err != nil {
+		return 0, fmt.Errorf("child %s: %w", what, err)
+	}
+	var kb int64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), field+" %d", &kb); err != nil {
+		return 0, fmt.Errorf("child %s printed %q", what, out)
+	}
+	return kb << 10, nil
+}
+
+// procStatus reads a field (in kB) of /proc/self/status.
+func procStatus(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return -1
+}
+
+// childPoll runs one cold poll and prints the process's peak RSS.
+func childPoll() int {
+	w := bench.New(42)
+	fs := bench.NewFeedServer(w, 1000, 20)
+	defer fs.Close()
+	dir, err := os.MkdirTemp("", "feedwatch-bench")
+	if err != nil {
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	p, err := bench.NewPoller(bench.New(7), fs, 100, dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer p.Close()
+	if err := p.Poll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("VmHWM %d\n", procStatus("VmHWM"))
+	return 0
+}
+
+// childIdle runs the daemon on the two example-sized rule sets and ten
+// feeds for a few seconds, then prints its resident memory: what an idle
+// daemon between polls holds.
+func childIdle() int {
+	w := bench.New(42)
+	fs := bench.NewFeedServer(w, 10, 20)
+	defer fs.Close()
+	dir, err := os.MkdirTemp("", "feedwatch-bench")
+	if err != nil {
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	p, err := bench.NewPoller(bench.New(7), fs, 20, dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = slog.Default
+	if err := p.D.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("VmRSS %d\n", procStatus("VmRSS"))
+	return 0
+}

@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/slack"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// FeedServer serves nFeeds RSS feeds of items fresh items each on
+// loopback, at /feed/N, with an ETag: a conditional request gets 304.
+type FeedServer struct {
+	*httptest.Server
+	bodies [][]byte
+}
+
+// NewFeedServer generates the feeds and starts serving them.
+func NewFeedServer(w *Workload, nFeeds, items int) *FeedServer {
+	fs := &FeedServer{bodies: make([][]byte, nFeeds)}
+	now := time.Now()
+	for i := range fs.bodies {
+		var b strings.Builder
+		fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed %d</title><link>https://news%d.example.com/</link>`, i, i)
+		for j := range items {
+			a := w.Article(i*items + j)
+			fmt.Fprintf(&b, "<item><guid>%d-%d</guid><title>%s</title><link>https://news%d.example.com/story/%d</link><pubDate>%s</pubDate><description>%s</description></item>",
+				i, j, html.EscapeString(a.Title), i, j, now.Add(-time.Duration(j)*time.Minute).UTC().Format(time.RFC1123Z),
+				html.EscapeString("<p>"+a.Summary+"</p><p>"+a.Content[:min(len(a.Content), 1200)]+"</p>"))
+		}
+		b.WriteString("</channel></rss>")
+		fs.bodies[i] = []byte(b.String())
+	}
+	fs.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		var n int
+		if _, err := fmt.Sscanf(r.URL.Path, "/feed/%d", &n); err != nil || n < 0 || n >= len(fs.bodies) {
+			http.NotFound(rw, r)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			rw.WriteHeader(http.StatusNotModified)
+			return
+		}
+		rw.Header().Set("ETag", `"v1"`)
+		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		rw.Write(fs.bodies[n])
+	}))
+	return fs
+}
+
+// Poller is a daemon on a fresh database, polling a FeedServer.
+type Poller struct {
+	D     *daemon.Daemon
+	store *store.Store
+	dir   string
+}
+
+// NewPoller writes nRules generated rule files and a configuration for
+// every feed of fs, opens a fresh database in dir and builds the daemon.
+func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, error) {
+	rulesDir := filepath.Join(dir, "rules")
+	if err := os.MkdirAll(rulesDir, 0o755); err != nil {
+		return nil, err
+	}
+	for i := range nRules {
+		q := strings.ReplaceAll(w.Query(), "'", "''")
+		body := fmt.Sprintf("name: Rule %d\nquery: '%s'\n", i, q)
+		if err := os.WriteFile(filepath.Join(rulesDir, fmt.Sprintf("rule-%04d.yaml", i)), []byte(body), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	cfg := config.Default()
+	cfg.RulesDir = rulesDir
+	cfg.Storage.Path = filepath.Join(dir, "feedwatch.db")
+	cfg.Server.Listen = ""
+	for i := range fs.bodies {
+		cfg.Feeds = append(cfg.Feeds, config.Feed{Name: fmt.Sprintf("Feed %d", i), URL: fmt.Sprintf("%s/feed/%d", fs.URL, i)})
+	}
+	st, err := store.Open(context.Background(), cfg.Storage.Path)
+	if err != nil {
+		return nil, err
+	}
+	d, err := daemon.New(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
+		Store:   st,
+		Fetcher: feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench"),
+		Poster:  slack.NewConsole(io.Discard),
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Poller{D: d, store: st, dir: dir}, nil
+}
+
+// Close closes the database.
+func (p *Poller) Close() error { return p.store.Close() }
+
+// Poll polls every feed once and fails if any feed failed.
+func (p *Poller) Poll() error {
+	res := p.D.PollAll(context.Background())
+	for name, err := range res.Failed {
+		return fmt.Errorf("%d feeds failed, %s: %w", len(res.Failed), name, err)
+	}
+	return nil
+}
+
+// PollBench returns a benchmark of one poll of nFeeds feeds × items new
+// items against nRules rules on a fresh database; with notModified, the
+// timed poll is the one after, when every feed answers 304.
+func PollBench(nFeeds, items, nRules int, notModified bool) func(*testing.B) {
+	return func(b *testing.B) {
+		w := New(42)
+		fs := NewFeedServer(w, nFeeds, items)
+		defer fs.Close()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			p, err := NewPoller(New(7), fs, nRules, b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			if notModified {
+				if err := p.Poll(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
+			if err := p.Poll(); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			p.Close()
+		}
+	}
+}
