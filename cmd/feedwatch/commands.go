@@ -87,12 +87,9 @@ func cmdOnce(ctx context.Context, e env, args []string) int {
 
 func cmdCheck(_ context.Context, e env, args []string) int {
 	fs, path := flags(e, "check", "", "Validates the configuration and every rule and lists file, and runs every rule's tests:.\nPrints every problem with file:line:col. Exit status 1 when a rule or test has a problem,\n2 when the configuration does.")
-	if code, ok := parse(fs, args); !ok {
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
 		return code
-	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, delivery: %s", cfg.Path, len(cfg.Feeds), slackMode(cfg))
 	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
@@ -122,12 +119,9 @@ func cmdCheck(_ context.Context, e env, args []string) int {
 
 func cmdStatus(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "status", "", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
-	if code, ok := parse(fs, args); !ok {
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
 		return code
-	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return exitUsage
 	}
 	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
@@ -213,12 +207,9 @@ func oneLine(s string, n int) string {
 
 func cmdHealthcheck(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "healthcheck", "", "Asks the running daemon's /readyz (at server.listen) and exits 0 when it is ready, 1 when\nit is not or does not answer: for Docker's HEALTHCHECK and similar probes.")
-	if code, ok := parse(fs, args); !ok {
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
 		return code
-	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return exitUsage
 	}
 	if cfg.Server.Listen == "" {
 		fmt.Fprintln(e.stderr, "feedwatch healthcheck: server.listen is empty: the daemon serves no endpoints")

@@ -41,6 +41,19 @@ func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// parseConfig parses a command's flags and loads the configuration; on
+// failure (or -h) it returns nil and the exit code, having said why.
+func parseConfig(e env, fs *flag.FlagSet, path *string, args []string) (*config.Config, int) {
+	if code, ok := parse(fs, args); !ok {
+		return nil, code
+	}
+	cfg, ok := loadConfig(e, *path)
+	if !ok {
+		return nil, exitUsage
+	}
+	return cfg, exitOK
+}
+
 // slackMode names where alerts go, for logs and check.
 func slackMode(cfg *config.Config) string {
 	switch {
@@ -91,12 +104,9 @@ func (s *session) close() {
 
 // openSession returns nil and the exit code when the command must stop.
 func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, args []string) (*session, int) {
-	if code, ok := parse(fs, args); !ok {
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
 		return nil, code
-	}
-	cfg, ok := loadConfig(e, *path)
-	if !ok {
-		return nil, exitUsage
 	}
 	logger := newLogger(cfg, e.stderr)
 	ctx, stop := withSignals(ctx)
