@@ -15,7 +15,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"runtime"
@@ -182,7 +181,6 @@ func childIdle() int {
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = slog.Default
 	if err := p.D.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -85,7 +85,7 @@ func (d *Daemon) watchRules(ctx context.Context) error {
 	}
 	// A change between the first load and now made no event: catch it.
 	if stamp, _ := d.rulesStamp.Load().(string); stamp != rulesStamp(d.cfg.RulesDir) {
-		_ = d.ReloadRules(ctx)
+		_ = d.ReloadRules(ctx) // problems are logged and reported there
 	}
 	go func() {
 		defer w.Close()
