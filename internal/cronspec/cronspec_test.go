@@ -1,0 +1,60 @@
+package cronspec
+
+import (
+	"testing"
+	"time"
+)
+
+// runs returns the next n runs of spec after start.
+func runs(t *testing.T, spec string, start time.Time, n int) []time.Time {
+	t.Helper()
+	s, err := Parse(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []time.Time
+	at := start
+	for range n {
+		at = s.Next(at)
+		out = append(out, at)
+	}
+	return out
+}
+
+func TestDaylightSavingChangesKeepIntervalsEvenAndDailyRunsSingle(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spring := time.Date(2026, 3, 29, 0, 10, 0, 0, paris) // 02:00 CET → 03:00 CEST
+	autumn := time.Date(2026, 10, 25, 0, 10, 0, 0, paris) // 03:00 CEST → 02:00 CET
+	for _, start := range []time.Time{spring, autumn} {
+		// Intervals stay evenly spaced in real time.
+		for spec, gap := range map[string]time.Duration{"*/30 * * * *": 30 * time.Minute, "0 * * * *": time.Hour, "@every 30m": 30 * time.Minute} {
+			prev := start
+			for i, r := range runs(t, spec, start, 10) {
+				if i > 0 && r.Sub(prev) != gap {
+					t.Errorf("%s from %s: run %d is %s after the one before, want %s", spec, start.Format("Jan 2"), i, r.Sub(prev), gap)
+				}
+				prev = r
+			}
+		}
+		// A time of day inside the changing hour runs once a day, always
+		// moving forward.
+		rs := runs(t, "30 2 * * *", start, 3)
+		for i := 1; i < len(rs); i++ {
+			if d := rs[i].Sub(rs[i-1]); d < 22*time.Hour || d > 26*time.Hour {
+				t.Errorf("30 2 * * * from %s: runs %s and %s are %s apart, want about a day",
+					start.Format("Jan 2"), rs[i-1].Format(time.RFC3339), rs[i].Format(time.RFC3339), d)
+			}
+		}
+	}
+}
+
+func TestBadSpecsAreErrorsNotPanics(t *testing.T) {
+	for _, spec := range []string{"CRON_TZ=UTC", "TZ=Europe/Paris", "", "  ", "61 * * * *", "@every", "@every 500ms", "@every -1s", "* * *", "CRON_TZ=Nowhere/City 0 8 * * *"} {
+		if _, err := Parse(spec); err == nil {
+			t.Errorf("Parse(%q) accepted", spec)
+		}
+	}
+}
