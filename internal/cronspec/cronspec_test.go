@@ -26,7 +26,7 @@ func TestDaylightSavingChangesKeepIntervalsEvenAndDailyRunsSingle(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	spring := time.Date(2026, 3, 29, 0, 10, 0, 0, paris) // 02:00 CET → 03:00 CEST
+	spring := time.Date(2026, 3, 29, 0, 10, 0, 0, paris)  // 02:00 CET → 03:00 CEST
 	autumn := time.Date(2026, 10, 25, 0, 10, 0, 0, paris) // 03:00 CEST → 02:00 CET
 	for _, start := range []time.Time{spring, autumn} {
 		// Intervals stay evenly spaced in real time.
