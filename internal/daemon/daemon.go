@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -149,6 +150,9 @@ func (d *Daemon) PollAll(ctx context.Context) PollResult {
 }
 
 // pollLimited polls f once a fetch slot is free.
+// errPanic is returned for a poll that panicked.
+var errPanic = errors.New("panic")
+
 func (d *Daemon) pollLimited(ctx context.Context, f config.Feed) (err error) {
 	select {
 	case d.sem <- struct{}{}:
@@ -274,14 +278,7 @@ func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention stri
 	if err != nil || len(held) == 0 {
 		return err
 	}
-	byChannel := map[string][]store.Delivery{}
-	var channels []string
-	for _, h := range held {
-		if _, ok := byChannel[h.Channel]; !ok {
-			channels = append(channels, h.Channel)
-		}
-		byChannel[h.Channel] = append(byChannel[h.Channel], h)
-	}
+	channels, byChannel := groupByChannel(held)
 	for _, ch := range channels {
 		items := byChannel[ch]
 		digest := article.Alert{Channel: ch, Rules: []string{ruleName}}

@@ -41,14 +41,7 @@ func (d *Daemon) dispatch(ctx context.Context, stop <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
-	byChannel := map[string][]store.Delivery{}
-	var channels []string
-	for _, dl := range due {
-		if _, ok := byChannel[dl.Channel]; !ok {
-			channels = append(channels, dl.Channel)
-		}
-		byChannel[dl.Channel] = append(byChannel[dl.Channel], dl)
-	}
+	channels, byChannel := groupByChannel(due)
 	d.outboxMu.Lock()
 	defer d.outboxMu.Unlock()
 	for _, ch := range channels {
@@ -69,6 +62,20 @@ func (d *Daemon) dispatch(ctx context.Context, stop <-chan struct{}) error {
 		}(byChannel[ch])
 	}
 	return nil
+}
+
+// groupByChannel splits deliveries by channel, keeping their order, and
+// lists the channels in the order they first appear.
+func groupByChannel(list []store.Delivery) ([]string, map[string][]store.Delivery) {
+	groups := map[string][]store.Delivery{}
+	var channels []string
+	for _, dl := range list {
+		if _, ok := groups[dl.Channel]; !ok {
+			channels = append(channels, dl.Channel)
+		}
+		groups[dl.Channel] = append(groups[dl.Channel], dl)
+	}
+	return channels, groups
 }
 
 func (d *Daemon) deliverChannel(ctx context.Context, stop <-chan struct{}, channel string, list []store.Delivery) {

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -189,6 +188,3 @@ func (d *Daemon) scheduleDigests(set *rules.Set) {
 		d.digests[id] = digestJob{id: jobID, spec: r.Digest}
 	}
 }
-
-// errPanic is returned for a poll that panicked.
-var errPanic = errors.New("panic")

@@ -103,15 +103,25 @@ func TestStem(t *testing.T) {
 	}
 }
 
-// TestPrintScores shows the scores the threshold was chosen from
-// (go test -v -run PrintScores).
-func TestPrintScores(t *testing.T) {
-	all := []report{leaderKilledA, leaderKilledB, sadrCityA, sadrCityB, sinjarA, sinjarB, haditha, hadithaB, deirEzZor, kirkuk, germany, anbarStrikes, duhok}
-	for i := range all {
-		for j := i + 1; j < len(all); j++ {
-			if s := Similarity(fp(all[i]), fp(all[j])); s > 0.15 {
-				t.Logf("%.2f  %.40s | %.40s", s, all[i].title, all[j].title)
-			}
+// TestTheThresholdSeparatesTheTuningPairs checks what Threshold was
+// chosen from: every pair that is one story scores above it, every pair of
+// different events below it (go test -v shows the scores).
+func TestTheThresholdSeparatesTheTuningPairs(t *testing.T) {
+	same := [][2]report{{leaderKilledA, leaderKilledB}, {sadrCityA, sadrCityB}, {sinjarA, sinjarB}, {haditha, hadithaB}}
+	different := [][2]report{{leaderKilledA, deirEzZor}, {sadrCityA, kirkuk}, {germany, anbarStrikes}, {sinjarA, duhok},
+		{leaderKilledA, anbarStrikes}, {haditha, leaderKilledB}, {sinjarB, duhok}, {sadrCityB, kirkuk}}
+	for _, p := range same {
+		s := Similarity(fp(p[0]), fp(p[1]))
+		t.Logf("same      %.2f  %.40s | %.40s", s, p[0].title, p[1].title)
+		if s < Threshold {
+			t.Errorf("one story scores %.2f, below the threshold %.2f", s, Threshold)
+		}
+	}
+	for _, p := range different {
+		s := Similarity(fp(p[0]), fp(p[1]))
+		t.Logf("different %.2f  %.40s | %.40s", s, p[0].title, p[1].title)
+		if s >= Threshold {
+			t.Errorf("two events score %.2f, at or above the threshold %.2f", s, Threshold)
 		}
 	}
 }
