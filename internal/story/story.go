@@ -15,7 +15,7 @@ import (
 // Threshold is the similarity from which two reports count as one story.
 // It was set on the pairs in story_test.go: reports of one event by two
 // outlets score 0.47–0.64; different events on the same topic score at
-// most 0.34 (go test -v -run PrintScores shows them).
+// most 0.34 (go test -v -run Threshold shows them).
 const Threshold = 0.40
 
 // Fingerprint is what is compared of an article.
