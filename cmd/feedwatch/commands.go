@@ -11,9 +11,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
@@ -25,37 +26,21 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 	}
 	defer s.close()
 	s.logger.Info("feedwatch starting", "version", version, "config", s.cfg.Path, "delivery", slackMode(s.cfg))
+	done := make(chan error, 1)
+	go func() { done <- s.d.Run(s.ctx) }()
 	for {
-		gen, stopGen := context.WithCancel(s.ctx)
-		done := make(chan error, 1)
-		go func(d *daemon.Daemon) { done <- d.Run(gen) }(s.d)
-		for reloaded := false; !reloaded; {
-			select {
-			case err := <-done:
-				stopGen()
-				if err != nil {
-					s.logger.Error("daemon stopped", "err", err)
-					return exitProblems
-				}
-				s.logger.Info("feedwatch stopped")
-				return exitOK
-			case <-e.hup:
-				s.logger.Info("SIGHUP: reloading the configuration and rules", "config", *path)
-				d, cfg, st := s.next(e, *path)
-				if d == nil {
-					continue // the daemon in force keeps running
-				}
-				stopGen() // it finishes its in-flight work first
-				if err := <-done; err != nil {
-					s.logger.Error("daemon stopped", "err", err)
-				}
-				if st != s.st {
-					s.st.Close()
-				}
-				s.d, s.cfg, s.st = d, cfg, st
-				s.logger.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", slackMode(cfg))
-				reloaded = true
+		select {
+		case err := <-done:
+			if err != nil {
+				s.logger.Error("daemon stopped", "err", err)
+				return exitProblems
 			}
+			s.logger.Info("feedwatch stopped")
+			return exitOK
+		case <-e.hup:
+			s.logger.Info("SIGHUP: reloading the configuration and rules", "config", *path)
+			s.reload(e, *path)
+			_ = s.d.ReloadRules(s.ctx) // problems are logged and reported there
 		}
 	}
 }
@@ -167,14 +152,14 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		return exitProblems
 	}
 	fmt.Fprintf(e.stdout, "\nDeliveries: %d sent, %d pending, %d failed, %d held for digests, %d merged into earlier posts or digests\n",
-		counts[store.Sent], counts[store.Pending], counts[store.Failed], counts[store.Held], counts[store.Merged])
-	failed, err := st.Recent(ctx, store.Failed, 10)
+		counts[article.Sent], counts[article.Pending], counts[article.Failed], counts[article.Held], counts[article.Merged])
+	failed, err := st.Recent(ctx, article.Failed, 10)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
 	}
 	for _, d := range failed {
-		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel, oneLine(d.Alert.Title, 60), d.LastError)
+		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel(), oneLine(headline(d.Message), 60), d.LastError)
 	}
 	recent, err := st.Recent(ctx, "", 10)
 	if err != nil {
@@ -185,16 +170,24 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stdout, "\nRecent alerts:")
 	}
 	for _, d := range recent {
-		fmt.Fprintf(e.stdout, "  %s  %-7s %s  %s  [%s]\n", when(d.Created), d.State, d.Channel, oneLine(d.Alert.Title, 70), strings.Join(d.Alert.Rules, ", "))
+		fmt.Fprintf(e.stdout, "  %s  %-7s %s  %s  [%s]\n", when(d.Created), d.State, d.Channel(), oneLine(headline(d.Message), 70), strings.Join(article.Summary(d.Message).Rules, ", "))
 	}
 	return exitOK
+}
+
+// headline is what status shows of a message: an alert's title, else its kind.
+func headline(m article.Message) string {
+	if u := article.Summary(m); u.Title != "" || u.Kind == "alert" {
+		return u.Title
+	}
+	return "(" + article.Summary(m).Kind + ")"
 }
 
 func when(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return slack.UTC(t)
 }
 
 func oneLine(s string, n int) string {

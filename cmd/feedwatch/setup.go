@@ -11,6 +11,7 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/delivery"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
@@ -18,15 +19,24 @@ import (
 
 const projectURL = "https://github.com/feedwatch/feedwatch"
 
-// loadConfig loads the configuration, printing its problems.
-func loadConfig(e env, path string) (*config.Config, bool) {
+// readConfig loads the configuration and fills in the user agent.
+func readConfig(e env, path string) (*config.Config, error) {
 	cfg, err := config.Load(path, e.lookupEnv)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return nil, false
+		return nil, err
 	}
 	if cfg.Fetch.UserAgent == "" {
 		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", version, projectURL)
+	}
+	return cfg, nil
+}
+
+// loadConfig loads the configuration, printing its problems.
+func loadConfig(e env, path string) (*config.Config, bool) {
+	cfg, err := readConfig(e, path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, false
 	}
 	return cfg, true
 }
@@ -65,8 +75,8 @@ func slackMode(cfg *config.Config) string {
 	return "console (no Slack configured: alerts are printed to standard output)"
 }
 
-// newPoster picks the delivery mode from the configuration.
-func newPoster(cfg *config.Config, stdout io.Writer) daemon.Poster {
+// newTransport picks the delivery mode from the configuration.
+func newTransport(cfg *config.Config, stdout io.Writer) delivery.Transport {
 	client := &http.Client{Timeout: 30 * time.Second}
 	switch {
 	case cfg.Slack.Token != "":
@@ -80,10 +90,14 @@ func newPoster(cfg *config.Config, stdout io.Writer) daemon.Poster {
 // newDaemon builds a daemon on an open store.
 func newDaemon(e env, cfg *config.Config, logger *slog.Logger, st *store.Store) (*daemon.Daemon, error) {
 	return daemon.New(cfg, logger, daemon.Deps{
-		Store:   st,
-		Fetcher: feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent),
-		Poster:  newPoster(cfg, e.stdout),
+		Store:     st,
+		Fetcher:   newFetcher(cfg),
+		Transport: newTransport(cfg, e.stdout),
 	})
+}
+
+func newFetcher(cfg *config.Config) *feed.Fetcher {
+	return feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
 }
 
 // session is what run and once share: flags parsed, config loaded, a
@@ -126,32 +140,18 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	return &session{ctx: ctx, cfg: cfg, logger: logger, st: st, d: d, stop: stop}, exitOK
 }
 
-// next builds the daemon for a reloaded configuration, reusing the store
-// when its path did not change. On any problem it logs it and returns nil:
-// the daemon in force keeps running.
-func (s *session) next(e env, path string) (*daemon.Daemon, *config.Config, *store.Store) {
-	cfg, err := config.Load(path, e.lookupEnv)
+// reload applies the configuration file again to the running daemon. On
+// any problem it logs it and the daemon keeps running as it was.
+func (s *session) reload(e env, path string) {
+	cfg, err := readConfig(e, path)
 	if err != nil {
 		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
-		return nil, nil, nil
+		return
 	}
-	if cfg.Fetch.UserAgent == "" {
-		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", version, projectURL)
+	if err := s.d.Reload(s.ctx, cfg, newFetcher(cfg), newTransport(cfg, e.stdout)); err != nil {
+		s.logger.Error("configuration not reloaded: keeping the one in force", "err", err)
+		return
 	}
-	st := s.st
-	if cfg.Storage.Path != s.cfg.Storage.Path {
-		if st, err = store.Open(s.ctx, cfg.Storage.Path); err != nil {
-			s.logger.Error("configuration not reloaded: keeping the one in force", "err", err)
-			return nil, nil, nil
-		}
-	}
-	d, err := newDaemon(e, cfg, newLogger(cfg, e.stderr), st)
-	if err != nil {
-		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
-		if st != s.st {
-			st.Close()
-		}
-		return nil, nil, nil
-	}
-	return d, cfg, st
+	s.cfg = cfg
+	s.logger.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", slackMode(cfg))
 }

@@ -1,6 +1,7 @@
 // Package article holds the types every stage of the pipeline shares: the
-// article a feed yields, the match a rule makes and the alert that is
-// recorded and delivered. It imports nothing of feedwatch.
+// article a feed yields, the match a rule makes, the messages that are
+// recorded and delivered (message.go) and the outbox record that carries
+// them. It imports nothing of feedwatch.
 package article
 
 import "time"
@@ -53,39 +54,6 @@ type Match struct {
 	Mention  string // from the rule file only; never from feed text
 	Digest   bool   // the rule collects its matches into a digest
 	Explain  Explanation
-}
-
-// Alert is what one delivery carries: one article and every rule that
-// routed it to one channel. It is stored as the outbox payload.
-type Alert struct {
-	Channel   string    `json:"channel"`
-	Feed      string    `json:"feed"`
-	Title     string    `json:"title"`
-	Link      string    `json:"link"`
-	Published time.Time `json:"published"`
-	Rules     []string  `json:"rules"`
-	Mentions  []string  `json:"mentions,omitempty"`
-	Snippet   Snippet   `json:"snippet"`
-	Lead      string    `json:"lead,omitempty"` // start of the summary or text, to tell stories apart
-	// DigestRule, set on a match of a digest: rule, holds the alert until
-	// that rule's digest is posted.
-	DigestRule string `json:"digest_rule,omitempty"`
-	// Digest, set on a digest message, lists its articles, newest first.
-	Digest []DigestItem `json:"digest,omitempty"`
-	// ThreadTS, set when posting, makes the alert a thread reply under the
-	// post with that ts: the same story, reported by another outlet.
-	ThreadTS string `json:"-"`
-	// Notice, when set, makes this an operator notice (a feed failing or
-	// recovered) with that text instead of an article alert.
-	Notice string `json:"notice,omitempty"`
-}
-
-// DigestItem is one article of a digest.
-type DigestItem struct {
-	Feed      string    `json:"feed"`
-	Title     string    `json:"title"`
-	Link      string    `json:"link"`
-	Published time.Time `json:"published"`
 }
 
 // Marked returns the snippet text with every hit between open and close,

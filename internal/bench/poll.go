@@ -94,9 +94,9 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 		return nil, err
 	}
 	d, err := daemon.New(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
-		Store:   st,
-		Fetcher: feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench"),
-		Poster:  slack.NewConsole(io.Discard),
+		Store:     st,
+		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench"),
+		Transport: slack.NewConsole(io.Discard),
 	})
 	if err != nil {
 		st.Close()

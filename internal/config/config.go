@@ -221,3 +221,12 @@ func (c *Config) String() string {
 	}
 	return string(out)
 }
+
+// FeedSchedule is the cron spec a feed is polled on: its own, else the
+// global one.
+func (c *Config) FeedSchedule(f Feed) string {
+	if f.Schedule != "" {
+		return f.Schedule
+	}
+	return c.Schedule
+}

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/cronspec"
 )
-
-var channelRe = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$`)
 
 // Validate checks every field and returns every problem, each naming its
 // field path.
@@ -118,10 +116,10 @@ func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 			bad("slack.webhook_url", "is not an http(s) URL")
 		}
 	}
-	if !channelRe.MatchString(s.Channel) {
+	if !article.IsChannel(s.Channel) {
 		bad("slack.channel", "%q is not a channel: use #name (lower case) or a channel ID such as C0123456789", s.Channel)
 	}
-	if s.OpsChannel != "" && !channelRe.MatchString(s.OpsChannel) {
+	if s.OpsChannel != "" && !article.IsChannel(s.OpsChannel) {
 		bad("slack.ops_channel", "%q is not a channel: use #name or a channel ID", s.OpsChannel)
 	}
 	if s.APIURL != "" {

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
-	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 func TestOneStoryIsPostedOnceNamingEveryRuleAndUnrelatedArticlesPostNothing(t *testing.T) {
@@ -201,7 +201,7 @@ func TestRateLimitedPostWaitsRetryAfterAndLandsOnce(t *testing.T) {
 	if n := len(h.slack.Accepted()); n != 1 {
 		t.Errorf("%d accepted posts, want exactly 1", n)
 	}
-	sent, err := h.store.Recent(context.Background(), store.Sent, 10)
+	sent, err := h.store.Recent(context.Background(), article.Sent, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestServerErrorsAreRetriedAndPermanentErrorsFailAtOnce(t *testing.T) {
 	wire.set(rss(at(leaderKilled, now.Add(-time.Hour)), at(other, now.Add(-time.Minute))), 0)
 	h.slack.Queue("", fakeslack.Response{Error: "channel_not_found"})
 	h.once(t)
-	failed, err := h.store.Recent(context.Background(), store.Failed, 10)
+	failed, err := h.store.Recent(context.Background(), article.Failed, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,10 +120,7 @@ func TestRunPostsDigestsOnTheirSchedule(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.d.Run(ctx) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(h.slack.Accepted()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, "the scheduled digest", func() bool { return len(h.slack.Accepted()) > 0 })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)

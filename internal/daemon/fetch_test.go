@@ -94,11 +94,7 @@ func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
 			cfg.Fetch.Timeout = config.Duration(time.Second)
 			h := newHarness(t, cfg)
 
-			start := time.Now()
 			res := h.once(t)
-			if took := time.Since(start); took > 4*time.Second {
-				t.Errorf("the pass took %s; a faulty feed must not hold it up past the time-out", took)
-			}
 			wantPosts := 1
 			if c.wantErr == "" {
 				wantPosts = 2

@@ -16,10 +16,12 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/delivery"
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
 // item is one RSS item for a test feed.
@@ -82,7 +84,8 @@ func (fs *feedServer) set(body string, status int) {
 	fs.body, fs.status = body, status
 }
 
-// harness is a daemon on the shipped example rules, a real SQLite file and
+// harness is a daemon on the test rules (testdata/rules: the example rules
+// as they shipped when these tests were written), a real SQLite file and
 // a recording fake Slack in bot-token mode.
 type harness struct {
 	grace time.Duration // for Run's shutdown; 0: the default
@@ -136,7 +139,7 @@ const testToken = "xoxb-test-secret-token"
 
 func testConfig(t *testing.T, feeds ...config.Feed) *config.Config {
 	cfg := config.Default()
-	cfg.RulesDir = filepath.Join("..", "..", "rules")
+	cfg.RulesDir = filepath.Join("testdata", "rules")
 	cfg.Storage.Path = filepath.Join(t.TempDir(), "feedwatch.db")
 	cfg.Slack.Channel = "#iraq-watch"
 	cfg.Slack.Token = testToken
@@ -173,9 +176,9 @@ func (h *harness) open(t *testing.T) {
 	if h.now != nil {
 		st.Now = h.now
 	}
-	var poster daemon.Poster = slack.NewBot(h.cfg.Slack.Token.Reveal(), h.cfg.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
+	var transport delivery.Transport = slack.NewBot(h.cfg.Slack.Token.Reveal(), h.cfg.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
 	if h.cfg.Slack.WebhookURL != "" {
-		poster = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
+		transport = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
 	}
 	fetcher := feed.NewFetcher(h.cfg.Fetch.Timeout.D(), int64(h.cfg.Fetch.MaxBody), "feedwatch-test")
 	if h.now != nil {
@@ -193,7 +196,7 @@ func (h *harness) open(t *testing.T) {
 		Store:     st,
 		Fetcher:   f,
 		Now:       h.now,
-		Poster:    poster,
+		Transport: transport,
 		RetryBase: 200 * time.Millisecond,
 		Grace:     h.grace,
 	})
@@ -243,4 +246,10 @@ var (
 func at(it item, published time.Time) item {
 	it.published = published
 	return it
+}
+
+// eventually waits up to 10 s for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	testutil.Eventually(t, 10*time.Second, what, cond)
 }

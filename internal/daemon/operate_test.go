@@ -32,17 +32,6 @@ func running(t *testing.T, h *harness) func() {
 	}
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(8 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 func TestEndpointsAnswerAndMetricsCountThePipeline(t *testing.T) {
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour)), at(budgetDebate, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
@@ -115,7 +104,7 @@ func TestRuleEditsTakeEffectWhileRunningAndABadEditKeepsTheOldRules(t *testing.T
 	writeByRename(t, filepath.Join(rulesDir, "haditha.yaml"), "name: Haditha\nquery: Haditha AND (\n")
 	eventually(t, "the ops notice", func() bool {
 		for _, p := range h.slack.Accepted() {
-			if p.Channel == "#ops" && strings.Contains(p.Text, "were not reloaded (1 problems)") && strings.Contains(p.Text, "haditha.yaml:2:") {
+			if p.Channel == "#ops" && strings.Contains(p.Text, "were not reloaded (1 problem)") && strings.Contains(p.Text, "haditha.yaml:2:") {
 				return true
 			}
 		}

@@ -2,24 +2,23 @@ package daemon
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/cronspec"
 	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/novelty"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 // poll is the whole pipeline for one feed:
 // fetch → parse → new? → match → record → deliver.
-func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
+func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 	st, err := d.store.FeedState(ctx, f.Name)
 	if err != nil {
 		return err
@@ -28,23 +27,58 @@ func (d *Daemon) poll(ctx context.Context, f config.Feed) error {
 		return nil // backing off after failures
 	}
 	start := time.Now()
-	res, err := d.fetcher.Fetch(ctx, source(f), validators(st, f))
-	d.metrics.fetchDuration.Observe(time.Since(start).Seconds())
+	res, err := s.fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, validators(st, f))
+	d.metrics.FetchDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
-		d.metrics.fetches.WithLabelValues("error").Inc()
-		return d.recordFailure(ctx, f, st, err)
+		d.metrics.Fetches.WithLabelValues("error").Inc()
+		return d.recordFailure(ctx, s.cfg, f, st, err)
 	}
-	items, err := d.newItems(ctx, st, res.Articles) // new or changed, with their matches
+	items, err := d.newItems(ctx, s.cfg, st, res.Articles)
 	if err != nil {
 		return err
 	}
-	if err := d.store.Record(ctx, d.succeeded(f, st, res), items, d.recoveredNotice(f, st)...); err != nil {
+	if err := d.store.Record(ctx, d.succeeded(f, st, res), items, d.recovered(f, st)...); err != nil {
 		return err
 	}
 	d.countPoll(res, items)
-	d.wakeOutbox()
+	d.outbox.Wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
+}
+
+// errPanic is returned for a poll that panicked.
+var errPanic = errors.New("panic")
+
+// pollLimited polls f once a fetch slot is free and no other poll of f
+// runs (a start-up poll and a scheduled one never overlap: the later one
+// is skipped).
+func (d *Daemon) pollLimited(ctx context.Context, s *setup, f config.Feed) (err error) {
+	mu, _ := d.polling.LoadOrStore(f.Name, &sync.Mutex{})
+	if !mu.(*sync.Mutex).TryLock() {
+		d.logger.Debug("poll skipped: the previous one still runs", "feed", f.Name)
+		return nil
+	}
+	defer mu.(*sync.Mutex).Unlock()
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.sem }()
+	defer func() {
+		// A bug on one feed's strange input must not stop the daemon.
+		if r := recover(); r != nil {
+			d.logger.Error("poll panicked", "feed", f.Name, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", errPanic, r)
+		}
+	}()
+	return d.poll(ctx, s, f)
+}
+
+func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
+	if err := d.pollLimited(ctx, d.setup.Load(), f); err != nil && ctx.Err() == nil {
+		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
+	}
 }
 
 func (d *Daemon) countPoll(res feed.Result, items []store.Item) {
@@ -52,18 +86,14 @@ func (d *Daemon) countPoll(res feed.Result, items []store.Item) {
 	if res.NotModified {
 		result = "not_modified"
 	}
-	d.metrics.fetches.WithLabelValues(result).Inc()
-	d.metrics.lastPoll.SetToCurrentTime()
-	d.metrics.newArticles.Add(float64(len(items)))
+	d.metrics.Fetches.WithLabelValues(result).Inc()
+	d.metrics.LastPoll.SetToCurrentTime()
+	d.metrics.NewArticles.Add(float64(len(items)))
 	for _, it := range items {
 		for _, m := range it.Matches {
-			d.metrics.matches.WithLabelValues(m.RuleID).Inc()
+			d.metrics.Matches.WithLabelValues(m.RuleID).Inc()
 		}
 	}
-}
-
-func source(f config.Feed) feed.Source {
-	return feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}
 }
 
 // validators are sent only if they were stored for the same URL.
@@ -83,84 +113,71 @@ func (d *Daemon) succeeded(f config.Feed, st store.FeedState, res feed.Result) s
 	return st
 }
 
-// recordFailure remembers what went wrong and when to try again: the
-// feed's interval doubled per consecutive failure, at most ×16 and 6 h,
-// and never before a Retry-After.
-func (d *Daemon) recordFailure(ctx context.Context, f config.Feed, st store.FeedState, cause error) error {
+// recordFailure remembers what went wrong and when to try again.
+func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st store.FeedState, cause error) error {
 	now := d.now()
-	st.URL = f.URL
-	st.LastAttempt = now
-	st.LastError = cause.Error()
+	st.URL, st.LastAttempt, st.LastError = f.URL, now, cause.Error()
 	st.Failures++
-	interval := d.interval(f)
-	backoff := interval << min(st.Failures-1, 4)
-	backoff = min(backoff, 6*time.Hour)
-	if st.Failures == 1 {
-		backoff = 0 // the next regular poll retries
-	}
+	var retryAfter time.Duration
 	var he *feed.HTTPError
-	if errors.As(cause, &he) && he.RetryAfter > backoff {
-		backoff = min(he.RetryAfter, 24*time.Hour)
+	if errors.As(cause, &he) {
+		retryAfter = he.RetryAfter
 	}
-	st.NextDue = now.Add(backoff)
+	st.NextDue = now.Add(backoff(interval(cfg.FeedSchedule(f), now), st.Failures, retryAfter))
 	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", cause)
-	var notices []article.Alert
-	if ops := d.opsChannel(); ops != "" && st.Failures == failingAfter {
-		notices = append(notices, article.Alert{Channel: ops, Feed: f.Name, Notice: fmt.Sprintf(
-			"Feed %q is failing: %d consecutive failures. Last error: %s. Next try after %s.",
-			f.Name, st.Failures, cause, st.NextDue.UTC().Format("2006-01-02 15:04 UTC"))})
+	var notices []article.Notice
+	if ops := d.outbox.OpsChannel(); ops != "" && st.Failures == failingAfter {
+		notices = append(notices, article.Notice{Channel: ops, Event: article.FeedFailing, Feed: f.Name,
+			Failures: st.Failures, Err: cause.Error(), NextTry: st.NextDue})
 	}
 	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
 		return errors.Join(cause, err)
 	}
 	if len(notices) > 0 {
-		d.wakeOutbox()
+		d.outbox.Wake()
 	}
 	return cause
+}
+
+// backoff is how long a feed that failed failures times in a row waits
+// beyond its schedule: nothing after the first failure (the next regular
+// poll retries), then the interval doubled per failure, at most ×16 and
+// 6 h, and never less than a Retry-After (capped at 24 h).
+func backoff(interval time.Duration, failures int, retryAfter time.Duration) time.Duration {
+	wait := time.Duration(0)
+	if failures > 1 {
+		wait = min(interval<<min(failures-1, 4), 6*time.Hour)
+	}
+	return max(wait, min(retryAfter, 24*time.Hour))
 }
 
 // failingAfter is how many consecutive failures make a feed "failing":
 // the ops channel is told once then, and once when it recovers.
 const failingAfter = 3
 
-func (d *Daemon) recoveredNotice(f config.Feed, before store.FeedState) []article.Alert {
-	ops := d.opsChannel()
+func (d *Daemon) recovered(f config.Feed, before store.FeedState) []article.Notice {
+	ops := d.outbox.OpsChannel()
 	if ops == "" || before.Failures < failingAfter {
 		return nil
 	}
-	return []article.Alert{{Channel: ops, Feed: f.Name, Notice: fmt.Sprintf(
-		"Feed %q recovered after %d consecutive failures.", f.Name, before.Failures)}}
+	return []article.Notice{{Channel: ops, Event: article.FeedRecovered, Feed: f.Name, Failures: before.Failures}}
 }
 
-// opsChannel is where operator notices go: slack.ops_channel in bot-token
-// and console modes. A webhook has only the analysts' channel, so there
-// notices are only logged.
-func (d *Daemon) opsChannel() string {
-	if d.cfg.Slack.WebhookURL != "" {
-		return ""
-	}
-	return d.cfg.Slack.OpsChannel
-}
-
-// interval is the time between two runs of the feed's schedule.
-func (d *Daemon) interval(f config.Feed) time.Duration {
-	spec := f.Schedule
-	if spec == "" {
-		spec = d.cfg.Schedule
-	}
+// interval is the time between two runs of a schedule after now (5 min
+// for a spec that does not parse, which validation prevents).
+func interval(spec string, now time.Time) time.Duration {
 	s, err := cronspec.Parse(spec)
 	if err != nil {
 		return 5 * time.Minute
 	}
-	first := s.Next(d.now())
+	first := s.Next(now)
 	return s.Next(first).Sub(first)
 }
 
-// newItems keeps the articles that are new, or whose text changed, and
-// matches those allowed to alert. On a feed's first successful fetch only
-// items published within backfill may alert; items older than max_age never
-// do. Everything returned is recorded, so it is not new next time.
-func (d *Daemon) newItems(ctx context.Context, st store.FeedState, arts []article.Article) ([]store.Item, error) {
+// newItems keeps the articles that are new or changed (novelty.Judge) and
+// matches those allowed to alert. Everything returned is recorded, so it
+// is not new next time.
+func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st store.FeedState, arts []article.Article) ([]store.Item, error) {
 	if len(arts) == 0 {
 		return nil, nil
 	}
@@ -172,112 +189,24 @@ func (d *Daemon) newItems(ctx context.Context, st store.FeedState, arts []articl
 	if err != nil {
 		return nil, err
 	}
-	now := d.now()
-	firstFetch := st.LastSuccess.IsZero()
-	set := d.Rules()
+	known := make(map[string]novelty.Known, len(seen))
+	for id, s := range seen {
+		known[id] = novelty.Known{Hash: s.Hash, Rules: s.Rules}
+	}
+	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
+	set, to := d.Rules(), d.routing(cfg)
 	var items []store.Item
-	for _, a := range arts {
-		h := contentHash(&a)
-		before, known := seen[a.Identity]
-		if known && before.Hash == h {
-			continue
-		}
-		it := store.Item{Article: a, Hash: h}
-		if d.mayAlert(a, firstFetch, now) {
-			for _, m := range set.Match(&a) {
-				if !before.Rules[m.RuleID] { // an edited item alerts only for rules it had not matched
+	for _, v := range novelty.Judge(arts, known, st.LastSuccess.IsZero(), d.now(), policy) {
+		it := store.Item{Article: v.Article, Hash: v.Hash}
+		if v.MayAlert {
+			for _, m := range set.Match(&v.Article) {
+				if !v.Matched[m.RuleID] { // an edited item alerts only for rules it had not matched
 					it.Matches = append(it.Matches, m)
 				}
 			}
-			it.Alerts = d.alerts(&a, it.Matches)
+			it.Outgoing = route(&it.Article, it.Matches, to)
 		}
 		items = append(items, it)
 	}
 	return items, nil
-}
-
-func (d *Daemon) mayAlert(a article.Article, firstFetch bool, now time.Time) bool {
-	if a.Published.IsZero() {
-		return !firstFetch
-	}
-	age := now.Sub(a.Published)
-	if age > d.cfg.MaxAge.D() {
-		return false
-	}
-	return !firstFetch || age <= d.cfg.Backfill.D()
-}
-
-// lead is the start of an article's text: what tells its story apart.
-func lead(a *article.Article) string {
-	s := a.Summary
-	if s == "" {
-		s = a.Content
-	}
-	if r := []rune(s); len(r) > 400 {
-		s = string(r[:400])
-	}
-	return s
-}
-
-func contentHash(a *article.Article) string {
-	h := sha256.New()
-	for _, s := range []string{a.Title, a.Summary, a.Content} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// alerts groups matches by channel: one message per article per channel,
-// naming every rule that sent it there, with the snippet that has the most
-// hits. A match of a digest rule is held apart, one alert per rule, until
-// that rule's digest is posted.
-func (d *Daemon) alerts(a *article.Article, matches []article.Match) []article.Alert {
-	byChannel := map[string]*article.Alert{}
-	best := map[string]int{}
-	var order []string
-	var held []article.Alert
-	for _, m := range matches {
-		ch := d.channelFor(m)
-		if m.Digest {
-			al := d.newAlert(a, ch)
-			al.DigestRule, al.Rules, al.Snippet = m.RuleID, []string{m.RuleName}, m.Explain.Snippet
-			held = append(held, *al)
-			continue
-		}
-		al, ok := byChannel[ch]
-		if !ok {
-			al = d.newAlert(a, ch)
-			byChannel[ch] = al
-			order = append(order, ch)
-			best[ch] = -1
-		}
-		al.Rules = append(al.Rules, m.RuleName)
-		if m.Mention != "" && !slices.Contains(al.Mentions, m.Mention) {
-			al.Mentions = append(al.Mentions, m.Mention)
-		}
-		if n := len(m.Explain.Snippet.Hits); n > best[ch] {
-			best[ch] = n
-			al.Snippet = m.Explain.Snippet
-		}
-	}
-	sort.Strings(order)
-	out := make([]article.Alert, 0, len(order)+len(held))
-	for _, ch := range order {
-		out = append(out, *byChannel[ch])
-	}
-	return append(out, held...)
-}
-
-func (d *Daemon) newAlert(a *article.Article, channel string) *article.Alert {
-	return &article.Alert{Channel: channel, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: lead(a)}
-}
-
-// channelFor is where a match is posted. A webhook posts to one fixed
-// channel whatever the rule says, so every match shares it.
-func (d *Daemon) channelFor(m article.Match) string {
-	if m.Channel != "" && d.cfg.Slack.WebhookURL == "" {
-		return m.Channel
-	}
-	return d.cfg.Slack.Channel
 }

@@ -7,15 +7,13 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Handler serves /healthz (the process answers), /readyz (the database
 // answers, rules are loaded and the scheduler runs) and /metrics.
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", d.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -29,7 +27,7 @@ func (d *Daemon) Handler() http.Handler {
 		if d.Rules() == nil {
 			problems = append(problems, "rules: not loaded")
 		}
-		if !d.scheduling.Load() {
+		if !d.running.Load() {
 			problems = append(problems, "scheduler: not running")
 		}
 		if len(problems) > 0 {
@@ -50,12 +48,19 @@ func (d *Daemon) Addr() string {
 	return a
 }
 
-// serve listens on addr until ctx ends. It returns at once if addr is in
-// use, so a misconfiguration stops start-up instead of going unnoticed.
-func (d *Daemon) serve(addr string) (func(), error) {
+// serve listens on addr ("" for no endpoints). It returns at once if addr
+// is in use, so a misconfiguration stops start-up (or is refused by a
+// reload) instead of going unnoticed.
+func (rt *runtime) serve(addr string) error {
+	d := rt.d
+	if addr == "" {
+		rt.listen, rt.stopServer = "", func() {}
+		d.addr.Store("")
+		return nil
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("server.listen: %w", err)
+		return fmt.Errorf("server.listen: %w", err)
 	}
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
@@ -65,9 +70,11 @@ func (d *Daemon) serve(addr string) (func(), error) {
 	}()
 	d.addr.Store(ln.Addr().String())
 	d.logger.Info("serving health and metrics endpoints", "addr", ln.Addr().String())
-	return func() {
+	rt.listen = addr
+	rt.stopServer = func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		srv.Shutdown(sctx)
-	}, nil
+	}
+	return nil
 }

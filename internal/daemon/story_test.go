@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 var (
@@ -50,7 +50,7 @@ func TestTwoOutletsReportingOneKillingMakeOnePostAndOneThreadReply(t *testing.T)
 	if posts[1].ThreadTS != posts[0].TS || !strings.Contains(posts[1].Text, "Also reported by Outlet B") {
 		t.Errorf("second post should reply in the first one's thread: thread_ts %q (first %q), text %q", posts[1].ThreadTS, posts[0].TS, posts[1].Text)
 	}
-	sent, _ := h.store.Recent(context.Background(), store.Sent, 10)
+	sent, _ := h.store.Recent(context.Background(), article.Sent, 10)
 	if sent[0].ParentID != sent[1].ID || sent[0].ThreadTS != posts[0].TS {
 		t.Errorf("the reply's delivery should record its parent: %+v", sent[0])
 	}
@@ -80,8 +80,8 @@ func TestWebhookModeRecordsTheSameStoryWithoutPostingIt(t *testing.T) {
 	if n := len(h.slack.Posts()); n != 1 {
 		t.Fatalf("%d webhook posts, want 1", n)
 	}
-	merged, _ := h.store.Recent(context.Background(), store.Merged, 10)
-	if len(merged) != 1 || !strings.Contains(merged[0].Alert.Title, "ISIS chief") {
+	merged, _ := h.store.Recent(context.Background(), article.Merged, 10)
+	if len(merged) != 1 || !strings.Contains(merged[0].Message.(article.Alert).Title, "ISIS chief") {
 		t.Errorf("outlet B's report should be recorded as merged: %+v", merged)
 	}
 }

@@ -5,13 +5,15 @@ package rules
 
 import (
 	"fmt"
-	"github.com/feedwatch/feedwatch/internal/text"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/text"
 
 	"go.yaml.in/yaml/v3"
 
@@ -86,7 +88,6 @@ type parsedFile struct {
 
 var (
 	listNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	channelRe  = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$`)
 	mentionRe  = regexp.MustCompile(`^(here|channel|everyone|<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+(\|[^<>]*)?>)$`)
 )
 
@@ -100,8 +101,7 @@ func LoadDir(dir string) (*Set, error) {
 	var problems diag.Problems
 	var files []*parsedFile
 	for _, e := range entries {
-		ext := filepath.Ext(e.Name())
-		if e.IsDir() || (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(e.Name(), ".") {
+		if e.IsDir() || !IsRuleFile(e.Name()) {
 			continue
 		}
 		f, err := readRuleFile(filepath.Join(dir, e.Name()))
@@ -252,7 +252,7 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 		}
 	}
 	r.query = q
-	if r.Channel != "" && !channelRe.MatchString(r.Channel) {
+	if r.Channel != "" && !article.IsChannel(r.Channel) {
 		ps = append(ps, diag.At(f.path, f.root, "channel", fmt.Sprintf("%q is not a channel: use #name (lower case) or a channel ID such as C0123456789", r.Channel)))
 	}
 	if m := f.spec.Mention; m != "" {

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
 func TestSpecsThatPanicCronAreErrors(t *testing.T) {
@@ -37,10 +39,7 @@ func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Start()
-	deadline := time.Now().Add(5 * time.Second)
-	for mu.Load() < 2 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	testutil.Eventually(t, 5*time.Second, "a second run after the panic", func() bool { return mu.Load() >= 2 })
 	if err := s.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +54,10 @@ func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
 }
 
 func TestRunsOfOneJobNeverOverlap(t *testing.T) {
-	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var log strings.Builder
+	out := &syncWriter{w: &log}
+	s := New(time.UTC, slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	release := make(chan struct{})
 	var running, maxRunning, runs atomic.Int32
 	if _, err := s.Add("@every 1s", func() {
 		n := running.Add(1)
@@ -63,23 +65,25 @@ func TestRunsOfOneJobNeverOverlap(t *testing.T) {
 			maxRunning.Store(n)
 		}
 		runs.Add(1)
-		time.Sleep(2500 * time.Millisecond) // longer than the interval
+		<-release // the first run lasts until a later tick has come and been skipped
 		running.Add(-1)
 	}); err != nil {
 		t.Fatal(err)
 	}
 	s.Start()
-	time.Sleep(4 * time.Second)
+	testutil.Eventually(t, 10*time.Second, "a tick skipped while the first run lasts", func() bool {
+		out.mu.Lock()
+		defer out.mu.Unlock()
+		return strings.Contains(log.String(), "msg=skip")
+	})
+	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if maxRunning.Load() != 1 {
-		t.Errorf("%d runs overlapped", maxRunning.Load())
-	}
-	if runs.Load() < 1 {
-		t.Error("the job never ran")
+	if maxRunning.Load() != 1 || runs.Load() != 1 {
+		t.Errorf("%d runs, up to %d at once; want the one run, the tick during it skipped", runs.Load(), maxRunning.Load())
 	}
 }
 

@@ -15,14 +15,21 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// Error is a failed post, with the decision what to do about it.
+// Error is a failed post, with what Slack said about retrying it. The
+// outbox reads it through the Permanent and RetryAfter methods.
 type Error struct {
-	Reason     string        // what went wrong, secrets removed
-	Permanent  bool          // retrying cannot help (invalid_auth, channel_not_found…)
-	RetryAfter time.Duration // Slack asked to wait this long (429); not a failed attempt
+	Reason string        // what went wrong, secrets removed
+	Final  bool          // retrying cannot help (invalid_auth, channel_not_found…)
+	Wait   time.Duration // Slack asked to wait this long (429); not a failed attempt
 }
 
 func (e *Error) Error() string { return e.Reason }
+
+// Permanent reports whether retrying cannot help.
+func (e *Error) Permanent() bool { return e.Final }
+
+// RetryAfter is how long Slack asked to wait (0: no such request).
+func (e *Error) RetryAfter() time.Duration { return e.Wait }
 
 // permanentErrors are Slack API errors that no retry can fix.
 var permanentErrors = map[string]bool{
@@ -47,12 +54,12 @@ func classify(err error, secrets ...string) *Error {
 		if after <= 0 {
 			after = time.Second
 		}
-		return &Error{Reason: reason, RetryAfter: after}
+		return &Error{Reason: reason, Wait: after}
 	case errors.As(err, &api):
-		return &Error{Reason: api.Err, Permanent: permanentErrors[api.Err]}
+		return &Error{Reason: api.Err, Final: permanentErrors[api.Err]}
 	case errors.As(err, &sc):
 		// 429 without Retry-After and 5xx are worth retrying; other 4xx are not.
-		return &Error{Reason: reason, Permanent: sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout}
+		return &Error{Reason: reason, Final: sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout}
 	}
 	return &Error{Reason: reason} // network trouble: retry
 }
@@ -74,22 +81,33 @@ type Bot struct {
 	unfurl bool
 }
 
+// APIBase is apiURL as slack-go needs it: ending in "/".
+func APIBase(apiURL string) string {
+	if !strings.HasSuffix(apiURL, "/") {
+		return apiURL + "/"
+	}
+	return apiURL
+}
+
 // NewBot returns a poster using token. apiURL, when not empty, replaces
 // Slack's API base URL (it must end in "/"). client should have a time-out.
 func NewBot(token, apiURL string, client *http.Client, unfurl bool) *Bot {
 	opts := []slack.Option{slack.OptionHTTPClient(client)}
 	if apiURL != "" {
-		if !strings.HasSuffix(apiURL, "/") {
-			apiURL += "/"
-		}
-		opts = append(opts, slack.OptionAPIURL(apiURL))
+		opts = append(opts, slack.OptionAPIURL(APIBase(apiURL)))
 	}
 	return &Bot{api: slack.New(token, opts...), token: token, unfurl: unfurl}
 }
 
-// Post posts a to its channel and returns Slack's message ts.
-func (b *Bot) Post(ctx context.Context, a article.Alert) (string, error) {
-	msg := Render(a)
+// Capabilities implements the outbox's transport: a bot posts anywhere it
+// is invited, replies in threads, and is paced by Slack.
+func (b *Bot) Capabilities() article.Capabilities {
+	return article.Capabilities{Threads: true, PerRuleChannels: true, OpsChannel: true, Paced: true}
+}
+
+// Post posts m to its channel and returns Slack's message ts.
+func (b *Bot) Post(ctx context.Context, m article.Message) (string, error) {
+	msg := Render(m)
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),
@@ -97,10 +115,10 @@ func (b *Bot) Post(ctx context.Context, a article.Alert) (string, error) {
 	if !b.unfurl {
 		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
 	}
-	if a.ThreadTS != "" {
-		opts = append(opts, slack.MsgOptionTS(a.ThreadTS))
+	if r, ok := m.(article.Reply); ok {
+		opts = append(opts, slack.MsgOptionTS(r.ThreadTS))
 	}
-	_, ts, err := b.api.PostMessageContext(ctx, a.Channel, opts...)
+	_, ts, err := b.api.PostMessageContext(ctx, m.Target(), opts...)
 	if err != nil {
 		return "", classify(err, b.token)
 	}
@@ -120,9 +138,15 @@ func NewWebhook(webhookURL string, client *http.Client, unfurl bool) *Webhook {
 	return &Webhook{url: webhookURL, client: client, unfurl: unfurl}
 }
 
-// Post posts a to the webhook's channel.
-func (w *Webhook) Post(ctx context.Context, a article.Alert) (string, error) {
-	msg := Render(a)
+// Capabilities implements the outbox's transport: a webhook posts to its
+// one channel, cannot reply in threads and returns no ts.
+func (w *Webhook) Capabilities() article.Capabilities {
+	return article.Capabilities{Paced: true}
+}
+
+// Post posts m to the webhook's channel.
+func (w *Webhook) Post(ctx context.Context, m article.Message) (string, error) {
+	msg := Render(m)
 	unfurl := w.unfurl
 	err := slack.PostWebhookCustomHTTPContext(ctx, w.url, w.client, &slack.WebhookMessage{
 		Text:        msg.Text,
@@ -146,11 +170,17 @@ type Console struct {
 // NewConsole returns a poster that writes to w.
 func NewConsole(w io.Writer) *Console { return &Console{w: w} }
 
-// Post prints a.
-func (c *Console) Post(_ context.Context, a article.Alert) (string, error) {
+// Capabilities implements the outbox's transport: the console shows
+// every channel and thread, and printing needs no pacing.
+func (c *Console) Capabilities() article.Capabilities {
+	return article.Capabilities{Threads: true, PerRuleChannels: true, OpsChannel: true}
+}
+
+// Post prints m.
+func (c *Console) Post(_ context.Context, m article.Message) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := fmt.Fprintln(c.w, Plain(a)); err != nil {
+	if _, err := fmt.Fprintln(c.w, Plain(m)); err != nil {
 		return "", &Error{Reason: err.Error()}
 	}
 	c.n++

@@ -1,7 +1,8 @@
-// Package slack renders alerts as Slack messages (Block Kit with a plain
-// text fallback, every piece of feed text escaped, within Slack's limits)
-// and posts them with a bot token, an incoming webhook, or, with neither,
-// prints them to standard output.
+// Package slack renders every message kind as a Slack message (Block Kit
+// with a plain text fallback, every piece of feed text escaped, within
+// Slack's limits; all wording lives here) and posts them with a bot token,
+// an incoming webhook, or, with neither, prints them to standard output.
+// Each transport says what it can do (article.Capabilities).
 package slack
 
 import (
@@ -24,7 +25,7 @@ const (
 	MaxBlocks   = 50
 )
 
-// Message is a rendered alert.
+// Message is a rendered message.
 type Message struct {
 	Text   string // fallback for notifications; mrkdwn
 	Blocks []slack.Block
@@ -118,102 +119,25 @@ func cutSnippet(s article.Snippet, n int) article.Snippet {
 	return out
 }
 
+// UTC is how a time is written in plain text everywhere feedwatch shows one.
+func UTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
 // slackDate renders t with Slack's date formatting, falling back to UTC
 // text where the client cannot.
 func slackDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	fallback := t.UTC().Format("2006-01-02 15:04 UTC")
+	fallback := UTC(t)
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
 }
 
-// Render turns an alert into a Block Kit message.
-func Render(a article.Alert) Message {
-	if len(a.Digest) > 0 {
-		return renderDigest(a)
-	}
-	if a.Notice != "" {
-		text := escape(truncate(a.Notice, MaxText/5))
-		return Message{Text: text, Blocks: []slack.Block{
-			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		}}
-	}
-	title := truncate(strings.TrimSpace(a.Title), MaxHeadline)
-	if title == "" {
-		title = "(untitled)"
-	}
-	rules := escape(strings.Join(a.Rules, ", "))
-	if a.ThreadTS != "" {
-		// A thread reply: another outlet's report of the story above.
-		text := "Also reported by *" + escape(truncate(a.Feed, 200)) + "*: " + linkOrText(a.Link, stripMarkup(title))
-		meta := "matched " + truncate(rules, 1000)
-		if d := slackDate(a.Published); d != "" {
-			meta = d + " · " + meta
-		}
-		return Message{
-			Text: "Also reported by " + escape(truncate(a.Feed, 200)) + ": " + escape(title) + " (matched " + truncate(rules, 1000) + ")",
-			Blocks: []slack.Block{
-				slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-				slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, meta, false, false)),
-			},
-		}
-	}
-	var lines []string
-	if len(a.Mentions) > 0 {
-		lines = append(lines, strings.Join(a.Mentions, " ")) // from rule files only
-	}
-	lines = append(lines, "*"+linkOrText(a.Link, stripMarkup(title))+"*")
-	var blocks []slack.Block
-	blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, strings.Join(lines, "\n"), false, false), nil, nil))
-
-	meta := []string{escape(truncate(a.Feed, 200))}
-	if d := slackDate(a.Published); d != "" {
-		meta = append(meta, d)
-	}
-	meta = append(meta, "matched "+truncate(rules, 1000))
-	blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, strings.Join(meta, " · "), false, false)))
-
-	if a.Snippet.Text != "" {
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, snippetBlockText(a.Snippet), false, false), nil, nil))
-	}
-
-	fallback := escape(truncate(strings.Join(a.Rules, ", "), 200)) + ": " + escape(title) + " (" + escape(truncate(a.Feed, 200)) + ")"
-	if len(a.Mentions) > 0 {
-		fallback = strings.Join(a.Mentions, " ") + " " + fallback
-	}
-	return Message{Text: fallback, Blocks: blocks}
+func section(text string) slack.Block {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
 }
 
-// MaxDigestItems is how many articles a digest lists before "and N more":
-// with its heading and that line, the message stays within 50 blocks.
-const MaxDigestItems = MaxBlocks - 5
-
-func renderDigest(a article.Alert) Message {
-	n := len(a.Digest)
-	rule := escape(truncate(strings.Join(a.Rules, ", "), 200))
-	head := fmt.Sprintf("*%s* — digest of %d %s", rule, n, plural(n, "article", "articles"))
-	if len(a.Mentions) > 0 {
-		head = strings.Join(a.Mentions, " ") + " " + head
-	}
-	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, head, false, false), nil, nil)}
-	for _, it := range a.Digest[:min(n, MaxDigestItems)] {
-		title := truncate(strings.TrimSpace(it.Title), MaxHeadline)
-		line := "*" + linkOrText(it.Link, stripMarkup(title)) + "*\n" + escape(truncate(it.Feed, 200))
-		if d := slackDate(it.Published); d != "" {
-			line += " · " + d
-		}
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, line, false, false), nil, nil))
-	}
-	if n > MaxDigestItems {
-		more := fmt.Sprintf("and %d more", n-MaxDigestItems)
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, more, false, false)))
-	}
-	text := fmt.Sprintf("%s: digest of %d %s", rule, n, plural(n, "article", "articles"))
-	if len(a.Mentions) > 0 {
-		text = strings.Join(a.Mentions, " ") + " " + text
-	}
-	return Message{Text: text, Blocks: blocks}
+func context1(text string) slack.Block {
+	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
 }
 
 func plural(n int, one, many string) string {
@@ -221,43 +145,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// Plain renders an alert as readable text for a terminal: no markup
-// beyond ** around hits.
-func Plain(a article.Alert) string {
-	var b strings.Builder
-	if a.Notice != "" {
-		fmt.Fprintf(&b, "━━ %s ━━ notice\n%s\n", a.Channel, a.Notice)
-		return b.String()
-	}
-	if n := len(a.Digest); n > 0 {
-		fmt.Fprintf(&b, "━━ %s ━━ digest: %s (%d %s)\n", a.Channel, strings.Join(a.Rules, ", "), n, plural(n, "article", "articles"))
-		for _, it := range a.Digest {
-			fmt.Fprintf(&b, "  • %s — %s", strings.TrimSpace(it.Title), it.Feed)
-			if !it.Published.IsZero() {
-				fmt.Fprintf(&b, " · %s", it.Published.UTC().Format("2006-01-02 15:04 UTC"))
-			}
-			fmt.Fprintf(&b, "\n    %s\n", it.Link)
-		}
-		return b.String()
-	}
-	if a.ThreadTS != "" {
-		fmt.Fprintf(&b, "  ↳ also reported by %s: %s\n    %s\n", a.Feed, strings.TrimSpace(a.Title), a.Link)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "━━ %s ━━ %s\n", a.Channel, strings.Join(a.Rules, ", "))
-	fmt.Fprintf(&b, "%s\n", strings.TrimSpace(a.Title))
-	meta := a.Feed
-	if !a.Published.IsZero() {
-		meta += " · " + a.Published.UTC().Format("2006-01-02 15:04 UTC")
-	}
-	fmt.Fprintf(&b, "%s\n", meta)
-	if a.Link != "" {
-		fmt.Fprintf(&b, "%s\n", a.Link)
-	}
-	if a.Snippet.Text != "" {
-		fmt.Fprintf(&b, "  “%s”\n", a.Snippet.Marked("**", "**"))
-	}
-	return b.String()
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,27 +39,66 @@ var alert = article.Alert{
 	},
 }
 
-func TestRenderMatchesTheGoldenMessage(t *testing.T) {
-	msg := Render(alert)
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"text": msg.Text, "blocks": msg.Blocks}); err != nil {
-		t.Fatal(err)
-	}
-	got := []byte(buf.String())
-	const golden = "testdata/alert.golden.json"
+// kinds is one message of every kind, by golden file name.
+var kinds = []struct {
+	name string
+	msg  article.Message
+}{
+	{"alert", alert},
+	{"reply", article.Reply{Alert: alert, ThreadTS: "1710495000.000100"}},
+	{"digest", article.Digest{Channel: "#iraq-watch", Rule: "Anbar daily", Mentions: []string{"<!here>"}, Items: []article.DigestItem{
+		{Feed: "Military.com", Title: alert.Title, Link: alert.Link, Published: alert.Published},
+		{Feed: "Wire <b>", Title: "Ramadi bridge reopens & *traffic* flows", Link: "https://wire.example/ramadi"},
+	}}},
+	{"notice-feed-failing", article.Notice{Channel: "#ops", Event: article.FeedFailing, Feed: "Wire", Failures: 3,
+		Err: "HTTP 503 Service Unavailable", NextTry: time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC)}},
+	{"notice-feed-recovered", article.Notice{Channel: "#ops", Event: article.FeedRecovered, Feed: "Wire", Failures: 4}},
+	{"notice-delivery-failed", article.Notice{Channel: "#ops", Event: article.DeliveryFailed, Err: "channel_not_found",
+		About: article.Summary(alert)}},
+	{"notice-rules-rejected", article.Notice{Channel: "#ops", Event: article.RulesRejected, RulesDir: "rules", Total: 2,
+		Problems: []string{"rules/a.yaml:3:8: unknown list @foo", "rules/b.yaml:1:1: unknown key \"qurey\""}}},
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
 	if *update {
-		os.WriteFile(golden, got, 0o644)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	want, err := os.ReadFile(golden)
+	want, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != string(want) {
-		t.Errorf("rendered message differs from %s (run go test -update to accept):\n%s", golden, got)
+		t.Errorf("output differs from %s (run go test -update to accept):\n%s", path, got)
 	}
+}
+
+func TestEveryMessageKindMatchesItsGoldenFile(t *testing.T) {
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			msg := Render(k.msg)
+			var buf strings.Builder
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(map[string]any{"text": msg.Text, "blocks": msg.Blocks}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, k.name+".golden.json", []byte(buf.String()))
+		})
+	}
+}
+
+func TestEveryMessageKindReadsWellOnTheConsole(t *testing.T) {
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "## %s\n%s\n", k.name, Plain(k.msg))
+	}
+	golden(t, "console.golden.txt", []byte(b.String()))
 }
 
 // texts returns every text of a message: the fallback and each block's.
@@ -180,7 +221,7 @@ func TestErrorsCarryTheRetryDecision(t *testing.T) {
 	}
 	for _, c := range cases {
 		e := classify(c.err)
-		if e.Permanent != c.permanent || e.RetryAfter != c.after {
+		if e.Permanent() != c.permanent || e.RetryAfter() != c.after {
 			t.Errorf("classify(%v) = %+v, want permanent=%v after=%s", c.err, e, c.permanent, c.after)
 		}
 	}
@@ -197,7 +238,7 @@ func TestAWebhookURLNeverAppearsInErrors(t *testing.T) {
 		t.Errorf("error leaks the webhook URL: %v", err)
 	}
 	var se *Error
-	if !errors.As(err, &se) || se.Permanent {
+	if !errors.As(err, &se) || se.Permanent() {
 		t.Errorf("a network error should be retryable: %#v", err)
 	}
 }

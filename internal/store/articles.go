@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -60,31 +60,32 @@ func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map
 	return out, nil
 }
 
-// Item is one article to store with what it newly matched and the alerts
-// (one per channel) to deliver for it.
+// Item is one article to store with what it newly matched and the
+// messages (one alert per channel, or held for a digest) to deliver for it.
 type Item struct {
-	Article article.Article
-	Hash    string
-	Matches []article.Match
-	Alerts  []article.Alert
+	Article  article.Article
+	Hash     string
+	Matches  []article.Match
+	Outgoing []Outgoing
 }
 
 // Record stores a poll's results in one transaction: the feed's new state,
 // every new or changed article, its new matches and their deliveries, and
 // operator notices. So a match is never recorded without its delivery, nor
 // the other way round.
-func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices ...article.Alert) error {
-	now := s.Now()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("record feed %q: %w", st.Name, err)
-	}
-	defer tx.Rollback()
-	if st.Name != "" {
-		if _, err := saveFeedState(ctx, tx, st); err != nil {
-			return fmt.Errorf("record feed %q: %w", st.Name, err)
+func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices ...article.Notice) error {
+	return s.inTx(ctx, fmt.Sprintf("record poll of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
+		if err := saveFeedState(ctx, tx, st); err != nil {
+			return err
 		}
-	}
+		if err := insertItems(ctx, tx, items, now); err != nil {
+			return err
+		}
+		return insertNotices(ctx, tx, notices, now)
+	})
+}
+
+func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) error {
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, title = excluded.title, summary = excluded.summary,
@@ -92,7 +93,7 @@ func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices 
 			published = excluded.published, content_hash = excluded.content_hash
 		RETURNING id`)
 	if err != nil {
-		return fmt.Errorf("record feed %q: %w", st.Name, err)
+		return err
 	}
 	defer upsert.Close()
 	for _, it := range items {
@@ -101,43 +102,19 @@ func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices 
 		err := upsert.QueryRowContext(ctx, a.Feed, a.Identity, a.Link, a.Title, a.Summary, a.Content, a.Author,
 			strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash).Scan(&id)
 		if err != nil {
-			return fmt.Errorf("record article %q of feed %q: %w", a.Identity, st.Name, err)
+			return fmt.Errorf("article %q: %w", a.Identity, err)
 		}
 		for _, m := range it.Matches {
 			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO matches (article_id, rule_id, matched_at) VALUES (?, ?, ?)`,
 				id, m.RuleID, now.Unix()); err != nil {
-				return fmt.Errorf("record match %q: %w", m.RuleID, err)
+				return fmt.Errorf("match %q: %w", m.RuleID, err)
 			}
 		}
-		for _, al := range it.Alerts {
-			if err := insertDelivery(ctx, tx, id, al, now); err != nil {
+		for _, o := range it.Outgoing {
+			if _, err := insertDelivery(ctx, tx, id, o, now); err != nil {
 				return err
 			}
 		}
-	}
-	for _, n := range notices {
-		if err := insertDelivery(ctx, tx, 0, n, now); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("record feed %q: %w", st.Name, err)
-	}
-	return nil
-}
-
-func insertDelivery(ctx context.Context, tx execer, articleID int64, al article.Alert, now time.Time) error {
-	payload, err := json.Marshal(al)
-	if err != nil {
-		return fmt.Errorf("encode alert: %w", err)
-	}
-	state := Pending
-	if al.DigestRule != "" {
-		state = Held
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, next_attempt, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, articleID, al.Channel, string(payload), state, al.DigestRule, now.Unix(), now.Unix(), now.Unix()); err != nil {
-		return fmt.Errorf("record delivery: %w", err)
 	}
 	return nil
 }
@@ -171,7 +148,10 @@ func (s *Store) Articles(ctx context.Context, since time.Time) ([]StoredArticle,
 		a.Published, a.FirstSeen = fromUnix(pub), fromUnix(seen)
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list articles: %w", err)
+	}
+	return out, nil
 }
 
 // Prune deletes the articles first seen before cutoff, in small batches so

@@ -43,21 +43,23 @@ func (s *Store) FeedState(ctx context.Context, name string) (FeedState, error) {
 
 // SaveFeedState records a feed's state on its own (a failed fetch), with
 // any operator notices to deliver, in one transaction.
-func (s *Store) SaveFeedState(ctx context.Context, st FeedState, notices ...article.Alert) error {
-	return s.Record(ctx, st, nil, notices...)
+func (s *Store) SaveFeedState(ctx context.Context, st FeedState, notices ...article.Notice) error {
+	return s.inTx(ctx, fmt.Sprintf("save state of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
+		if err := saveFeedState(ctx, tx, st); err != nil {
+			return err
+		}
+		return insertNotices(ctx, tx, notices, now)
+	})
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func saveFeedState(ctx context.Context, db execer, st FeedState) (sql.Result, error) {
-	return db.ExecContext(ctx, `INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due)
+func saveFeedState(ctx context.Context, tx *sql.Tx, st FeedState) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success, last_error = excluded.last_error,
 			failures = excluded.failures, next_due = excluded.next_due`,
 		st.Name, st.URL, st.ETag, st.LastModified, unix(st.LastAttempt), unix(st.LastSuccess), st.LastError, st.Failures, unix(st.NextDue))
+	return err
 }
 
 // FeedStates returns every feed's state, by name.
@@ -78,5 +80,8 @@ func (s *Store) FeedStates(ctx context.Context) ([]FeedState, error) {
 		st.LastAttempt, st.LastSuccess, st.NextDue = fromUnix(attempt), fromUnix(success), fromUnix(due)
 		out = append(out, st)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list feeds: %w", err)
+	}
+	return out, nil
 }

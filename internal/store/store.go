@@ -151,3 +151,28 @@ func fromUnix(n int64) time.Time {
 	}
 	return time.Unix(n, 0).UTC()
 }
+
+// exec runs one statement; op names it in errors.
+func (s *Store) exec(ctx context.Context, op, q string, args ...any) error {
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// inTx runs fn in one transaction at the store's clock; op names it in
+// errors. Nothing fn wrote survives an error.
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx, now time.Time) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx, s.Now()); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}

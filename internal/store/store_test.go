@@ -28,8 +28,8 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 	s.Close()
 	s = open(t, path) // second open: migrations already applied
 	var n int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 2 {
-		t.Fatalf("schema_migrations has %d rows (%v), want 2", n, err)
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 3", n, err)
 	}
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -55,7 +55,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	m := article.Match{RuleID: "is-leadership", RuleName: "IS leadership"}
 	alert := article.Alert{Channel: "#iraq", Feed: "Wire", Title: a.Title, Rules: []string{"IS leadership"}}
 	st := FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
-	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Alerts: []article.Alert{alert}}}); err != nil {
+	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Outgoing: out(alert)}}); err != nil {
 		t.Fatal(err)
 	}
 	seen, err := s.Seen(ctx, "Wire", []string{"guid:1", "guid:2"})
@@ -70,15 +70,15 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 		t.Errorf("feed state = %+v, %v", got, err)
 	}
 	due, err := s.Due(ctx, 10)
-	if err != nil || len(due) != 1 || due[0].Alert.Title != "Leader killed" || due[0].Channel != "#iraq" {
+	if err != nil || len(due) != 1 || due[0].Message.(article.Alert).Title != "Leader killed" || due[0].Channel() != "#iraq" {
 		t.Fatalf("due = %+v, %v", due, err)
 	}
 
 	// A failing statement rolls the whole record back: nothing half-written.
 	bad := article.Article{Feed: "Wire", Identity: "guid:3", Title: "x"}
 	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
-		{Article: bad, Hash: "h3", Matches: []article.Match{m}, Alerts: []article.Alert{alert}},
-		{Article: bad, Hash: "h3", Alerts: []article.Alert{{Channel: "#iraq", Title: "broken"}}},
+		{Article: bad, Hash: "h3", Matches: []article.Match{m}, Outgoing: out(alert)},
+		{Article: bad, Hash: "h3", Outgoing: out(article.Alert{Channel: "#iraq", Title: "broken"})},
 	})
 	if err != nil {
 		t.Fatalf("re-recording the same identity in one batch is an update, not an error: %v", err)
@@ -86,7 +86,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	if _, err := s.db.Exec(`CREATE TRIGGER no_more BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Alerts: []article.Alert{alert}}})
+	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Outgoing: out(alert)}})
 	if err == nil {
 		t.Fatal("want the injected failure")
 	}
@@ -107,7 +107,7 @@ func TestOutboxStatesSurviveReopening(t *testing.T) {
 	var items []Item
 	for _, id := range []string{"guid:1", "guid:2", "guid:3"} {
 		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id, Title: id}, Hash: id,
-			Alerts: []article.Alert{{Channel: "#iraq", Title: id, Rules: []string{"r"}}}})
+			Outgoing: out(article.Alert{Channel: "#iraq", Title: id, Rules: []string{"r"}})})
 	}
 	if err := s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items); err != nil {
 		t.Fatal(err)
@@ -136,13 +136,21 @@ func TestOutboxStatesSurviveReopening(t *testing.T) {
 		t.Errorf("due after the wait = %+v, want the rate-limited one with 0 counted attempts", due)
 	}
 	counts, _ := s.DeliveryCounts(ctx)
-	if counts[Sent] != 1 || counts[Failed] != 1 || counts[Pending] != 1 {
+	if counts[article.Sent] != 1 || counts[article.Failed] != 1 || counts[article.Pending] != 1 {
 		t.Errorf("counts = %v", counts)
 	}
-	failed, _ := s.Recent(ctx, Failed, 10)
+	failed, _ := s.Recent(ctx, article.Failed, 10)
 	if len(failed) != 1 || failed[0].LastError != "channel_not_found" {
 		t.Errorf("failed = %+v", failed)
 	}
+}
+
+func out(msgs ...article.Message) []Outgoing {
+	var o []Outgoing
+	for _, m := range msgs {
+		o = append(o, Outgoing{Message: m})
+	}
+	return o
 }
 
 func must(t *testing.T, err error) {
@@ -163,7 +171,7 @@ func TestPruneDeletesOldArticlesKeepsHistoryAndReclaimsSpace(t *testing.T) {
 	var items []Item
 	for i := range 3000 {
 		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: fmt.Sprintf("old-%d", i), Title: "old", Content: strings.Repeat("text ", 200)}, Hash: "h",
-			Matches: []article.Match{{RuleID: "r"}}, Alerts: []article.Alert{{Channel: "#c", Title: "old"}}})
+			Matches: []article.Match{{RuleID: "r"}}, Outgoing: out(article.Alert{Channel: "#c", Title: "old"})})
 	}
 	s.Now = func() time.Time { return now.Add(-100 * 24 * time.Hour) }
 	must(t, s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items))

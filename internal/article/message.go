@@ -1,0 +1,164 @@
+package article
+
+import (
+	"regexp"
+	"time"
+)
+
+// Message is one thing posted to a channel. Its kinds are Alert, Reply,
+// Digest and Notice; how each one looks is decided in internal/slack alone.
+type Message interface {
+	// Target is the channel the message goes to.
+	Target() string
+	isMessage()
+}
+
+// Alert is one article and every rule that routed it to one channel.
+type Alert struct {
+	Channel   string    `json:"channel"`
+	Feed      string    `json:"feed"`
+	Title     string    `json:"title"`
+	Link      string    `json:"link"`
+	Published time.Time `json:"published"`
+	Rules     []string  `json:"rules"`
+	Mentions  []string  `json:"mentions,omitempty"` // from rule files only; never from feed text
+	Snippet   Snippet   `json:"snippet"`
+	Lead      string    `json:"lead,omitempty"` // start of the summary or text
+}
+
+// Reply is an alert posted as a thread reply under an earlier post of the
+// same story: another outlet's report. Replies are made when posting; they
+// are never stored as such.
+type Reply struct {
+	Alert
+	ThreadTS string // the ts of the post it answers
+}
+
+// Digest is one rule's held matches for one channel, posted together.
+type Digest struct {
+	Channel  string       `json:"channel"`
+	Rule     string       `json:"rule"` // the rule's name
+	Mentions []string     `json:"mentions,omitempty"`
+	Items    []DigestItem `json:"items"` // newest first
+}
+
+// DigestItem is one article of a digest.
+type DigestItem struct {
+	Feed      string    `json:"feed"`
+	Title     string    `json:"title"`
+	Link      string    `json:"link"`
+	Published time.Time `json:"published"`
+}
+
+// NoticeEvent is what an operator notice is about.
+type NoticeEvent string
+
+// Operator notice events.
+const (
+	FeedFailing    NoticeEvent = "feed_failing"    // Feed, Failures, Err, NextTry
+	FeedRecovered  NoticeEvent = "feed_recovered"  // Feed, Failures
+	DeliveryFailed NoticeEvent = "delivery_failed" // About, Err
+	RulesRejected  NoticeEvent = "rules_rejected"  // RulesDir, Problems, Total
+)
+
+// Notice tells the operators' channel about the daemon itself. It carries
+// facts; its wording lives with rendering.
+type Notice struct {
+	Channel  string      `json:"channel"`
+	Event    NoticeEvent `json:"event"`
+	Feed     string      `json:"feed,omitempty"`
+	Failures int         `json:"failures,omitempty"`
+	Err      string      `json:"err,omitempty"`
+	NextTry  time.Time   `json:"next_try,omitzero"`
+	// About describes the message given up (DeliveryFailed): its channel
+	// and what it was.
+	About *Undelivered `json:"about,omitempty"`
+	// RulesRejected: the folder, the first problems and how many in all.
+	RulesDir string   `json:"rules_dir,omitempty"`
+	Problems []string `json:"problems,omitempty"`
+	Total    int      `json:"total,omitempty"`
+	// Text is the wording of a notice recorded before notices carried
+	// facts; it is shown as it is.
+	Text string `json:"text,omitempty"`
+}
+
+// Undelivered sums up a message that was given up.
+type Undelivered struct {
+	Channel string   `json:"channel"`
+	Title   string   `json:"title,omitempty"`  // an alert's headline
+	Rules   []string `json:"rules,omitempty"`  // the rules of the alert or digest
+	Digest  int      `json:"digest,omitempty"` // articles, for a digest
+	Kind    string   `json:"kind"`             // "alert", "digest" or "notice"
+}
+
+// Target implements Message.
+func (a Alert) Target() string { return a.Channel }
+
+// Target implements Message.
+func (d Digest) Target() string { return d.Channel }
+
+// Target implements Message.
+func (n Notice) Target() string { return n.Channel }
+
+func (Alert) isMessage()  {}
+func (Digest) isMessage() {}
+func (Notice) isMessage() {}
+
+// Summary describes m for a notice that it could not be delivered.
+func Summary(m Message) *Undelivered {
+	switch m := m.(type) {
+	case Reply:
+		return &Undelivered{Channel: m.Channel, Title: m.Title, Rules: m.Rules, Kind: "alert"}
+	case Alert:
+		return &Undelivered{Channel: m.Channel, Title: m.Title, Rules: m.Rules, Kind: "alert"}
+	case Digest:
+		return &Undelivered{Channel: m.Channel, Rules: []string{m.Rule}, Digest: len(m.Items), Kind: "digest"}
+	}
+	return &Undelivered{Channel: m.Target(), Kind: "notice"}
+}
+
+// Capabilities is what a transport can do; the daemon and the outbox ask
+// it instead of guessing from the configuration.
+type Capabilities struct {
+	Threads         bool // it can reply in a thread (and returns a ts)
+	PerRuleChannels bool // it can post to the channel a rule names
+	OpsChannel      bool // it can post operator notices to their own channel
+	Paced           bool // posts must be paced (about one per second per channel)
+}
+
+// State is where a delivery is in the outbox.
+type State string
+
+// Delivery states.
+const (
+	Pending State = "pending"
+	Sent    State = "sent"
+	Failed  State = "failed"
+	Merged  State = "merged" // the same story as an earlier post, or gathered into a digest
+	Held    State = "held"   // waiting for its rule's digest
+)
+
+// Delivery is one message in the outbox, as recorded.
+type Delivery struct {
+	ID        int64
+	Message   Message
+	State     State
+	Attempts  int
+	Created   time.Time
+	Updated   time.Time
+	LastError string
+	SlackTS   string
+	ThreadTS  string // set when it was posted as a thread reply
+	ParentID  int64  // the delivery it replied to or was merged into
+	HoldFor   string // the rule whose digest holds it
+	Story     []byte // the story fingerprint recorded with an alert
+}
+
+// Channel is where the delivery goes.
+func (d Delivery) Channel() string { return d.Message.Target() }
+
+// IsChannel reports whether s names a Slack channel as feedwatch accepts
+// it: "#name" (lower case) or a channel id.
+func IsChannel(s string) bool { return channelRe.MatchString(s) }
+
+var channelRe = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]*|[CG][A-Z0-9]{6,})$`)

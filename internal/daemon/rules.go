@@ -1,0 +1,111 @@
+package daemon
+
+import (
+	"context"
+	"strings"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/diag"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
+)
+
+// ReloadRules reads the rules directory again. A valid set replaces the one
+// in force at once; an invalid one changes nothing: every problem is
+// logged, counted and told to the ops channel (once per distinct error).
+func (d *Daemon) ReloadRules(ctx context.Context) error {
+	dir := d.config().RulesDir
+	d.rulesStamp.Store(rules.Stamp(dir))
+	set, err := rules.LoadDir(dir)
+	if err != nil {
+		d.metrics.RuleReloads.WithLabelValues("error").Inc()
+		problems := diag.List(dir, err)
+		for _, p := range problems {
+			d.logger.Error("rules not reloaded: keeping the rules in force", "problem", p.Error())
+		}
+		d.notifyRulesRejected(ctx, dir, problems)
+		return err
+	}
+	d.rules.Store(set)
+	d.lastReloadError.Store("")
+	d.metrics.RuleReloads.WithLabelValues("ok").Inc()
+	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
+	d.logger.Info("rules reloaded", "rules", len(set.Rules), "lists", len(set.Lists))
+	select {
+	case d.rulesChanged <- struct{}{}: // Run reschedules the digests
+	default:
+	}
+	return nil
+}
+
+// maxNoticeProblems is how many rule problems an ops notice lists.
+const maxNoticeProblems = 10
+
+func (d *Daemon) notifyRulesRejected(ctx context.Context, dir string, problems diag.Problems) {
+	msg := problems.Error()
+	if d.lastReloadError.Swap(msg) == msg {
+		return // already told
+	}
+	ops := d.outbox.OpsChannel()
+	if ops == "" {
+		return
+	}
+	n := article.Notice{Channel: ops, Event: article.RulesRejected, RulesDir: dir, Total: len(problems)}
+	for _, p := range problems[:min(len(problems), maxNoticeProblems)] {
+		n.Problems = append(n.Problems, strings.SplitN(p.Error(), "\n", 2)[0])
+	}
+	if err := d.store.Enqueue(ctx, n); err != nil {
+		d.logger.Error("queue ops notice", "err", err)
+		return
+	}
+	d.outbox.Wake()
+}
+
+// digestJob is a scheduled digest of one rule.
+type digestJob struct {
+	id   scheduler.ID
+	spec string
+}
+
+// scheduleDigests makes the scheduled digests follow the rules: a new or
+// changed digest: is scheduled, a removed one stops.
+func (rt *runtime) scheduleDigests(work context.Context, set *rules.Set) {
+	d := rt.d
+	want := map[string]*rules.Rule{}
+	for _, r := range set.Rules {
+		if r.Digest != "" && r.Enabled {
+			want[r.ID] = r
+		}
+	}
+	for id, job := range rt.digests {
+		if r, ok := want[id]; !ok || r.Digest != job.spec {
+			rt.sched.Remove(job.id)
+			delete(rt.digests, id)
+		}
+	}
+	for id, r := range want {
+		if _, ok := rt.digests[id]; ok {
+			continue
+		}
+		jobID, err := rt.sched.Add(r.Digest, func() { d.flushScheduled(work, id) })
+		if err != nil { // validated when the rules were loaded
+			d.logger.Error("schedule digest", "rule", id, "err", err)
+			continue
+		}
+		rt.digests[id] = digestJob{id: jobID, spec: r.Digest}
+	}
+}
+
+// flushScheduled posts a rule's digest with its name and mention as they
+// are now.
+func (d *Daemon) flushScheduled(ctx context.Context, ruleID string) {
+	name, mention := ruleID, ""
+	for _, r := range d.Rules().Rules {
+		if r.ID == ruleID {
+			name, mention = r.Name, r.Mention
+		}
+	}
+	if err := d.outbox.FlushDigest(ctx, ruleID, name, mention); err != nil {
+		d.logger.Error("digest", "rule", ruleID, "err", err)
+	}
+}

@@ -1,0 +1,207 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/delivery"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
+)
+
+// Run polls every feed at start-up, then on schedule, delivers from the
+// outbox, reloads rules when their files change, applies configuration
+// reloads (Reload) and serves the health and metrics endpoints, until ctx
+// ends. Then it stops scheduling and gives in-flight work the grace period
+// to finish.
+func (d *Daemon) Run(ctx context.Context) error {
+	// Work runs on its own context so that a stop signal lets it finish;
+	// it is cancelled when the grace period is over.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	cfg := d.config()
+	var wg sync.WaitGroup
+	rt := &runtime{d: d, digests: map[string]digestJob{}, work: &wg}
+	sched, err := rt.schedule(work, cfg)
+	if err != nil {
+		return err
+	}
+	if err := rt.serve(cfg.Server.Listen); err != nil {
+		return err
+	}
+	defer rt.stopServer()
+	rt.watch(work, cfg.RulesDir)
+	stopOutbox := make(chan struct{})
+	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
+	wg.Go(func() {
+		d.prune(work)
+		res := d.PollAll(work)
+		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
+	})
+	rt.start(work, sched)
+	d.running.Store(true)
+	d.logger.Info("running", "feeds", len(cfg.Feeds), "schedule", cfg.Schedule, "timezone", cfg.Timezone)
+	for ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case req := <-d.reloads:
+			req.done <- rt.apply(work, req)
+		case <-d.rulesChanged:
+			rt.scheduleDigests(work, d.Rules())
+		}
+	}
+	d.running.Store(false)
+	d.logger.Info("shutting down", "grace", d.grace)
+	grace, cancel := context.WithTimeout(context.Background(), d.grace)
+	defer cancel()
+	close(stopOutbox) // the outbox finishes the post in flight, then returns
+	if err := rt.sched.Stop(grace); err != nil {
+		d.logger.Warn("polls still running at the end of the grace period", "err", err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-grace.Done():
+		d.logger.Warn("grace period over: cancelling in-flight work")
+		cancelWork()
+		<-done
+	}
+	return nil
+}
+
+// runtime is what Run owns while it runs: the scheduler with its digest
+// jobs, the endpoints' server and the rules watcher.
+type runtime struct {
+	d           *Daemon
+	sched       *scheduler.Scheduler
+	digests     map[string]digestJob // by rule id
+	stopServer  func()
+	listen      string
+	stopWatcher context.CancelFunc
+	work        *sync.WaitGroup // work Run waits for when it stops
+}
+
+// schedule makes a scheduler for cfg: each feed's polls, the daily prune
+// and the digests. It is not started.
+func (rt *runtime) schedule(work context.Context, cfg *config.Config) (*scheduler.Scheduler, error) {
+	d := rt.d
+	sched := scheduler.New(cfg.Location(), d.logger)
+	for _, f := range cfg.Feeds {
+		if _, err := sched.Add(cfg.FeedSchedule(f), func() { d.pollScheduled(work, f) }); err != nil {
+			return nil, fmt.Errorf("feed %q: %w", f.Name, err)
+		}
+	}
+	if _, err := sched.Add("0 3 * * *", func() { d.prune(work) }); err != nil {
+		return nil, err
+	}
+	return sched, nil
+}
+
+// start makes sched the one in force, with the rules' digests on it.
+func (rt *runtime) start(work context.Context, sched *scheduler.Scheduler) {
+	rt.sched, rt.digests = sched, map[string]digestJob{}
+	rt.scheduleDigests(work, rt.d.Rules())
+	sched.Start()
+}
+
+// watch reloads the rules when their files change, until work ends or the
+// watch is replaced.
+func (rt *runtime) watch(work context.Context, dir string) {
+	if rt.stopWatcher != nil {
+		rt.stopWatcher()
+	}
+	ctx, cancel := context.WithCancel(work)
+	rt.stopWatcher = cancel
+	d := rt.d
+	stamp, _ := d.rulesStamp.Load().(string)
+	err := rules.Watch(ctx, dir, stamp,
+		func() { _ = d.ReloadRules(ctx) }, // problems are logged and reported there
+		func(err error) { d.logger.Error("watch rules", "err", err) })
+	if err != nil {
+		d.logger.Error("rules will not reload by themselves", "err", err)
+	}
+}
+
+// reload is a configuration to apply, with the parts built from it.
+type reload struct {
+	cfg       *config.Config
+	fetcher   Fetcher
+	transport delivery.Transport
+	done      chan error
+}
+
+// Reload applies a new configuration to the running daemon in place:
+// feeds, schedules, fetching, Slack settings, the listen address and the
+// rules folder. Nothing is restarted that did not change, nothing is
+// re-polled, and metrics keep counting. If any part cannot be applied
+// (a schedule, the listen address…) nothing changes and the error says why.
+// storage.path and log settings need a restart.
+func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f Fetcher, t delivery.Transport) error {
+	if !d.running.Load() {
+		return errors.New("the daemon is not running")
+	}
+	req := reload{cfg: cfg, fetcher: f, transport: t, done: make(chan error, 1)}
+	select {
+	case d.reloads <- req:
+		return <-req.done
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// apply is Reload, in Run's goroutine.
+func (rt *runtime) apply(work context.Context, req reload) error {
+	d, old := rt.d, rt.d.setup.Load()
+	if req.cfg.Storage.Path != old.cfg.Storage.Path {
+		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.cfg.Storage.Path, req.cfg.Storage.Path)
+	}
+	sched, err := rt.schedule(work, req.cfg)
+	if err != nil {
+		return err
+	}
+	if req.cfg.Server.Listen != rt.listen {
+		stopOld := rt.stopServer
+		if err := rt.serve(req.cfg.Server.Listen); err != nil {
+			return err
+		}
+		stopOld()
+	}
+	s := &setup{cfg: req.cfg, fetcher: req.fetcher, sem: old.sem, retryBase: old.retryBase}
+	if cap(old.sem) != req.cfg.Fetch.Concurrency {
+		s.sem = make(chan struct{}, req.cfg.Fetch.Concurrency)
+	}
+	d.setup.Store(s)
+	d.outbox.Apply(d.outboxSettings(s, req.transport))
+	oldSched := rt.sched
+	go func() { _ = oldSched.Stop(work) }() // polls in flight finish on the old settings
+	rt.start(work, sched)
+	for _, f := range newFeeds(old.cfg, req.cfg) {
+		rt.work.Go(func() { d.pollScheduled(work, f) })
+	}
+	if req.cfg.RulesDir != old.cfg.RulesDir {
+		_ = d.ReloadRules(work)
+		rt.watch(work, req.cfg.RulesDir)
+	}
+	d.logger.Info("configuration applied", "feeds", len(req.cfg.Feeds), "listen", req.cfg.Server.Listen)
+	return nil
+}
+
+// newFeeds are the feeds of cfg that were not in old, or had another URL:
+// a reload polls them at once rather than at their next scheduled time.
+func newFeeds(old, cfg *config.Config) []config.Feed {
+	had := map[string]string{}
+	for _, f := range old.Feeds {
+		had[f.Name] = f.URL
+	}
+	var out []config.Feed
+	for _, f := range cfg.Feeds {
+		if url, ok := had[f.Name]; !ok || url != f.URL {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,164 @@
+package delivery
+
+import (
+	"context"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// postTimeout bounds one post.
+const postTimeout = 30 * time.Second
+
+// storyWindow is how far back a report looks for the first post of its story.
+const storyWindow = 48 * time.Hour
+
+// deliver posts one delivery and records the outcome: sent with its ts,
+// merged into an earlier post of its story, retried later, or failed for
+// good.
+func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
+	s := o.settings.Load()
+	caps := s.Transport.Capabilities()
+	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
+	msg := dl.Message
+	head, err := o.thread(ctx, dl, caps.Threads)
+	if err != nil {
+		return err
+	}
+	if head != nil {
+		if !caps.Threads { // a webhook cannot reply in a thread
+			log.Info("same story as an earlier post: recorded, not posted", "first", head.ID)
+			o.observe("merged")
+			return o.store.MarkMerged(ctx, dl.ID, head.ID)
+		}
+		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS}
+	}
+	pctx, cancel := context.WithTimeout(ctx, postTimeout)
+	ts, err := s.Transport.Post(pctx, msg)
+	cancel()
+	o.mu.Lock()
+	o.lastPost[dl.Channel()] = o.now()
+	o.mu.Unlock()
+	// Recording the outcome must not be cut short by shutdown: a post
+	// Slack accepted has to be marked sent.
+	rctx := context.WithoutCancel(ctx)
+	if err == nil {
+		log.Info("delivered", "kind", kind(msg), "thread", head != nil)
+		o.observe("sent")
+		return o.store.MarkSent(rctx, dl.ID, ts, head)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: stays pending, resumes after restart
+	}
+	return o.failed(rctx, dl, Decide(err, dl.Attempts, o.now().Sub(dl.Created), s.Policy))
+}
+
+// failed records what Decide said about a failed post.
+func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) error {
+	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
+	switch dec.Action {
+	case GiveUp:
+		log.Error("delivery failed permanently", "err", dec.Reason)
+		return o.giveUp(ctx, dl, dec.Reason)
+	case Wait:
+		log.Warn("rate limited", "retry_after", dec.Delay)
+		o.observe("rate_limited")
+		return o.store.MarkRetry(ctx, dl.ID, o.now().Add(dec.Delay), dec.Reason, false)
+	default:
+		next := o.now().Add(dec.Delay)
+		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", dec.Reason)
+		o.observe("retry")
+		return o.store.MarkRetry(ctx, dl.ID, next, dec.Reason, true)
+	}
+}
+
+// giveUp marks a delivery failed and tells the ops channel, in one
+// transaction. A failed notice makes no further notice.
+func (o *Outbox) giveUp(ctx context.Context, dl article.Delivery, reason string) error {
+	var notices []article.Notice
+	if _, isNotice := dl.Message.(article.Notice); !isNotice {
+		if ops := o.OpsChannel(); ops != "" {
+			notices = append(notices, article.Notice{Channel: ops, Event: article.DeliveryFailed, Err: reason, About: article.Summary(dl.Message)})
+		}
+	}
+	if err := o.store.MarkFailed(ctx, dl.ID, reason, notices...); err != nil {
+		return err
+	}
+	o.observe("failed")
+	if len(notices) > 0 {
+		o.Wake()
+	}
+	return nil
+}
+
+func kind(m article.Message) string {
+	switch m.(type) {
+	case article.Reply:
+		return "reply"
+	case article.Alert:
+		return "alert"
+	case article.Digest:
+		return "digest"
+	}
+	return "notice"
+}
+
+// Run delivers until ctx ends or stop closes, waking on new deliveries and
+// when the next retry is due. On stop it waits for the posts in flight.
+func (o *Outbox) Run(ctx context.Context, stop <-chan struct{}) {
+	defer o.workers.Wait()
+	for {
+		if err := o.dispatch(ctx, stop); err != nil && ctx.Err() == nil {
+			o.logger.Error("list due deliveries", "err", err)
+		}
+		wait := time.Minute
+		if next, ok, err := o.store.NextDue(ctx); err == nil && ok {
+			wait = min(max(next.Sub(o.now()), 50*time.Millisecond), time.Minute)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-stop:
+		case <-o.wake:
+		case <-t.C:
+		}
+		t.Stop()
+		if ctx.Err() != nil || closed(stop) {
+			return
+		}
+	}
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// Drain delivers until nothing is pending or until is reached; it returns
+// how many deliveries are still pending.
+func (o *Outbox) Drain(ctx context.Context, until time.Time) (int, error) {
+	for {
+		if err := o.dispatch(ctx, nil); err != nil {
+			return 0, err
+		}
+		o.workers.Wait()
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		next, ok, err := o.store.NextDue(ctx)
+		if err != nil || !ok {
+			return 0, err
+		}
+		if next.After(until) {
+			counts, err := o.store.DeliveryCounts(ctx)
+			return counts[article.Pending], err
+		}
+		if err := sleep(ctx, nil, max(next.Sub(o.now()), 10*time.Millisecond)); err != nil {
+			return 0, err
+		}
+	}
+}

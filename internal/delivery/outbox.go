@@ -1,0 +1,216 @@
+// Package delivery is the outbox: it posts what the store holds pending,
+// one worker per channel so that a slow or failing channel holds back no
+// other, paced where the transport needs it, and records every outcome
+// before the next post. Whether a failed post is retried is one pure
+// decision (Decide); digests are gathered here from their held matches.
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Transport posts one message and returns the service's id for it (a
+// Slack ts; "" where there is none). Its errors may say they are
+// permanent (Permanent() bool) or ask for a wait (RetryAfter()).
+type Transport interface {
+	Post(ctx context.Context, m article.Message) (string, error)
+	Capabilities() article.Capabilities
+}
+
+// Store is what the outbox needs of the database.
+type Store interface {
+	Due(ctx context.Context, limit int) ([]article.Delivery, error)
+	NextDue(ctx context.Context) (time.Time, bool, error)
+	MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error
+	MarkMerged(ctx context.Context, id, parent int64) error
+	MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error
+	MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error
+	HeldFor(ctx context.Context, rule string) ([]article.Delivery, error)
+	ReleaseDigest(ctx context.Context, d article.Digest, held []int64) error
+	DeliveryCounts(ctx context.Context) (map[article.State]int, error)
+}
+
+// Threader finds the earlier post a delivery's story started with, or nil.
+type Threader func(ctx context.Context, dl article.Delivery, replies bool) (*article.Delivery, error)
+
+// Observer counts outcomes: sent, retry, rate_limited, failed, merged.
+type Observer func(result string)
+
+// Settings are what a configuration reload may change.
+type Settings struct {
+	Transport  Transport
+	Policy     Policy
+	OpsChannel string // "" when operators get no notices
+}
+
+// Outbox delivers.
+type Outbox struct {
+	store    Store
+	thread   Threader
+	observe  Observer
+	now      func() time.Time
+	logger   *slog.Logger
+	settings atomic.Pointer[Settings]
+	wake     chan struct{}
+
+	mu       sync.Mutex
+	lastPost map[string]time.Time // per channel, for pacing
+	busy     map[string]bool      // channels with a worker
+	workers  sync.WaitGroup
+}
+
+// New returns an outbox; thread and observe may be nil, now nil means
+// time.Now.
+func New(st Store, s Settings, thread Threader, observe Observer, now func() time.Time, logger *slog.Logger) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	if thread == nil {
+		thread = func(context.Context, article.Delivery, bool) (*article.Delivery, error) { return nil, nil }
+	}
+	if observe == nil {
+		observe = func(string) {}
+	}
+	if s.Policy.Jitter == nil {
+		s.Policy.Jitter = jitter
+	}
+	o := &Outbox{store: st, thread: thread, observe: observe, now: now, logger: logger.With("component", "outbox"),
+		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}}
+	o.settings.Store(&s)
+	return o
+}
+
+// Apply switches to new settings; posts in flight finish on the old ones.
+func (o *Outbox) Apply(s Settings) {
+	if s.Policy.Jitter == nil {
+		s.Policy.Jitter = jitter
+	}
+	o.settings.Store(&s)
+	o.Wake()
+}
+
+// Capabilities are those of the transport in force.
+func (o *Outbox) Capabilities() article.Capabilities {
+	return o.settings.Load().Transport.Capabilities()
+}
+
+// OpsChannel is where operator notices go ("" for nowhere).
+func (o *Outbox) OpsChannel() string { return o.settings.Load().OpsChannel }
+
+func jitter(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
+
+// Wake tells the outbox there is new work.
+func (o *Outbox) Wake() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// maxChannelWorkers bounds how many channels are posted to at once.
+const maxChannelWorkers = 16
+
+// dispatch starts a worker for each channel that has due deliveries and no
+// worker yet.
+func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
+	due, err := o.store.Due(ctx, 500)
+	if err != nil {
+		return err
+	}
+	channels, byChannel := GroupByChannel(due)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, ch := range channels {
+		if o.busy[ch] || len(o.busy) >= maxChannelWorkers {
+			continue
+		}
+		o.busy[ch] = true
+		o.workers.Add(1)
+		go func(list []article.Delivery) {
+			defer func() {
+				o.mu.Lock()
+				delete(o.busy, ch)
+				o.mu.Unlock()
+				o.workers.Done()
+				o.Wake() // more may have come due meanwhile
+			}()
+			o.deliverChannel(ctx, stop, ch, list)
+		}(byChannel[ch])
+	}
+	return nil
+}
+
+// GroupByChannel splits deliveries by channel, keeping their order, and
+// lists the channels in the order they first appear.
+func GroupByChannel(list []article.Delivery) ([]string, map[string][]article.Delivery) {
+	groups := map[string][]article.Delivery{}
+	var channels []string
+	for _, dl := range list {
+		ch := dl.Channel()
+		if _, ok := groups[ch]; !ok {
+			channels = append(channels, ch)
+		}
+		groups[ch] = append(groups[ch], dl)
+	}
+	return channels, groups
+}
+
+func (o *Outbox) deliverChannel(ctx context.Context, stop <-chan struct{}, channel string, list []article.Delivery) {
+	for _, dl := range list {
+		select {
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		if err := o.waitChannel(ctx, channel); err != nil {
+			return
+		}
+		if err := o.deliver(ctx, dl); err != nil {
+			if ctx.Err() == nil {
+				o.logger.Error("delivery not recorded", "channel", channel, "delivery", dl.ID, "err", err)
+			}
+			return
+		}
+	}
+}
+
+// minGap is the least time between two posts to one channel of a paced
+// transport (Slack allows about one message per second per channel).
+const minGap = time.Second
+
+// waitChannel sleeps until the channel may take another post.
+func (o *Outbox) waitChannel(ctx context.Context, channel string) error {
+	if !o.Capabilities().Paced {
+		return nil
+	}
+	o.mu.Lock()
+	wait := o.lastPost[channel].Add(minGap).Sub(o.now())
+	o.mu.Unlock()
+	return sleep(ctx, nil, wait)
+}
+
+// sleep waits d, or until ctx ends or stop closes (then it returns an error).
+func sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-stop:
+		return context.Canceled
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,103 @@
+// Package metrics holds feedwatch's Prometheus metrics, on a registry of
+// their own. They are made once per process, so they keep counting across
+// configuration reloads.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the daemon's metrics. Labels are few and bounded: results,
+// and rule ids (rules are files an operator writes); never URLs or article
+// ids.
+type Metrics struct {
+	reg            *prometheus.Registry
+	Fetches        *prometheus.CounterVec
+	FetchDuration  prometheus.Histogram
+	NewArticles    prometheus.Counter
+	Matches        *prometheus.CounterVec
+	Deliveries     *prometheus.CounterVec
+	RateLimitWaits prometheus.Counter
+	RuleReloads    *prometheus.CounterVec
+	LastPoll       prometheus.Gauge
+	RulesLoaded    prometheus.Gauge
+}
+
+// New makes the metrics; pending says how many deliveries wait (-1 when
+// it cannot tell).
+func New(pending func(ctx context.Context) (int, error)) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		Fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_fetches_total", Help: "Feed fetches by result: ok, not_modified or error.",
+		}, []string{"result"}),
+		FetchDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "feedwatch_fetch_duration_seconds", Help: "Time to fetch and parse one feed.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 40},
+		}),
+		NewArticles: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feedwatch_new_articles_total", Help: "Articles seen for the first time, or changed.",
+		}),
+		Matches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_matches_total", Help: "New matches by rule id.",
+		}, []string{"rule"}),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_deliveries_total", Help: "Delivery attempts by result: sent, retry, rate_limited, failed or merged.",
+		}, []string{"result"}),
+		RateLimitWaits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feedwatch_slack_rate_limit_waits_total", Help: "Times Slack answered 429 and a post waited for Retry-After.",
+		}),
+		RuleReloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_rule_reloads_total", Help: "Rule reloads by result: ok or error.",
+		}, []string{"result"}),
+		LastPoll: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "feedwatch_last_successful_poll_timestamp_seconds", Help: "When a feed was last fetched successfully (Unix time).",
+		}),
+		RulesLoaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "feedwatch_rules_loaded", Help: "Rules in force.",
+		}),
+	}
+	outbox := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "feedwatch_outbox_pending", Help: "Deliveries waiting to be posted.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
+		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, outbox,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, r := range []string{"ok", "not_modified", "error"} {
+		m.Fetches.WithLabelValues(r)
+	}
+	for _, r := range []string{"sent", "retry", "rate_limited", "failed", "merged"} {
+		m.Deliveries.WithLabelValues(r)
+	}
+	for _, r := range []string{"ok", "error"} {
+		m.RuleReloads.WithLabelValues(r)
+	}
+	return m
+}
+
+// Handler serves the metrics in Prometheus' format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Delivered counts a delivery outcome (the outbox's observer).
+func (m *Metrics) Delivered(result string) {
+	m.Deliveries.WithLabelValues(result).Inc()
+	if result == "rate_limited" {
+		m.RateLimitWaits.Inc()
+	}
+}

@@ -1,0 +1,72 @@
+package novelty
+
+import (
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+func TestMayAlert(t *testing.T) {
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	p := Policy{MaxAge: 7 * 24 * time.Hour, Backfill: 24 * time.Hour}
+	for _, c := range []struct {
+		name       string
+		published  time.Time
+		firstFetch bool
+		want       bool
+	}{
+		{"an undated item on a feed's first fetch does not alert", time.Time{}, true, false},
+		{"an undated item on a later fetch alerts", time.Time{}, false, true},
+		{"a fresh item on the first fetch alerts", now.Add(-time.Hour), true, true},
+		{"an item older than backfill on the first fetch does not alert", now.Add(-25 * time.Hour), true, false},
+		{"an item older than backfill on a later fetch alerts", now.Add(-25 * time.Hour), false, true},
+		{"an item older than max_age never alerts", now.Add(-8 * 24 * time.Hour), false, false},
+		{"an item dated in the future alerts", now.Add(time.Hour), false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := MayAlert(c.published, c.firstFetch, now, p); got != c.want {
+				t.Errorf("MayAlert = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestJudgeKeepsNewAndChangedArticlesOnly(t *testing.T) {
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	p := Policy{MaxAge: 7 * 24 * time.Hour, Backfill: 24 * time.Hour}
+	same := article.Article{Identity: "a", Title: "Same"}
+	edited := article.Article{Identity: "b", Title: "Edited", Summary: "now longer"}
+	fresh := article.Article{Identity: "c", Title: "New", Published: now.Add(-time.Hour)}
+	known := map[string]Known{
+		"a": {Hash: Hash(&same)},
+		"b": {Hash: "old", Rules: map[string]bool{"r1": true}},
+	}
+	got := Judge([]article.Article{same, edited, fresh}, known, false, now, p)
+	if len(got) != 2 || got[0].Article.Identity != "b" || got[1].Article.Identity != "c" {
+		t.Fatalf("verdicts = %+v, want the edited and the new article", got)
+	}
+	if !got[0].Matched["r1"] || got[1].Matched != nil {
+		t.Errorf("an edited article must carry the rules it matched before, a new one none: %+v", got)
+	}
+	if !got[0].MayAlert || !got[1].MayAlert {
+		t.Errorf("both may alert on a later fetch: %+v", got)
+	}
+}
+
+func TestHashChangesWithTextNotWithLinksOrDates(t *testing.T) {
+	a := article.Article{Title: "T", Summary: "S", Link: "https://a.example/1"}
+	b := a
+	b.Link, b.Published = "https://a.example/2", time.Now()
+	if Hash(&a) != Hash(&b) {
+		t.Error("links and dates must not change the hash")
+	}
+	b.Summary = "S2"
+	if Hash(&a) == Hash(&b) {
+		t.Error("a changed summary must change the hash")
+	}
+	// Field boundaries count: "ab"+"" differs from "a"+"b".
+	if Hash(&article.Article{Title: "ab"}) == Hash(&article.Article{Title: "a", Summary: "b"}) {
+		t.Error("moving text between fields must change the hash")
+	}
+}
