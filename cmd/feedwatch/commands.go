@@ -119,7 +119,7 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
 	}
-	byName := map[string]store.FeedState{}
+	byName := map[string]article.FeedState{}
 	for _, s := range states {
 		byName[s.Name] = s
 	}

@@ -83,3 +83,14 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Interval is the time between two runs of spec after now (5 min for a
+// spec that does not parse, which validation prevents).
+func Interval(spec string, now time.Time) time.Duration {
+	s, err := Parse(spec)
+	if err != nil {
+		return 5 * time.Minute
+	}
+	first := s.Next(now)
+	return s.Next(first).Sub(first)
+}

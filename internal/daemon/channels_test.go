@@ -31,6 +31,7 @@ var mosulLeader = item{guid: "m-1", link: "https://wire.example/mosul", title: "
 	description: "An Islamic State leader was killed in a raid in Mosul on Friday."}
 
 func TestASlowFailingChannelDoesNotHoldBackAnother(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	wire := newFeedServer(t, rss(at(mosulLeader, now.Add(-2*time.Hour)), at(anbarBridge, now.Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
@@ -57,6 +58,7 @@ func TestASlowFailingChannelDoesNotHoldBackAnother(t *testing.T) {
 }
 
 func TestAPermanentFailureIsReportedToTheOpsChannel(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(mosulLeader, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
 	cfg.RulesDir = twoChannelRules(t)
@@ -77,6 +79,7 @@ func TestAPermanentFailureIsReportedToTheOpsChannel(t *testing.T) {
 }
 
 func TestAProcessStoppedMidPostDeliversTheRestAfterARestart(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	var items []item
 	for i, title := range []string{"IS leader killed in Mosul", "IS leader killed in Tikrit", "IS leader killed in Kirkuk", "IS leader killed in Hawija"} {

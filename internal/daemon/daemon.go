@@ -29,10 +29,10 @@ type Fetcher interface {
 // Store is what the daemon needs of the database, beside the outbox's part.
 type Store interface {
 	delivery.Store
-	FeedState(ctx context.Context, name string) (store.FeedState, error)
+	FeedState(ctx context.Context, name string) (article.FeedState, error)
 	Seen(ctx context.Context, feed string, identities []string) (map[string]store.Seen, error)
-	Record(ctx context.Context, st store.FeedState, items []store.Item, notices ...article.Notice) error
-	SaveFeedState(ctx context.Context, st store.FeedState, notices ...article.Notice) error
+	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
+	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestOneStoryIsPostedOnceNamingEveryRuleAndUnrelatedArticlesPostNothing(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	wire := newFeedServer(t, rss(
 		at(leaderKilled, now.Add(-time.Hour)),
@@ -63,6 +64,7 @@ func TestOneStoryIsPostedOnceNamingEveryRuleAndUnrelatedArticlesPostNothing(t *t
 }
 
 func TestANewFeedWithOldItemsPostsOnlyTheFreshOne(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	var items []item
 	for i := range 30 {
@@ -96,6 +98,7 @@ func TestANewFeedWithOldItemsPostsOnlyTheFreshOne(t *testing.T) {
 }
 
 func TestItemsOlderThanMaxAgeNeverAlertAfterTheFirstFetch(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	wire := newFeedServer(t, rss(at(budgetDebate, now.Add(-time.Hour))))
 	h := newHarness(t, testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL}))
@@ -108,6 +111,7 @@ func TestItemsOlderThanMaxAgeNeverAlertAfterTheFirstFetch(t *testing.T) {
 }
 
 func TestAHeadlineWithSlackMarkupReachesSlackEscaped(t *testing.T) {
+	t.Parallel()
 	evil := leaderKilled
 	evil.title = "<!channel> ISIS leader <@U999> killed in Anbar raid by coalition <https://evil.example|click>"
 	wire := newFeedServer(t, rss(at(evil, time.Now().Add(-time.Hour))))
@@ -130,6 +134,7 @@ func TestAHeadlineWithSlackMarkupReachesSlackEscaped(t *testing.T) {
 }
 
 func TestAnEditedItemAlertsOnlyForRulesItHadNotMatched(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	first := leaderKilled
 	first.title = "Islamic State leader killed, Iraq says"
@@ -161,6 +166,7 @@ func TestAnEditedItemAlertsOnlyForRulesItHadNotMatched(t *testing.T) {
 }
 
 func TestAFailingFeedDoesNotStopTheOthers(t *testing.T) {
+	t.Parallel()
 	broken := newFeedServer(t, "")
 	broken.set("", http.StatusInternalServerError)
 	garbage := newFeedServer(t, "<html><body>not a feed</body></html>")
@@ -187,6 +193,7 @@ func TestAFailingFeedDoesNotStopTheOthers(t *testing.T) {
 }
 
 func TestRateLimitedPostWaitsRetryAfterAndLandsOnce(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
 	h := newHarness(t, testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL}))
 	h.slack.Queue("", fakeslack.Response{Status: http.StatusTooManyRequests, RetryAfter: 1})
@@ -211,6 +218,7 @@ func TestRateLimitedPostWaitsRetryAfterAndLandsOnce(t *testing.T) {
 }
 
 func TestServerErrorsAreRetriedAndPermanentErrorsFailAtOnce(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	wire := newFeedServer(t, rss(at(leaderKilled, now.Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
@@ -240,6 +248,7 @@ func TestServerErrorsAreRetriedAndPermanentErrorsFailAtOnce(t *testing.T) {
 }
 
 func TestWebhookModePostsEveryRuleToItsOneChannel(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
 	cfg.Slack.Token = ""

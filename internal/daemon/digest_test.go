@@ -44,6 +44,7 @@ func anbarItems(n int, now time.Time) []item {
 }
 
 func TestDigestRulesHoldTheirMatchesUntilTheDigestIsPosted(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	items := append(anbarItems(3, now), at(leaderKilled, now.Add(-time.Hour)))
 	wire := newFeedServer(t, rss(items...))
@@ -85,6 +86,7 @@ func TestDigestRulesHoldTheirMatchesUntilTheDigestIsPosted(t *testing.T) {
 }
 
 func TestALongDigestSaysAndNMoreWithinSlackLimits(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	wire := newFeedServer(t, rss(anbarItems(60, now)...))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
@@ -112,6 +114,7 @@ func TestALongDigestSaysAndNMoreWithinSlackLimits(t *testing.T) {
 }
 
 func TestRunPostsDigestsOnTheirSchedule(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(anbarItems(2, time.Now())...))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
 	cfg.RulesDir = digestRules(t, "@every 1s")

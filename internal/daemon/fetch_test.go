@@ -29,8 +29,9 @@ func killedIn(decl, guid, title string) string {
 // survivable, its own alert must land), and the pass must end in about
 // the fetch time-out.
 func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
+	t.Parallel()
 	hang := make(chan struct{})
-	defer close(hang)
+	t.Cleanup(func() { close(hang) }) // after the parallel subtests
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -87,6 +88,7 @@ func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			faulty := httptest.NewServer(c.handler)
 			defer faulty.Close()
 			healthy := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
@@ -121,6 +123,7 @@ func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
 }
 
 func TestConditionalGetSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	var conditional, full atomic.Int32
 	body := rss(at(leaderKilled, time.Now().Add(-time.Hour)))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +154,7 @@ func TestConditionalGetSurvivesARestart(t *testing.T) {
 }
 
 func TestItemsWithoutGUIDLinkOrDateNeverRepeat(t *testing.T) {
+	t.Parallel()
 	bare := func(titles ...string) string {
 		var b strings.Builder
 		b.WriteString(`<rss version="2.0"><channel><title>Bare</title>`)
@@ -178,6 +182,7 @@ func TestItemsWithoutGUIDLinkOrDateNeverRepeat(t *testing.T) {
 }
 
 func TestRetryAfterDefersTheNextPoll(t *testing.T) {
+	t.Parallel()
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -201,6 +206,7 @@ func TestRetryAfterDefersTheNextPoll(t *testing.T) {
 }
 
 func TestTheOpsChannelHearsOnceWhenAFeedFailsAndOnceWhenItRecovers(t *testing.T) {
+	t.Parallel()
 	broken := newFeedServer(t, "")
 	broken.set("", http.StatusInternalServerError)
 	c := &clock{t: time.Now()}
@@ -236,6 +242,7 @@ func TestTheOpsChannelHearsOnceWhenAFeedFailsAndOnceWhenItRecovers(t *testing.T)
 }
 
 func TestNoMoreThanFetchConcurrencyFeedsAreFetchedAtOnce(t *testing.T) {
+	t.Parallel()
 	var now, peak atomic.Int32
 	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := now.Add(1)

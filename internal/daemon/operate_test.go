@@ -33,6 +33,7 @@ func running(t *testing.T, h *harness) func() {
 }
 
 func TestEndpointsAnswerAndMetricsCountThePipeline(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour)), at(budgetDebate, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
 	cfg.Server.Listen = "127.0.0.1:0"
@@ -82,6 +83,7 @@ func writeByRename(t *testing.T, path, body string) {
 }
 
 func TestRuleEditsTakeEffectWhileRunningAndABadEditKeepsTheOldRules(t *testing.T) {
+	t.Parallel()
 	rulesDir := t.TempDir()
 	writeByRename(t, filepath.Join(rulesDir, "leaders.yaml"), "name: Leaders killed\nquery: leader AND killed\n")
 	now := time.Now()
@@ -136,6 +138,7 @@ func (p *panicOnce) Fetch(ctx context.Context, src feed.Source, v feed.Validator
 }
 
 func TestAPanickingPollIsLoggedAndTheNextRunStillHappens(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL, Schedule: "@every 1s"})
 	cfg.Server.Listen = ""

@@ -27,7 +27,7 @@ func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 		return nil // backing off after failures
 	}
 	start := time.Now()
-	res, err := s.fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, validators(st, f))
+	res, err := s.fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
 	d.metrics.FetchDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		d.metrics.Fetches.WithLabelValues("error").Inc()
@@ -37,10 +37,10 @@ func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 	if err != nil {
 		return err
 	}
-	if err := d.store.Record(ctx, d.succeeded(f, st, res), items, d.recovered(f, st)...); err != nil {
+	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(f, st)...); err != nil {
 		return err
 	}
-	d.countPoll(res, items)
+	d.countPoll(res.NotModified, items)
 	d.outbox.Wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
@@ -81,49 +81,10 @@ func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
 	}
 }
 
-func (d *Daemon) countPoll(res feed.Result, items []store.Item) {
-	result := "ok"
-	if res.NotModified {
-		result = "not_modified"
-	}
-	d.metrics.Fetches.WithLabelValues(result).Inc()
-	d.metrics.LastPoll.SetToCurrentTime()
-	d.metrics.NewArticles.Add(float64(len(items)))
-	for _, it := range items {
-		for _, m := range it.Matches {
-			d.metrics.Matches.WithLabelValues(m.RuleID).Inc()
-		}
-	}
-}
-
-// validators are sent only if they were stored for the same URL.
-func validators(st store.FeedState, f config.Feed) feed.Validators {
-	if st.URL != f.URL {
-		return feed.Validators{}
-	}
-	return feed.Validators{ETag: st.ETag, LastModified: st.LastModified}
-}
-
-func (d *Daemon) succeeded(f config.Feed, st store.FeedState, res feed.Result) store.FeedState {
-	now := d.now()
-	st.URL = f.URL
-	st.ETag, st.LastModified = res.Validators.ETag, res.Validators.LastModified
-	st.LastAttempt, st.LastSuccess = now, now
-	st.LastError, st.Failures, st.NextDue = "", 0, time.Time{}
-	return st
-}
-
 // recordFailure remembers what went wrong and when to try again.
-func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st store.FeedState, cause error) error {
+func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
 	now := d.now()
-	st.URL, st.LastAttempt, st.LastError = f.URL, now, cause.Error()
-	st.Failures++
-	var retryAfter time.Duration
-	var he *feed.HTTPError
-	if errors.As(cause, &he) {
-		retryAfter = he.RetryAfter
-	}
-	st.NextDue = now.Add(backoff(interval(cfg.FeedSchedule(f), now), st.Failures, retryAfter))
+	st = feed.Failed(st, f.URL, cause, cronspec.Interval(cfg.FeedSchedule(f), now), now)
 	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", cause)
 	var notices []article.Notice
 	if ops := d.outbox.OpsChannel(); ops != "" && st.Failures == failingAfter {
@@ -139,23 +100,11 @@ func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config
 	return cause
 }
 
-// backoff is how long a feed that failed failures times in a row waits
-// beyond its schedule: nothing after the first failure (the next regular
-// poll retries), then the interval doubled per failure, at most ×16 and
-// 6 h, and never less than a Retry-After (capped at 24 h).
-func backoff(interval time.Duration, failures int, retryAfter time.Duration) time.Duration {
-	wait := time.Duration(0)
-	if failures > 1 {
-		wait = min(interval<<min(failures-1, 4), 6*time.Hour)
-	}
-	return max(wait, min(retryAfter, 24*time.Hour))
-}
-
 // failingAfter is how many consecutive failures make a feed "failing":
 // the ops channel is told once then, and once when it recovers.
 const failingAfter = 3
 
-func (d *Daemon) recovered(f config.Feed, before store.FeedState) []article.Notice {
+func (d *Daemon) recovered(f config.Feed, before article.FeedState) []article.Notice {
 	ops := d.outbox.OpsChannel()
 	if ops == "" || before.Failures < failingAfter {
 		return nil
@@ -163,21 +112,10 @@ func (d *Daemon) recovered(f config.Feed, before store.FeedState) []article.Noti
 	return []article.Notice{{Channel: ops, Event: article.FeedRecovered, Feed: f.Name, Failures: before.Failures}}
 }
 
-// interval is the time between two runs of a schedule after now (5 min
-// for a spec that does not parse, which validation prevents).
-func interval(spec string, now time.Time) time.Duration {
-	s, err := cronspec.Parse(spec)
-	if err != nil {
-		return 5 * time.Minute
-	}
-	first := s.Next(now)
-	return s.Next(first).Sub(first)
-}
-
 // newItems keeps the articles that are new or changed (novelty.Judge) and
 // matches those allowed to alert. Everything returned is recorded, so it
 // is not new next time.
-func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st store.FeedState, arts []article.Article) ([]store.Item, error) {
+func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.FeedState, arts []article.Article) ([]store.Item, error) {
 	if len(arts) == 0 {
 		return nil, nil
 	}
@@ -194,7 +132,7 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st store.Feed
 		known[id] = novelty.Known{Hash: s.Hash, Rules: s.Rules}
 	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
-	set, to := d.Rules(), d.routing(cfg)
+	set, to := d.Rules(), d.routes(cfg)
 	var items []store.Item
 	for _, v := range novelty.Judge(arts, known, st.LastSuccess.IsZero(), d.now(), policy) {
 		it := store.Item{Article: v.Article, Hash: v.Hash}
@@ -204,9 +142,19 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st store.Feed
 					it.Matches = append(it.Matches, m)
 				}
 			}
-			it.Outgoing = route(&it.Article, it.Matches, to)
+			it.Outgoing = outgoing(&it.Article, it.Matches, to)
 		}
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+func (d *Daemon) countPoll(notModified bool, items []store.Item) {
+	var rules []string
+	for _, it := range items {
+		for _, m := range it.Matches {
+			rules = append(rules, m.RuleID)
+		}
+	}
+	d.metrics.Polled(notModified, len(items), rules)
 }

@@ -61,38 +61,17 @@ func (d *Daemon) notifyRulesRejected(ctx context.Context, dir string, problems d
 	d.outbox.Wake()
 }
 
-// digestJob is a scheduled digest of one rule.
-type digestJob struct {
-	id   scheduler.ID
-	spec string
-}
-
 // scheduleDigests makes the scheduled digests follow the rules: a new or
 // changed digest: is scheduled, a removed one stops.
 func (rt *runtime) scheduleDigests(work context.Context, set *rules.Set) {
-	d := rt.d
-	want := map[string]*rules.Rule{}
+	want := map[string]scheduler.Job{}
 	for _, r := range set.Rules {
 		if r.Digest != "" && r.Enabled {
-			want[r.ID] = r
+			want[r.ID] = scheduler.Job{Spec: r.Digest, Run: func() { rt.d.flushScheduled(work, r.ID) }}
 		}
 	}
-	for id, job := range rt.digests {
-		if r, ok := want[id]; !ok || r.Digest != job.spec {
-			rt.sched.Remove(job.id)
-			delete(rt.digests, id)
-		}
-	}
-	for id, r := range want {
-		if _, ok := rt.digests[id]; ok {
-			continue
-		}
-		jobID, err := rt.sched.Add(r.Digest, func() { d.flushScheduled(work, id) })
-		if err != nil { // validated when the rules were loaded
-			d.logger.Error("schedule digest", "rule", id, "err", err)
-			continue
-		}
-		rt.digests[id] = digestJob{id: jobID, spec: r.Digest}
+	for _, err := range rt.sched.Sync(want) { // validated when the rules were loaded
+		rt.d.logger.Error("schedule digest", "err", err)
 	}
 }
 

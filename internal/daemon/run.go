@@ -24,7 +24,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer cancelWork()
 	cfg := d.config()
 	var wg sync.WaitGroup
-	rt := &runtime{d: d, digests: map[string]digestJob{}, work: &wg}
+	rt := &runtime{d: d, work: &wg}
 	sched, err := rt.schedule(work, cfg)
 	if err != nil {
 		return err
@@ -77,8 +77,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 // jobs, the endpoints' server and the rules watcher.
 type runtime struct {
 	d           *Daemon
-	sched       *scheduler.Scheduler
-	digests     map[string]digestJob // by rule id
+	sched       *scheduler.Scheduler // with the digests of the rules in force
 	stopServer  func()
 	listen      string
 	stopWatcher context.CancelFunc
@@ -103,7 +102,7 @@ func (rt *runtime) schedule(work context.Context, cfg *config.Config) (*schedule
 
 // start makes sched the one in force, with the rules' digests on it.
 func (rt *runtime) start(work context.Context, sched *scheduler.Scheduler) {
-	rt.sched, rt.digests = sched, map[string]digestJob{}
+	rt.sched = sched
 	rt.scheduleDigests(work, rt.d.Rules())
 	sched.Start()
 }

@@ -24,6 +24,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestRunDeliversBecomesReadyAndStopsGracefully(t *testing.T) {
+	t.Parallel()
 	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
 	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
 	cfg.Server.Listen = ""
@@ -60,6 +61,7 @@ func TestRunDeliversBecomesReadyAndStopsGracefully(t *testing.T) {
 }
 
 func TestAHangingFeedDoesNotDelayAnotherFeedsAlertAndIsCutOffAfterTheGracePeriod(t *testing.T) {
+	t.Parallel()
 	hang := make(chan struct{})
 	defer close(hang)
 	cutOff := make(chan struct{})

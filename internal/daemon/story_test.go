@@ -39,6 +39,7 @@ func twoOutlets(t *testing.T, now time.Time, b ...item) (*harness, *feedServer, 
 }
 
 func TestTwoOutletsReportingOneKillingMakeOnePostAndOneThreadReply(t *testing.T) {
+	t.Parallel()
 	h, _, _ := twoOutlets(t, time.Now(), outletB)
 	posts := h.slack.Accepted()
 	if len(posts) != 2 {
@@ -57,6 +58,7 @@ func TestTwoOutletsReportingOneKillingMakeOnePostAndOneThreadReply(t *testing.T)
 }
 
 func TestADifferentEventStaysATopLevelPost(t *testing.T) {
+	t.Parallel()
 	h, _, _ := twoOutlets(t, time.Now(), otherEvent)
 	posts := h.slack.Accepted()
 	if len(posts) != 2 || posts[1].ThreadTS != "" {
@@ -65,6 +67,7 @@ func TestADifferentEventStaysATopLevelPost(t *testing.T) {
 }
 
 func TestWebhookModeRecordsTheSameStoryWithoutPostingIt(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	a := newFeedServer(t, rss(at(outletA, now.Add(-2*time.Hour))))
 	b := newFeedServer(t, rss(at(outletB, now.Add(-time.Hour))))
@@ -87,6 +90,7 @@ func TestWebhookModeRecordsTheSameStoryWithoutPostingIt(t *testing.T) {
 }
 
 func TestAReportAfterTwoDaysStartsANewPost(t *testing.T) {
+	t.Parallel()
 	now := time.Now()
 	c := &clock{t: now}
 	a := newFeedServer(t, rss(at(outletA, now.Add(-2*time.Hour))))

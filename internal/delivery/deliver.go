@@ -10,9 +10,6 @@ import (
 // postTimeout bounds one post.
 const postTimeout = 30 * time.Second
 
-// storyWindow is how far back a report looks for the first post of its story.
-const storyWindow = 48 * time.Hour
-
 // deliver posts one delivery and records the outcome: sent with its ts,
 // merged into an earlier post of its story, retried later, or failed for
 // good.

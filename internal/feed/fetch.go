@@ -204,3 +204,47 @@ func retryAfter(h string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// Backoff is how long a feed that failed failures times in a row waits
+// beyond its schedule of interval: nothing after the first failure (the
+// next regular poll retries), then the interval doubled per failure, at
+// most ×16 and 6 h, and never less than a Retry-After (capped at 24 h).
+func Backoff(interval time.Duration, failures int, retryAfter time.Duration) time.Duration {
+	wait := time.Duration(0)
+	if failures > 1 {
+		wait = min(interval<<min(failures-1, 4), 6*time.Hour)
+	}
+	return max(wait, min(retryAfter, 24*time.Hour))
+}
+
+// ValidatorsFor are the validators to send for a feed now at url: those
+// stored, if they were stored for the same URL.
+func ValidatorsFor(st article.FeedState, url string) Validators {
+	if st.URL != url {
+		return Validators{}
+	}
+	return Validators{ETag: st.ETag, LastModified: st.LastModified}
+}
+
+// Succeeded is a feed's state after a successful fetch of url now.
+func Succeeded(st article.FeedState, url string, v Validators, now time.Time) article.FeedState {
+	st.URL, st.ETag, st.LastModified = url, v.ETag, v.LastModified
+	st.LastAttempt, st.LastSuccess = now, now
+	st.LastError, st.Failures, st.NextDue = "", 0, time.Time{}
+	return st
+}
+
+// Failed is a feed's state after a fetch of url failed now with cause:
+// one more consecutive failure, next tried after Backoff beyond a
+// schedule of interval.
+func Failed(st article.FeedState, url string, cause error, interval time.Duration, now time.Time) article.FeedState {
+	st.URL, st.LastAttempt, st.LastError = url, now, cause.Error()
+	st.Failures++
+	var retryAfter time.Duration
+	var he *HTTPError
+	if errors.As(cause, &he) {
+		retryAfter = he.RetryAfter
+	}
+	st.NextDue = now.Add(Backoff(interval, st.Failures, retryAfter))
+	return st
+}

@@ -228,21 +228,6 @@ func TestFileFeedsAndItemsWithoutGUIDLinkOrDate(t *testing.T) {
 	}
 }
 
-func TestCanonicalLink(t *testing.T) {
-	cases := map[string]string{
-		"HTTPS://News.Example.COM:443/a/b?utm_source=x&utm_medium=y&id=3#top": "https://news.example.com/a/b?id=3",
-		"http://example.com?fbclid=abc&gclid=def":                             "http://example.com/",
-		"https://example.com/a?b=1&a=2":                                       "https://example.com/a?a=2&b=1",
-		"javascript:alert(1)":                                                 "",
-		"/relative/path":                                                      "",
-	}
-	for in, want := range cases {
-		if got := CanonicalLink(in); got != want {
-			t.Errorf("CanonicalLink(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestHTMLToText(t *testing.T) {
 	cases := map[string]string{
 		"<p>One &amp; two</p><p>Three&nbsp;four</p>":                  "One & two\nThree four",

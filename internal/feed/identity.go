@@ -3,50 +3,11 @@ package feed
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
-
-// trackingParams are query parameters that say who sent the reader, not
-// which article it is.
-var trackingParams = map[string]bool{
-	"fbclid": true, "gclid": true, "dclid": true, "msclkid": true, "mc_cid": true, "mc_eid": true,
-	"igshid": true, "yclid": true, "_ga": true, "ref_src": true, "cmpid": true, "ocid": true,
-}
-
-// CanonicalLink normalises a link for identity: scheme and host lower-cased,
-// default port, fragment and tracking parameters (utm_*, fbclid, gclid…)
-// removed. It returns "" for anything but an absolute http(s) URL.
-func CanonicalLink(link string) string {
-	u, err := url.Parse(strings.TrimSpace(link))
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return ""
-	}
-	u.Host = strings.ToLower(u.Host)
-	if (u.Scheme == "http" && u.Port() == "80") || (u.Scheme == "https" && u.Port() == "443") {
-		u.Host = u.Hostname()
-	}
-	u.Fragment, u.RawFragment = "", ""
-	if u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
-			lk := strings.ToLower(k)
-			if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
-				q.Del(k)
-			}
-		}
-		u.RawQuery = q.Encode()
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	return u.String()
-}
 
 // identity is the article's id within its feed: the GUID when present,
 // else the canonical link, else a hash of title and date.
@@ -54,7 +15,7 @@ func identity(guid, link, title string, published time.Time) string {
 	if g := strings.TrimSpace(guid); g != "" {
 		return "guid:" + g
 	}
-	if c := CanonicalLink(link); c != "" {
+	if c := article.CanonicalLink(link); c != "" {
 		return "link:" + c
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(title) + "\x00" + published.UTC().Format(time.RFC3339)))

@@ -101,3 +101,18 @@ func (m *Metrics) Delivered(result string) {
 		m.RateLimitWaits.Inc()
 	}
 }
+
+// Polled counts a successful fetch, the new or changed articles it gave
+// and the rule of each new match.
+func (m *Metrics) Polled(notModified bool, newArticles int, rules []string) {
+	result := "ok"
+	if notModified {
+		result = "not_modified"
+	}
+	m.Fetches.WithLabelValues(result).Inc()
+	m.LastPoll.SetToCurrentTime()
+	m.NewArticles.Add(float64(newArticles))
+	for _, r := range rules {
+		m.Matches.WithLabelValues(r).Inc()
+	}
+}

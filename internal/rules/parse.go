@@ -2,10 +2,11 @@ package rules
 
 import (
 	"fmt"
-	"github.com/feedwatch/feedwatch/internal/text"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/feedwatch/feedwatch/internal/text"
 )
 
 // Fields an article offers to field-scoped terms.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -18,6 +19,13 @@ import (
 type Scheduler struct {
 	c      *cron.Cron
 	logger *slog.Logger
+	mu     sync.Mutex
+	keyed  map[string]keyedJob // jobs managed by Sync
+}
+
+type keyedJob struct {
+	id   ID
+	spec string
 }
 
 // New returns a scheduler whose schedules run in loc. Each job is wrapped
@@ -33,6 +41,7 @@ func New(loc *time.Location, logger *slog.Logger) *Scheduler {
 			cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)),
 		),
 		logger: logger,
+		keyed:  map[string]keyedJob{},
 	}
 }
 
@@ -46,6 +55,39 @@ func (s *Scheduler) Add(spec string, job func()) (ID, error) {
 		return 0, err
 	}
 	return s.c.Schedule(sched, cron.FuncJob(job)), nil
+}
+
+// Job is a job under a key, for Sync.
+type Job struct {
+	Spec string
+	Run  func()
+}
+
+// Sync makes the jobs it manages those of want: a key not in want is
+// removed, a key whose spec changed is scheduled again, a new key is
+// added. It returns the problems of specs that do not parse.
+func (s *Scheduler) Sync(want map[string]Job) []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, j := range s.keyed {
+		if w, ok := want[key]; !ok || w.Spec != j.spec {
+			s.Remove(j.id)
+			delete(s.keyed, key)
+		}
+	}
+	var errs []error
+	for key, w := range want {
+		if _, ok := s.keyed[key]; ok {
+			continue
+		}
+		id, err := s.Add(w.Spec, w.Run)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			continue
+		}
+		s.keyed[key] = keyedJob{id: id, spec: w.Spec}
+	}
+	return errs
 }
 
 // Remove stops scheduling the job; a run in progress finishes.

@@ -73,7 +73,7 @@ type Item struct {
 // every new or changed article, its new matches and their deliveries, and
 // operator notices. So a match is never recorded without its delivery, nor
 // the other way round.
-func (s *Store) Record(ctx context.Context, st FeedState, items []Item, notices ...article.Notice) error {
+func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, notices ...article.Notice) error {
 	return s.inTx(ctx, fmt.Sprintf("record poll of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err

@@ -10,23 +10,10 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// FeedState is what is remembered of a feed between polls and restarts.
-type FeedState struct {
-	Name         string
-	URL          string
-	ETag         string
-	LastModified string
-	LastAttempt  time.Time
-	LastSuccess  time.Time // zero until the first successful fetch
-	LastError    string
-	Failures     int // consecutive
-	NextDue      time.Time
-}
-
 // FeedState returns the state of the named feed; a feed never polled has
 // the zero state with Name set.
-func (s *Store) FeedState(ctx context.Context, name string) (FeedState, error) {
-	st := FeedState{Name: name}
+func (s *Store) FeedState(ctx context.Context, name string) (article.FeedState, error) {
+	st := article.FeedState{Name: name}
 	var attempt, success, due int64
 	err := s.db.QueryRowContext(ctx, `SELECT url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due
 		FROM feeds WHERE name = ?`, name).
@@ -43,7 +30,7 @@ func (s *Store) FeedState(ctx context.Context, name string) (FeedState, error) {
 
 // SaveFeedState records a feed's state on its own (a failed fetch), with
 // any operator notices to deliver, in one transaction.
-func (s *Store) SaveFeedState(ctx context.Context, st FeedState, notices ...article.Notice) error {
+func (s *Store) SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error {
 	return s.inTx(ctx, fmt.Sprintf("save state of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
@@ -52,7 +39,7 @@ func (s *Store) SaveFeedState(ctx context.Context, st FeedState, notices ...arti
 	})
 }
 
-func saveFeedState(ctx context.Context, tx *sql.Tx, st FeedState) error {
+func saveFeedState(ctx context.Context, tx *sql.Tx, st article.FeedState) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
@@ -63,16 +50,16 @@ func saveFeedState(ctx context.Context, tx *sql.Tx, st FeedState) error {
 }
 
 // FeedStates returns every feed's state, by name.
-func (s *Store) FeedStates(ctx context.Context) ([]FeedState, error) {
+func (s *Store) FeedStates(ctx context.Context) ([]article.FeedState, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due
 		FROM feeds ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list feeds: %w", err)
 	}
 	defer rows.Close()
-	var out []FeedState
+	var out []article.FeedState
 	for rows.Next() {
-		var st FeedState
+		var st article.FeedState
 		var attempt, success, due int64
 		if err := rows.Scan(&st.Name, &st.URL, &st.ETag, &st.LastModified, &attempt, &success, &st.LastError, &st.Failures, &due); err != nil {
 			return nil, fmt.Errorf("list feeds: %w", err)

@@ -23,6 +23,7 @@ func open(t *testing.T, path string) *Store {
 }
 
 func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state", "fw.db")
 	s := open(t, path)
 	s.Close()
@@ -47,6 +48,7 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 }
 
 func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
 	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
@@ -54,7 +56,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	a := article.Article{Feed: "Wire", Identity: "guid:1", Title: "Leader killed", Link: "https://wire.example/1", Published: now.Add(-time.Hour)}
 	m := article.Match{RuleID: "is-leadership", RuleName: "IS leadership"}
 	alert := article.Alert{Channel: "#iraq", Feed: "Wire", Title: a.Title, Rules: []string{"IS leadership"}}
-	st := FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
+	st := article.FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
 	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Outgoing: out(alert)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 
 	// A failing statement rolls the whole record back: nothing half-written.
 	bad := article.Article{Feed: "Wire", Identity: "guid:3", Title: "x"}
-	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
+	err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
 		{Article: bad, Hash: "h3", Matches: []article.Match{m}, Outgoing: out(alert)},
 		{Article: bad, Hash: "h3", Outgoing: out(article.Alert{Channel: "#iraq", Title: "broken"})},
 	})
@@ -86,7 +88,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	if _, err := s.db.Exec(`CREATE TRIGGER no_more BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Record(ctx, FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Outgoing: out(alert)}})
+	err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Outgoing: out(alert)}})
 	if err == nil {
 		t.Fatal("want the injected failure")
 	}
@@ -99,6 +101,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 }
 
 func TestOutboxStatesSurviveReopening(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "fw.db")
 	s := open(t, path)
@@ -109,7 +112,7 @@ func TestOutboxStatesSurviveReopening(t *testing.T) {
 		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id, Title: id}, Hash: id,
 			Outgoing: out(article.Alert{Channel: "#iraq", Title: id, Rules: []string{"r"}})})
 	}
-	if err := s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items); err != nil {
+	if err := s.Record(ctx, article.FeedState{Name: "Wire", URL: "u"}, items); err != nil {
 		t.Fatal(err)
 	}
 	due, _ := s.Due(ctx, 10)
@@ -161,6 +164,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestPruneDeletesOldArticlesKeepsHistoryAndReclaimsSpace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
 	var mode int
@@ -174,9 +178,9 @@ func TestPruneDeletesOldArticlesKeepsHistoryAndReclaimsSpace(t *testing.T) {
 			Matches: []article.Match{{RuleID: "r"}}, Outgoing: out(article.Alert{Channel: "#c", Title: "old"})})
 	}
 	s.Now = func() time.Time { return now.Add(-100 * 24 * time.Hour) }
-	must(t, s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, items))
+	must(t, s.Record(ctx, article.FeedState{Name: "Wire", URL: "u"}, items))
 	s.Now = func() time.Time { return now }
-	must(t, s.Record(ctx, FeedState{Name: "Wire", URL: "u"}, []Item{{Article: article.Article{Feed: "Wire", Identity: "new"}, Hash: "h"}}))
+	must(t, s.Record(ctx, article.FeedState{Name: "Wire", URL: "u"}, []Item{{Article: article.Article{Feed: "Wire", Identity: "new"}, Hash: "h"}}))
 	pagesBefore := pageCount(t, s)
 
 	n, err := s.Prune(ctx, now.Add(-90*24*time.Hour))
