@@ -230,3 +230,19 @@ func (c *Config) FeedSchedule(f Feed) string {
 	}
 	return c.Schedule
 }
+
+// FeedsChangedFrom are the feeds of c that old did not have, or had with
+// another URL.
+func (c *Config) FeedsChangedFrom(old *Config) []Feed {
+	had := map[string]string{}
+	for _, f := range old.Feeds {
+		had[f.Name] = f.URL
+	}
+	var out []Feed
+	for _, f := range c.Feeds {
+		if url, ok := had[f.Name]; !ok || url != f.URL {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -32,7 +32,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := rt.serve(cfg.Server.Listen); err != nil {
 		return err
 	}
-	defer rt.stopServer()
+	defer func() { rt.stopServer() }() // the server in force at the end
 	rt.watch(work, cfg.RulesDir)
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
@@ -135,8 +135,8 @@ type reload struct {
 
 // Reload applies a new configuration to the running daemon in place:
 // feeds, schedules, fetching, Slack settings, the listen address and the
-// rules folder. Nothing is restarted that did not change, nothing is
-// re-polled, and metrics keep counting. If any part cannot be applied
+// rules folder. Only new feeds (or feeds with a new URL) are polled at
+// once; the others keep their schedule, and metrics keep counting. If any part cannot be applied
 // (a schedule, the listen address…) nothing changes and the error says why.
 // storage.path and log settings need a restart.
 func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f Fetcher, t delivery.Transport) error {
@@ -163,11 +163,9 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 		return err
 	}
 	if req.cfg.Server.Listen != rt.listen {
-		stopOld := rt.stopServer
 		if err := rt.serve(req.cfg.Server.Listen); err != nil {
 			return err
 		}
-		stopOld()
 	}
 	s := &setup{cfg: req.cfg, fetcher: req.fetcher, sem: old.sem, retryBase: old.retryBase}
 	if cap(old.sem) != req.cfg.Fetch.Concurrency {
@@ -178,7 +176,7 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 	oldSched := rt.sched
 	go func() { _ = oldSched.Stop(work) }() // polls in flight finish on the old settings
 	rt.start(work, sched)
-	for _, f := range newFeeds(old.cfg, req.cfg) {
+	for _, f := range req.cfg.FeedsChangedFrom(old.cfg) {
 		rt.work.Go(func() { d.pollScheduled(work, f) })
 	}
 	if req.cfg.RulesDir != old.cfg.RulesDir {
@@ -187,20 +185,4 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 	}
 	d.logger.Info("configuration applied", "feeds", len(req.cfg.Feeds), "listen", req.cfg.Server.Listen)
 	return nil
-}
-
-// newFeeds are the feeds of cfg that were not in old, or had another URL:
-// a reload polls them at once rather than at their next scheduled time.
-func newFeeds(old, cfg *config.Config) []config.Feed {
-	had := map[string]string{}
-	for _, f := range old.Feeds {
-		had[f.Name] = f.URL
-	}
-	var out []config.Feed
-	for _, f := range cfg.Feeds {
-		if url, ok := had[f.Name]; !ok || url != f.URL {
-			out = append(out, f)
-		}
-	}
-	return out
 }
