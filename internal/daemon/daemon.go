@@ -70,15 +70,13 @@ type Daemon struct {
 	metrics *metrics.Metrics
 	outbox  *delivery.Outbox
 	setup   atomic.Pointer[setup]
-	rules   atomic.Pointer[rules.Set]
+	rules   *rules.Live
 	polling sync.Map // feed name → *sync.Mutex: one poll of a feed at a time
 
-	running         atomic.Bool  // Run is serving (for /readyz and Reload)
-	addr            atomic.Value // string: where the endpoints listen
-	lastReloadError atomic.Value // string: the rule problems last told to the ops channel
-	rulesStamp      atomic.Value // string: the rule files as they were when last loaded
-	reloads         chan reload
-	rulesChanged    chan struct{}
+	running      atomic.Bool  // Run is serving (for /readyz and Reload)
+	addr         atomic.Value // string: where the endpoints listen
+	reloads      chan reload
+	rulesChanged chan struct{}
 }
 
 // GracePeriod is how long in-flight work may finish after a stop signal.
@@ -110,12 +108,12 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	s := &setup{cfg: cfg, fetcher: deps.Fetcher, sem: make(chan struct{}, cfg.Fetch.Concurrency), retryBase: deps.RetryBase}
 	d.setup.Store(s)
 	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), d.storyHead, d.metrics.Delivered, d.now, logger)
-	d.rulesStamp.Store(rules.Stamp(cfg.RulesDir))
-	set, err := rules.LoadDir(cfg.RulesDir)
+	live, err := rules.NewLive(cfg.RulesDir)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
-	d.rules.Store(set)
+	d.rules = live
+	set := live.Set()
 	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
 	d.logger.Info("rules loaded", "dir", cfg.RulesDir, "rules", len(set.Rules), "lists", len(set.Lists))
 	return d, nil
@@ -132,7 +130,7 @@ func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Setting
 }
 
 // Rules returns the rule set in force.
-func (d *Daemon) Rules() *rules.Set { return d.rules.Load() }
+func (d *Daemon) Rules() *rules.Set { return d.rules.Set() }
 
 func (d *Daemon) config() *config.Config { return d.setup.Load().cfg }
 

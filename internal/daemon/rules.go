@@ -15,19 +15,18 @@ import (
 // logged, counted and told to the ops channel (once per distinct error).
 func (d *Daemon) ReloadRules(ctx context.Context) error {
 	dir := d.config().RulesDir
-	d.rulesStamp.Store(rules.Stamp(dir))
-	set, err := rules.LoadDir(dir)
+	set, fresh, err := d.rules.Load(dir)
 	if err != nil {
 		d.metrics.RuleReloads.WithLabelValues("error").Inc()
 		problems := diag.List(dir, err)
 		for _, p := range problems {
 			d.logger.Error("rules not reloaded: keeping the rules in force", "problem", p.Error())
 		}
-		d.notifyRulesRejected(ctx, dir, problems)
+		if fresh {
+			d.notifyRulesRejected(ctx, dir, problems)
+		}
 		return err
 	}
-	d.rules.Store(set)
-	d.lastReloadError.Store("")
 	d.metrics.RuleReloads.WithLabelValues("ok").Inc()
 	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
 	d.logger.Info("rules reloaded", "rules", len(set.Rules), "lists", len(set.Lists))
@@ -42,10 +41,6 @@ func (d *Daemon) ReloadRules(ctx context.Context) error {
 const maxNoticeProblems = 10
 
 func (d *Daemon) notifyRulesRejected(ctx context.Context, dir string, problems diag.Problems) {
-	msg := problems.Error()
-	if d.lastReloadError.Swap(msg) == msg {
-		return // already told
-	}
 	ops := d.outbox.OpsChannel()
 	if ops == "" {
 		return

@@ -116,7 +116,7 @@ func (rt *runtime) watch(work context.Context, dir string) {
 	ctx, cancel := context.WithCancel(work)
 	rt.stopWatcher = cancel
 	d := rt.d
-	stamp, _ := d.rulesStamp.Load().(string)
+	_, stamp := d.rules.Dir()
 	err := rules.Watch(ctx, dir, stamp,
 		func() { _ = d.ReloadRules(ctx) }, // problems are logged and reported there
 		func(err error) { d.logger.Error("watch rules", "err", err) })
