@@ -189,13 +189,18 @@ const minGap = time.Second
 
 // waitChannel sleeps until the channel may take another post.
 func (o *Outbox) waitChannel(ctx context.Context, channel string) error {
+	return sleep(ctx, nil, o.pause(channel))
+}
+
+// pause is how long the channel must wait before its next post: a paced
+// transport leaves minGap after the last post, others never wait.
+func (o *Outbox) pause(channel string) time.Duration {
 	if !o.Capabilities().Paced {
-		return nil
+		return 0
 	}
 	o.mu.Lock()
-	wait := o.lastPost[channel].Add(minGap).Sub(o.now())
-	o.mu.Unlock()
-	return sleep(ctx, nil, wait)
+	defer o.mu.Unlock()
+	return o.lastPost[channel].Add(minGap).Sub(o.now())
 }
 
 // sleep waits d, or until ctx ends or stop closes (then it returns an error).

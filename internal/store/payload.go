@@ -41,6 +41,13 @@ type legacy struct {
 }
 
 func decodeMessage(payload string) (article.Message, error) {
+	var kind struct{ Kind string }
+	if err := json.Unmarshal([]byte(payload), &kind); err != nil {
+		return nil, err
+	}
+	if kind.Kind == "" {
+		return decodeLegacy(payload)
+	}
 	var e envelope
 	if err := json.Unmarshal([]byte(payload), &e); err != nil {
 		return nil, err
@@ -52,9 +59,11 @@ func decodeMessage(payload string) (article.Message, error) {
 		return *e.Digest, nil
 	case e.Kind == "notice" && e.Notice != nil:
 		return *e.Notice, nil
-	case e.Kind != "":
-		return nil, fmt.Errorf("unknown message kind %q", e.Kind)
 	}
+	return nil, fmt.Errorf("unknown message kind %q", e.Kind)
+}
+
+func decodeLegacy(payload string) (article.Message, error) {
 	var old legacy
 	if err := json.Unmarshal([]byte(payload), &old); err != nil {
 		return nil, err
