@@ -253,3 +253,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	testutil.Eventually(t, 10*time.Second, what, cond)
 }
+
+func (fs *feedServer) hitCount() int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.hits
+}

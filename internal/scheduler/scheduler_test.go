@@ -97,3 +97,23 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+func TestSyncAddsChangesAndRemovesKeyedJobs(t *testing.T) {
+	s := New(time.UTC, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	nop := func() {}
+	if errs := s.Sync(map[string]Job{"a": {"@hourly", nop}, "b": {"@daily", nop}, "bad": {"CRON_TZ=UTC", nop}}); len(errs) != 1 || !strings.Contains(errs[0].Error(), "bad") {
+		t.Errorf("errors = %v, want one naming the bad key", errs)
+	}
+	before := map[string]ID{"a": s.keyed["a"].id, "b": s.keyed["b"].id}
+	s.Sync(map[string]Job{"a": {"@hourly", nop}, "b": {"@weekly", nop}})
+	if s.keyed["a"].id != before["a"] {
+		t.Error("an unchanged job was rescheduled")
+	}
+	if s.keyed["b"].id == before["b"] || s.keyed["b"].spec != "@weekly" {
+		t.Error("a changed spec was not rescheduled")
+	}
+	s.Sync(nil)
+	if len(s.keyed) != 0 || len(s.c.Entries()) != 0 {
+		t.Errorf("%d keyed jobs, %d cron entries left after syncing to none", len(s.keyed), len(s.c.Entries()))
+	}
+}
