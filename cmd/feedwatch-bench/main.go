@@ -1,5 +1,5 @@
 // Command feedwatch-bench runs feedwatch's benchmarks and prints the
-// figures SPEC section 10 sets targets for, as a table:
+// figures that docs/benchmarks.md sets targets for, as a table:
 //
 //	go run ./cmd/feedwatch-bench
 //

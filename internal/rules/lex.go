@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of SPEC 3.5.
+// Limits on a query, so that no rule file can make parsing or matching
+// unbounded (README, "The query language").
 const (
 	MaxQueryLen  = 10000
 	MaxDepth     = 32

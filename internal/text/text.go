@@ -1,5 +1,5 @@
 // Package text splits text into words the way feedwatch's query language
-// defines them (SPEC 3.2): runs of letters and digits, accents folded,
+// defines them (README, "The query language"): runs of letters and digits, accents folded,
 // possessives and inner apostrophes dropped, Arabic normalised. It is a
 // leaf shared by the matcher and the story detector.
 package text
