@@ -135,8 +135,8 @@ func Same(a, b Fingerprint) bool {
 	return Similarity(a, b) >= Threshold && !(a.namesWhatIsMissingFrom(b) && b.namesWhatIsMissingFrom(a))
 }
 
-func (a Fingerprint) namesWhatIsMissingFrom(b Fingerprint) bool {
-	for w := range a.specifics {
+func (fp Fingerprint) namesWhatIsMissingFrom(b Fingerprint) bool {
+	for w := range fp.specifics {
 		if _, ok := b.words[w]; !ok {
 			return true
 		}
