@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
 // runCmd runs the program in-process with args and no environment.
@@ -19,22 +19,8 @@ func runCmd(t *testing.T, ctx context.Context, args ...string) (code int, stdout
 	return code, out.String(), errb.String()
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects output written while the test reads it.
+type syncBuffer = testutil.Buffer
 
 func rulesDir(t *testing.T) string {
 	d, err := filepath.Abs(filepath.Join("..", "..", "rules"))
@@ -156,14 +142,7 @@ func TestRunPollsAtStartUpAndStopsCleanlyWhenCancelled(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(out.String(), "Abu Khadija") {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no alert within 10 s; log:\n%s", errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, "the alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
 	cancel()
 	select {
 	case code := <-done:

@@ -8,17 +8,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testutil.Eventually(t, 10*time.Second, what, cond)
 }
 
 func TestSIGTERMStopsRunWithExit0AndNothingLost(t *testing.T) {

@@ -198,9 +198,6 @@ func (c *Config) resolve() []FieldError {
 	}
 	readSecret("slack.token", c.Slack.TokenFile, &c.Slack.Token)
 	readSecret("slack.webhook_url", c.Slack.WebhookURLFile, &c.Slack.WebhookURL)
-	if c.Slack.APIURL != "" && !strings.HasSuffix(c.Slack.APIURL, "/") {
-		c.Slack.APIURL += "/" // slack-go joins method names onto it
-	}
 	return ps
 }
 

@@ -40,9 +40,6 @@ func TestLoadAppliesValuesDefaultsEnvironmentAndPaths(t *testing.T) {
 	if cfg.Feeds[1].URL != "file://"+filepath.ToSlash(abs) {
 		t.Errorf("file: URL = %q", cfg.Feeds[1].URL)
 	}
-	if cfg.Slack.APIURL != "http://127.0.0.1:9999/api/" {
-		t.Errorf("api_url = %q, want a trailing /", cfg.Slack.APIURL)
-	}
 	// Defaults for what the file leaves out.
 	if cfg.Slack.GiveUpAfter.D() != 24*time.Hour || cfg.Log.Level != "info" || cfg.Server.Listen != "127.0.0.1:9090" {
 		t.Errorf("defaults not applied: %+v %+v %+v", cfg.Slack, cfg.Log, cfg.Server)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,9 +27,8 @@ func TestSpecsThatPanicCronAreErrors(t *testing.T) {
 }
 
 func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
-	var log strings.Builder
 	var mu atomic.Int32
-	out := &syncWriter{w: &log}
+	out := &testutil.Buffer{}
 	s := New(time.UTC, slog.New(slog.NewTextHandler(out, nil)))
 	if _, err := s.Add("@every 1s", func() {
 		mu.Add(1)
@@ -46,16 +44,13 @@ func TestAPanickingJobIsLoggedAndRunsAgain(t *testing.T) {
 	if mu.Load() < 2 {
 		t.Fatalf("job ran %d times; the panic stopped the schedule", mu.Load())
 	}
-	out.mu.Lock()
-	defer out.mu.Unlock()
-	if !strings.Contains(log.String(), "boom") {
-		t.Errorf("panic not logged:\n%s", log.String())
+	if !strings.Contains(out.String(), "boom") {
+		t.Errorf("panic not logged:\n%s", out.String())
 	}
 }
 
 func TestRunsOfOneJobNeverOverlap(t *testing.T) {
-	var log strings.Builder
-	out := &syncWriter{w: &log}
+	out := &testutil.Buffer{}
 	s := New(time.UTC, slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	release := make(chan struct{})
 	var running, maxRunning, runs atomic.Int32
@@ -72,9 +67,7 @@ func TestRunsOfOneJobNeverOverlap(t *testing.T) {
 	}
 	s.Start()
 	testutil.Eventually(t, 10*time.Second, "a tick skipped while the first run lasts", func() bool {
-		out.mu.Lock()
-		defer out.mu.Unlock()
-		return strings.Contains(log.String(), "msg=skip")
+		return strings.Contains(out.String(), "msg=skip")
 	})
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -85,17 +78,6 @@ func TestRunsOfOneJobNeverOverlap(t *testing.T) {
 	if maxRunning.Load() != 1 || runs.Load() != 1 {
 		t.Errorf("%d runs, up to %d at once; want the one run, the tick during it skipped", runs.Load(), maxRunning.Load())
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 func TestSyncAddsChangesAndRemovesKeyedJobs(t *testing.T) {

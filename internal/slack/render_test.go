@@ -258,3 +258,11 @@ func TestConsoleOutputIsReadable(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAPIURLWorksWithOrWithoutItsTrailingSlash(t *testing.T) {
+	for _, in := range []string{"http://127.0.0.1:9999/api", "http://127.0.0.1:9999/api/"} {
+		if got := APIBase(in); got != "http://127.0.0.1:9999/api/" {
+			t.Errorf("APIBase(%q) = %q", in, got)
+		}
+	}
+}
