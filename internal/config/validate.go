@@ -62,6 +62,13 @@ func (c *Config) Validate() []FieldError {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		bad("log.format", "must be text or json, not %q", c.Log.Format)
 	}
+	c.validateFeeds(bad)
+	return errs
+}
+
+// validateFeeds checks every feed: a unique name, a fetchable URL, a
+// schedule that parses, no empty tag.
+func (c *Config) validateFeeds(bad func(field, format string, args ...any)) {
 	names := map[string]int{}
 	for i, f := range c.Feeds {
 		p := fmt.Sprintf("feeds[%d]", i)
@@ -100,7 +107,6 @@ func (c *Config) Validate() []FieldError {
 			}
 		}
 	}
-	return errs
 }
 
 func (c *Config) validateSlack(bad func(field, format string, args ...any)) {

@@ -23,20 +23,16 @@ func killedIn(decl, guid, title string) string {
 		`<description>Iraqi forces killed the Islamic State leader in an Anbar raid backed by the U.S.-led coalition.</description></item></channel></rss>`
 }
 
-// TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver runs one pass per
-// fault: a healthy feed beside the faulty one must still deliver, the
-// faulty feed's state must say what went wrong (or, where the fault is
-// survivable, its own alert must land), and the pass must end in about
-// the fetch time-out.
-func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
-	t.Parallel()
-	hang := make(chan struct{})
-	t.Cleanup(func() { close(hang) }) // after the parallel subtests
-	cases := []struct {
-		name    string
-		handler http.HandlerFunc
-		wantErr string // "" means the faulty feed delivers its own alert
-	}{
+// fetchFault is one case of TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver.
+type fetchFault struct {
+	name    string
+	handler http.HandlerFunc
+	wantErr string // "" means the faulty feed delivers its own alert
+}
+
+// fetchFaults are the cases, with hang closed when the test ends.
+func fetchFaults(hang chan struct{}) []fetchFault {
+	return []fetchFault{
 		{"gzip", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Encoding", "gzip")
 			gz := gzip.NewWriter(w)
@@ -86,7 +82,17 @@ func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
 			}
 		}, "exceeds the size limit"},
 	}
-	for _, c := range cases {
+}
+
+// TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver runs one pass per
+// fault: a healthy feed beside the faulty one must still deliver, the
+// faulty feed's state must say what went wrong (or, where the fault is
+// survivable, its own alert must land), and the pass must end.
+func TestEachFetchFaultIsRecordedWhileTheOtherFeedsDeliver(t *testing.T) {
+	t.Parallel()
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) }) // after the parallel subtests
+	for _, c := range fetchFaults(hang) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			faulty := httptest.NewServer(c.handler)

@@ -90,63 +90,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	switch r.URL.Path {
 	case "/chat.postMessage":
-		form, _ := url.ParseQuery(string(body))
-		if r.Header.Get("Content-Type") == "application/json" {
-			var m map[string]any
-			_ = json.Unmarshal(body, &m)
-			form = url.Values{}
-			for k, v := range m {
-				if b, err := json.Marshal(v); err == nil {
-					if s, ok := v.(string); ok {
-						form.Set(k, s)
-					} else {
-						form.Set(k, string(b))
-					}
-				}
-			}
-		}
-		p.Channel, p.Text, p.Blocks, p.Unfurl = form.Get("channel"), form.Get("text"), form.Get("blocks"), form.Get("unfurl_links")
-		p.ThreadTS = form.Get("thread_ts")
-		if tok := form.Get("token"); tok != "" {
-			p.Token = tok
-		}
+		readPostMessage(&p, r.Header.Get("Content-Type"), body)
 	case "/webhook":
-		var m struct {
-			Text        string          `json:"text"`
-			Blocks      json.RawMessage `json:"blocks"`
-			UnfurlLinks *bool           `json:"unfurl_links"`
-		}
-		_ = json.Unmarshal(body, &m)
-		p.Text, p.Blocks = m.Text, string(m.Blocks)
-		if m.UnfurlLinks != nil {
-			p.Unfurl = strconv.FormatBool(*m.UnfurlLinks)
-		}
+		readWebhook(&p, body)
 	default:
 		http.NotFound(w, r)
 		return
 	}
-	s.mu.Lock()
-	resp := Response{}
-	for _, key := range []string{p.Channel, ""} {
-		if q := s.queue[key]; len(q) > 0 {
-			resp, s.queue[key] = q[0], q[1:]
-			break
-		}
-	}
-	s.ts++
-	ts := fmt.Sprintf("1700000000.%06d", s.ts)
-	status := resp.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	p.Answered, p.AnsweredErr = status, resp.Error
-	if status == http.StatusOK && resp.Error == "" {
-		p.TS = ts
-	}
-	s.posts = append(s.posts, p)
-	index := len(s.posts) - 1
-	s.mu.Unlock()
-
+	resp, index := s.record(p)
 	if resp.Delay > 0 {
 		select {
 		case <-time.After(resp.Delay):
@@ -157,15 +108,79 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.answer(w, r.URL.Path, resp, s.Posts()[index])
+}
+
+// readPostMessage reads chat.postMessage's form or JSON arguments.
+func readPostMessage(p *Post, contentType string, body []byte) {
+	form, _ := url.ParseQuery(string(body))
+	if contentType == "application/json" {
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		form = url.Values{}
+		for k, v := range m {
+			if b, err := json.Marshal(v); err == nil {
+				if s, ok := v.(string); ok {
+					form.Set(k, s)
+				} else {
+					form.Set(k, string(b))
+				}
+			}
+		}
+	}
+	p.Channel, p.Text, p.Blocks, p.Unfurl = form.Get("channel"), form.Get("text"), form.Get("blocks"), form.Get("unfurl_links")
+	p.ThreadTS = form.Get("thread_ts")
+	if tok := form.Get("token"); tok != "" {
+		p.Token = tok
+	}
+}
+
+func readWebhook(p *Post, body []byte) {
+	var m struct {
+		Text        string          `json:"text"`
+		Blocks      json.RawMessage `json:"blocks"`
+		UnfurlLinks *bool           `json:"unfurl_links"`
+	}
+	_ = json.Unmarshal(body, &m)
+	p.Text, p.Blocks = m.Text, string(m.Blocks)
+	if m.UnfurlLinks != nil {
+		p.Unfurl = strconv.FormatBool(*m.UnfurlLinks)
+	}
+}
+
+// record takes the next queued answer for p and records p with it.
+func (s *Server) record(p Post) (Response, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	resp := Response{}
+	for _, key := range []string{p.Channel, ""} {
+		if q := s.queue[key]; len(q) > 0 {
+			resp, s.queue[key] = q[0], q[1:]
+			break
+		}
+	}
+	s.ts++
+	if resp.Status == 0 {
+		resp.Status = http.StatusOK
+	}
+	p.Answered, p.AnsweredErr = resp.Status, resp.Error
+	if resp.Status == http.StatusOK && resp.Error == "" {
+		p.TS = fmt.Sprintf("1700000000.%06d", s.ts)
+	}
+	s.posts = append(s.posts, p)
+	return resp, len(s.posts) - 1
+}
+
+func (s *Server) answer(w http.ResponseWriter, path string, resp Response, p Post) {
 	if resp.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(resp.RetryAfter))
 	}
-	if status != http.StatusOK {
-		w.WriteHeader(status)
+	if resp.Status != http.StatusOK {
+		w.WriteHeader(resp.Status)
 		fmt.Fprint(w, "error")
 		return
 	}
-	if r.URL.Path == "/webhook" {
+	if path == "/webhook" {
 		fmt.Fprint(w, "ok")
 		return
 	}
@@ -174,7 +189,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"ok":false,"error":%q}`, resp.Error)
 		return
 	}
-	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, p.Channel, ts)
+	fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, p.Channel, p.TS)
 }
 
 // BlockText returns every "text" string in the post's blocks, decoded,

@@ -87,103 +87,135 @@ var knownPrefixes = map[string]bool{
 // lex splits a query into items. It reports every problem it meets and
 // goes on, so that one pass finds them all.
 func lex(q string) ([]item, []*QueryError) {
-	var items []item
-	var errs []*QueryError
-	fail := func(pos int, msg string) { errs = append(errs, &QueryError{pos, msg}) }
-	i := 0
-	for i < len(q) {
-		r, sz := utf8.DecodeRuneInString(q[i:])
+	l := &lexer{q: q}
+	for l.i < len(q) {
+		r, sz := utf8.DecodeRuneInString(q[l.i:])
 		switch {
 		case unicode.IsSpace(r):
-			i += sz
+			l.i += sz
 		case r == '(':
-			items = append(items, item{kind: itemLParen, pos: i, text: "("})
-			i++
+			l.emit(item{kind: itemLParen, pos: l.i, text: "("})
 		case r == ')':
-			items = append(items, item{kind: itemRParen, pos: i, text: ")"})
-			i++
+			l.emit(item{kind: itemRParen, pos: l.i, text: ")"})
 		case r == '"' || r == '“' || r == '”':
-			end := strings.IndexAny(q[i+sz:], "\"“”")
-			if end < 0 {
-				fail(i, `unterminated phrase: missing closing '"'`)
-				end = len(q) - i - sz
-			}
-			val := q[i+sz : i+sz+end]
-			text := q[i : i+sz+end]
-			if i+sz+end < len(q) {
-				_, csz := utf8.DecodeRuneInString(q[i+sz+end:])
-				text = q[i : i+sz+end+csz]
-			}
-			if strings.TrimSpace(val) == "" {
-				fail(i, "empty phrase")
-			} else {
-				items = append(items, item{kind: itemPhrase, pos: i, text: text, val: val})
-			}
-			i += len(text)
+			l.phrase(sz)
 		case r == '/':
-			j := i + 1
-			var src strings.Builder
-			for ; j < len(q); j++ {
-				if q[j] == '\\' && j+1 < len(q) && q[j+1] == '/' {
-					src.WriteByte('/')
-					j++
-					continue
-				}
-				if q[j] == '/' {
-					break
-				}
-				src.WriteByte(q[j])
-			}
-			if j >= len(q) {
-				fail(i, "unterminated regular expression: missing closing '/'")
-				i = len(q)
-				continue
-			}
-			items = append(items, item{kind: itemRegex, pos: i, text: q[i : j+1], val: src.String()})
-			i = j + 1
-		case r == '-' && i+1 < len(q) && startsTerm(q[i+1:]):
-			items = append(items, item{kind: itemMinus, pos: i, text: "-"})
-			i++
+			l.regex()
+		case r == '-' && l.i+1 < len(q) && startsTerm(q[l.i+1:]):
+			l.emit(item{kind: itemMinus, pos: l.i, text: "-"})
 		case r == '@':
-			j := i + 1
-			for j < len(q) && isListNameByte(q[j]) {
-				j++
-			}
-			if j == i+1 {
-				fail(i, "expected a list name after '@'")
-				i++
-				continue
-			}
-			items = append(items, item{kind: itemList, pos: i, text: q[i:j], val: q[i+1 : j]})
-			i = j
+			l.list()
 		default:
-			if name, ok := prefixAt(q[i:]); ok {
-				if knownPrefixes[name] {
-					items = append(items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
-				} else {
-					fail(i, fmt.Sprintf("unknown field %q (fields: title, summary, content, author, category, url, site, feed, tag, case)", name))
-				}
-				i += len(name) + 1
-				continue
-			}
-			j := i
-			for j < len(q) {
-				r, sz := utf8.DecodeRuneInString(q[j:])
-				if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' || r == '“' || r == '”' {
-					break
-				}
-				j += sz
-			}
-			it, err := wordItem(q[i:j], i)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			items = append(items, it)
-			i = j
+			l.word()
 		}
 	}
-	items = append(items, item{kind: itemEOF, pos: len(q)})
-	return items, errs
+	l.items = append(l.items, item{kind: itemEOF, pos: len(q)})
+	return l.items, l.errs
+}
+
+// lexer is lex's state: the query, the position and what it found.
+type lexer struct {
+	q     string
+	i     int
+	items []item
+	errs  []*QueryError
+}
+
+func (l *lexer) fail(pos int, msg string) { l.errs = append(l.errs, &QueryError{pos, msg}) }
+
+// emit adds it and moves past its text.
+func (l *lexer) emit(it item) {
+	l.items = append(l.items, it)
+	l.i = it.pos + len(it.text)
+}
+
+// phrase reads a quoted phrase; sz is the size of its opening quote.
+func (l *lexer) phrase(sz int) {
+	q, i := l.q, l.i
+	end := strings.IndexAny(q[i+sz:], "\"“”")
+	if end < 0 {
+		l.fail(i, `unterminated phrase: missing closing '"'`)
+		end = len(q) - i - sz
+	}
+	val := q[i+sz : i+sz+end]
+	text := q[i : i+sz+end]
+	if i+sz+end < len(q) {
+		_, csz := utf8.DecodeRuneInString(q[i+sz+end:])
+		text = q[i : i+sz+end+csz]
+	}
+	if strings.TrimSpace(val) == "" {
+		l.fail(i, "empty phrase")
+		l.i += len(text)
+		return
+	}
+	l.emit(item{kind: itemPhrase, pos: i, text: text, val: val})
+}
+
+// regex reads /…/, where \/ stands for a slash.
+func (l *lexer) regex() {
+	q, i := l.q, l.i
+	j := i + 1
+	var src strings.Builder
+	for ; j < len(q); j++ {
+		if q[j] == '\\' && j+1 < len(q) && q[j+1] == '/' {
+			src.WriteByte('/')
+			j++
+			continue
+		}
+		if q[j] == '/' {
+			break
+		}
+		src.WriteByte(q[j])
+	}
+	if j >= len(q) {
+		l.fail(i, "unterminated regular expression: missing closing '/'")
+		l.i = len(q)
+		return
+	}
+	l.emit(item{kind: itemRegex, pos: i, text: q[i : j+1], val: src.String()})
+}
+
+// list reads @name.
+func (l *lexer) list() {
+	q, i := l.q, l.i
+	j := i + 1
+	for j < len(q) && isListNameByte(q[j]) {
+		j++
+	}
+	if j == i+1 {
+		l.fail(i, "expected a list name after '@'")
+		l.i++
+		return
+	}
+	l.emit(item{kind: itemList, pos: i, text: q[i:j], val: q[i+1 : j]})
+}
+
+// word reads a field prefix (title:) or a word, operator or wildcard.
+func (l *lexer) word() {
+	q, i := l.q, l.i
+	if name, ok := prefixAt(q[i:]); ok {
+		if knownPrefixes[name] {
+			l.items = append(l.items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
+		} else {
+			l.fail(i, fmt.Sprintf("unknown field %q (fields: title, summary, content, author, category, url, site, feed, tag, case)", name))
+		}
+		l.i += len(name) + 1
+		return
+	}
+	j := i
+	for j < len(q) {
+		r, sz := utf8.DecodeRuneInString(q[j:])
+		if unicode.IsSpace(r) || r == '(' || r == ')' || r == '"' || r == '“' || r == '”' {
+			break
+		}
+		j += sz
+	}
+	it, err := wordItem(q[i:j], i)
+	if err != nil {
+		l.errs = append(l.errs, err)
+	}
+	l.items = append(l.items, it)
+	l.i = j
 }
 
 func wordItem(w string, pos int) (item, *QueryError) {

@@ -277,6 +277,16 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 			ps = append(ps, diag.At(f.path, f.root, fmt.Sprintf("feeds[%d]", i), "empty feed name"))
 		}
 	}
+	r.Tests, ps = f.tests(ps)
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return r, nil
+}
+
+// tests reads the rule's tests:, adding their problems to ps.
+func (f *parsedFile) tests(ps diag.Problems) ([]Test, diag.Problems) {
+	var tests []Test
 	for i, t := range f.spec.Tests {
 		path := fmt.Sprintf("tests[%d]", i)
 		n := diag.Locate(f.root, path)
@@ -292,12 +302,9 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 		case t.File != "" && (t.Title != "" || t.Text != ""):
 			ps = append(ps, diag.At(f.path, f.root, path, "a test has either file: or title:/text:, not both"))
 		}
-		r.Tests = append(r.Tests, test)
+		tests = append(tests, test)
 	}
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	return r, nil
+	return tests, ps
 }
 
 // queryProblem places a query error at its line and column in the file,

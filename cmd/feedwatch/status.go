@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+func cmdStatus(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "status", "", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
+		return code
+	}
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	defer st.Close()
+	if err := printFeeds(ctx, e, cfg, st); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	printRules(e, cfg)
+	if err := printDeliveries(ctx, e, st); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	return exitOK
+}
+
+// printFeeds shows each configured feed's health.
+func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store) error {
+	states, err := st.FeedStates(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]article.FeedState{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "FEED\tLAST SUCCESS\tFAILURES\tNEXT POLL\tLAST ERROR")
+	for _, f := range cfg.Feeds {
+		s := byName[f.Name]
+		next := "on schedule"
+		if s.NextDue.After(time.Now()) {
+			next = "after " + when(s.NextDue)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(s.LastError, 80))
+	}
+	return w.Flush()
+}
+
+// printRules lists the rules in the rules folder.
+func printRules(e env, cfg *config.Config) {
+	set, err := rules.LoadDir(cfg.RulesDir)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "\nRules: %s has problems (run 'feedwatch check'):\n%v\n", cfg.RulesDir, err)
+	} else {
+		names := make([]string, len(set.Rules))
+		for i, r := range set.Rules {
+			names[i] = r.Name
+		}
+		fmt.Fprintf(e.stdout, "\nRules (%d): %s\n", len(set.Rules), strings.Join(names, ", "))
+	}
+}
+
+// printDeliveries counts the outbox and lists recent failures and posts.
+func printDeliveries(ctx context.Context, e env, st *store.Store) error {
+	counts, err := st.DeliveryCounts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nDeliveries: %d sent, %d pending, %d failed, %d held for digests, %d merged into earlier posts or digests\n",
+		counts[article.Sent], counts[article.Pending], counts[article.Failed], counts[article.Held], counts[article.Merged])
+	failed, err := st.Recent(ctx, article.Failed, 10)
+	if err != nil {
+		return err
+	}
+	for _, d := range failed {
+		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel(), oneLine(headline(d.Message), 60), d.LastError)
+	}
+	recent, err := st.Recent(ctx, "", 10)
+	if err != nil {
+		return err
+	}
+	if len(recent) > 0 {
+		fmt.Fprintln(e.stdout, "\nRecent alerts:")
+	}
+	for _, d := range recent {
+		fmt.Fprintf(e.stdout, "  %s  %-7s %s  %s  [%s]\n", when(d.Created), d.State, d.Channel(), oneLine(headline(d.Message), 70), strings.Join(article.Summary(d.Message).Rules, ", "))
+	}
+	return nil
+}
+
+// headline is what status shows of a message: an alert's title, else its kind.
+func headline(m article.Message) string {
+	if u := article.Summary(m); u.Title != "" || u.Kind == "alert" {
+		return u.Title
+	}
+	return "(" + article.Summary(m).Kind + ")"
+}
