@@ -14,3 +14,10 @@ type FeedState struct {
 	Failures     int // consecutive
 	NextDue      time.Time
 }
+
+// Known is what is stored of an article seen before: what novelty needs
+// to tell a new or changed article from one already seen.
+type Known struct {
+	Hash  string          // its content hash when last stored
+	Rules map[string]bool // the rules it matched
+}

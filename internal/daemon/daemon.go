@@ -18,6 +18,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/metrics"
 	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
@@ -30,7 +31,7 @@ type Fetcher interface {
 type Store interface {
 	delivery.Store
 	FeedState(ctx context.Context, name string) (article.FeedState, error)
-	Seen(ctx context.Context, feed string, identities []string) (map[string]store.Seen, error)
+	Seen(ctx context.Context, feed string, identities []string) (map[string]article.Known, error)
 	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error
@@ -63,15 +64,15 @@ type setup struct {
 
 // Daemon runs the pipeline.
 type Daemon struct {
-	logger  *slog.Logger
-	store   Store
-	now     func() time.Time
-	grace   time.Duration
-	metrics *metrics.Metrics
-	outbox  *delivery.Outbox
-	setup   atomic.Pointer[setup]
-	rules   *rules.Live
-	polling sync.Map // feed name → *sync.Mutex: one poll of a feed at a time
+	logger    *slog.Logger
+	store     Store
+	now       func() time.Time
+	grace     time.Duration
+	metrics   *metrics.Metrics
+	outbox    *delivery.Outbox
+	setup     atomic.Pointer[setup]
+	rules     *rules.Live
+	exclusive *scheduler.Exclusive // one poll of a feed at a time
 
 	running      atomic.Bool  // Run is serving (for /readyz and Reload)
 	addr         atomic.Value // string: where the endpoints listen
@@ -91,6 +92,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		grace:        deps.Grace,
 		reloads:      make(chan reload),
 		rulesChanged: make(chan struct{}, 1),
+		exclusive:    scheduler.NewExclusive(logger.With("component", "daemon"), "poll", "feed"),
 	}
 	if d.grace <= 0 {
 		d.grace = GracePeriod

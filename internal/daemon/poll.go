@@ -3,9 +3,6 @@ package daemon
 import (
 	"context"
 	"errors"
-	"fmt"
-	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -46,33 +43,20 @@ func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 	return nil
 }
 
-// errPanic is returned for a poll that panicked.
-var errPanic = errors.New("panic")
-
-// pollLimited polls f once a fetch slot is free and no other poll of f
+// pollLimited polls f once a fetch slot is free, unless a poll of f still
 // runs (a start-up poll and a scheduled one never overlap: the later one
 // is skipped).
-func (d *Daemon) pollLimited(ctx context.Context, s *setup, f config.Feed) (err error) {
-	mu, _ := d.polling.LoadOrStore(f.Name, &sync.Mutex{})
-	if !mu.(*sync.Mutex).TryLock() {
-		d.logger.Debug("poll skipped: the previous one still runs", "feed", f.Name)
-		return nil
-	}
-	defer mu.(*sync.Mutex).Unlock()
-	select {
-	case s.sem <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.sem }()
-	defer func() {
-		// A bug on one feed's strange input must not stop the daemon.
-		if r := recover(); r != nil {
-			d.logger.Error("poll panicked", "feed", f.Name, "panic", r, "stack", string(debug.Stack()))
-			err = fmt.Errorf("%w: %v", errPanic, r)
+func (d *Daemon) pollLimited(ctx context.Context, s *setup, f config.Feed) error {
+	_, err := d.exclusive.Run(f.Name, func() error {
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-	}()
-	return d.poll(ctx, s, f)
+		defer func() { <-s.sem }()
+		return d.poll(ctx, s, f)
+	})
+	return err
 }
 
 func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
@@ -127,14 +111,10 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	if err != nil {
 		return nil, err
 	}
-	known := make(map[string]novelty.Known, len(seen))
-	for id, s := range seen {
-		known[id] = novelty.Known{Hash: s.Hash, Rules: s.Rules}
-	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
 	set, to := d.Rules(), d.routes(cfg)
 	var items []store.Item
-	for _, v := range novelty.Judge(arts, known, st.LastSuccess.IsZero(), d.now(), policy) {
+	for _, v := range novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy) {
 		it := store.Item{Article: v.Article, Hash: v.Hash}
 		if v.MayAlert {
 			for _, m := range set.Match(&v.Article) {

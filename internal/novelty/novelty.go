@@ -12,12 +12,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// Known is what is stored of an article seen before.
-type Known struct {
-	Hash  string          // its content hash when last stored
-	Rules map[string]bool // the rules it matched
-}
-
 // Policy limits which articles may alert.
 type Policy struct {
 	MaxAge   time.Duration // older articles never alert
@@ -38,7 +32,7 @@ type Verdict struct {
 // with whether it may alert. On a feed's first successful fetch
 // (firstFetch) only articles published within Backfill may alert, and
 // undated ones may not; articles older than MaxAge never alert.
-func Judge(arts []article.Article, known map[string]Known, firstFetch bool, now time.Time, p Policy) []Verdict {
+func Judge(arts []article.Article, known map[string]article.Known, firstFetch bool, now time.Time, p Policy) []Verdict {
 	var out []Verdict
 	for _, a := range arts {
 		h := Hash(&a)

@@ -38,7 +38,7 @@ func TestJudgeKeepsNewAndChangedArticlesOnly(t *testing.T) {
 	same := article.Article{Identity: "a", Title: "Same"}
 	edited := article.Article{Identity: "b", Title: "Edited", Summary: "now longer"}
 	fresh := article.Article{Identity: "c", Title: "New", Published: now.Add(-time.Hour)}
-	known := map[string]Known{
+	known := map[string]article.Known{
 		"a": {Hash: Hash(&same)},
 		"b": {Hash: "old", Rules: map[string]bool{"r1": true}},
 	}

@@ -10,16 +10,10 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// Seen is what is known of an article already stored.
-type Seen struct {
-	Hash  string          // content hash when it was last stored
-	Rules map[string]bool // rules that matched it before
-}
-
 // Seen returns, for each identity of feed already stored, its hash and the
 // rules it matched.
-func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map[string]Seen, error) {
-	out := map[string]Seen{}
+func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map[string]article.Known, error) {
+	out := map[string]article.Known{}
 	const chunk = 500
 	for len(identities) > 0 {
 		n := min(chunk, len(identities))
@@ -44,7 +38,7 @@ func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map
 			}
 			seen, ok := out[id]
 			if !ok {
-				seen = Seen{Hash: hash, Rules: map[string]bool{}}
+				seen = article.Known{Hash: hash, Rules: map[string]bool{}}
 				out[id] = seen
 			}
 			if rule != "" {
