@@ -91,7 +91,9 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 
 // Handler serves the metrics in Prometheus' format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	// A collector that fails (a /proc file hidden by a sandbox) must not
+	// take the other metrics down with it.
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
 // Delivered counts a delivery outcome (the outbox's observer).
