@@ -27,13 +27,18 @@ import (
 )
 
 func main() {
-	child := flag.String("child", "", "internal: run one measurement (poll, idle) and print its memory")
+	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all) and print its memory")
+	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
 	flag.Parse()
-	switch *child {
-	case "poll":
+	switch {
+	case *child == "poll":
 		os.Exit(childPoll())
-	case "idle":
+	case *child == "idle":
 		os.Exit(childIdle())
+	case strings.HasPrefix(*child, "hostile-"):
+		os.Exit(childHostile(strings.TrimPrefix(*child, "hostile-")))
+	case *hostile:
+		os.Exit(runHostile(os.Stdout))
 	}
 	os.Exit(run(os.Stdout))
 }

@@ -26,10 +26,11 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, er
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
-	body, err := f.readLimited(resp.Body)
+	body, release, err := f.readLimited(ctx, resp.Body)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	final := resp.Request.URL.String()
 	return f.ReadDocument(body, resp.Header.Get("Content-Type"), Source{Name: final, URL: final})
 }

@@ -68,6 +68,7 @@ type Fetcher struct {
 	client    *http.Client
 	userAgent string
 	maxBody   int64
+	big       chan struct{} // held while a body over BigBody is read and parsed
 	// Now is the clock used for judging absurd dates.
 	Now func() time.Time
 }
@@ -91,6 +92,7 @@ func NewFetcher(timeout time.Duration, maxBody int64, userAgent string) *Fetcher
 		},
 		userAgent: userAgent,
 		maxBody:   maxBody,
+		big:       make(chan struct{}, 1),
 		Now:       time.Now,
 	}
 }
@@ -103,7 +105,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 		return Result{}, fmt.Errorf("bad feed URL: %w", err)
 	}
 	if u.Scheme == "file" {
-		return f.fetchFile(u.Path, src)
+		return f.fetchFile(ctx, u.Path, src)
 	}
 	resp, err := f.get(ctx, src.URL, v)
 	if err != nil {
@@ -117,10 +119,11 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return Result{}, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
-	body, err := f.readLimited(resp.Body)
+	body, release, err := f.readLimited(ctx, resp.Body)
 	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	res := Result{Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}}
 	res.Articles, err = f.parse(body, resp.Header.Get("Content-Type"), src, resp.Request.URL.String())
 	return res, err
@@ -151,34 +154,61 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators) (*http.R
 	return resp, nil
 }
 
-func (f *Fetcher) fetchFile(path string, src Source) (Result, error) {
+func (f *Fetcher) fetchFile(ctx context.Context, path string, src Source) (Result, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return Result{}, err
 	}
 	defer fh.Close()
-	body, err := f.readLimited(fh)
+	body, release, err := f.readLimited(ctx, fh)
 	if err != nil {
 		return Result{}, err
 	}
+	defer release()
 	arts, err := f.parse(body, "", src, "")
 	return Result{Articles: arts}, err
 }
 
-func (f *Fetcher) readLimited(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, f.maxBody+1))
+// BigBody is the size from which a body is read and parsed on its own:
+// parsing takes many times a document's size in memory, so however many
+// feeds are fetched at once, one big document at a time is parsed. Real
+// feeds are far smaller and never wait.
+const BigBody = 1 << 20
+
+// readLimited reads a body of at most maxBody bytes. Past BigBody it waits
+// for the big-body slot and holds it until release is called, after the
+// body has been parsed.
+func (f *Fetcher) readLimited(ctx context.Context, r io.Reader) (body []byte, release func(), err error) {
+	release = func() {}
+	body, err = io.ReadAll(io.LimitReader(r, min(f.maxBody, BigBody)+1))
+	if err == nil && int64(len(body)) > BigBody {
+		select {
+		case f.big <- struct{}{}:
+			release = func() { <-f.big }
+		case <-ctx.Done():
+			return nil, release, ctx.Err()
+		}
+		rest := bytes.NewBuffer(body)
+		_, err = rest.ReadFrom(io.LimitReader(r, f.maxBody+1-int64(len(body))))
+		body = rest.Bytes()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
+		release()
+		return nil, func() {}, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(body)) > f.maxBody {
-		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, f.maxBody)
+		release()
+		return nil, func() {}, fmt.Errorf("%w (%d bytes)", ErrTooLarge, f.maxBody)
 	}
-	return body, nil
+	return body, release, nil
 }
 
 func (f *Fetcher) parse(body []byte, contentType string, src Source, base string) ([]article.Article, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("parse feed: empty body")
+	}
+	if err := checkShape(body); err != nil {
+		return nil, err
 	}
 	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(toUTF8(body, contentType)))
 	if err != nil {

@@ -68,12 +68,15 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		if it == nil {
 			continue
 		}
+		if len(out) == MaxItems {
+			break
+		}
 		a := article.Article{
 			Feed:     src.Name,
 			FeedTags: src.Tags,
-			Title:    oneLine(HTMLToText(it.Title)),
-			Summary:  HTMLToText(it.Description),
-			Content:  HTMLToText(it.Content),
+			Title:    clip(oneLine(HTMLToText(clip(it.Title, MaxTitle*4))), MaxTitle),
+			Summary:  textOf(it.Description),
+			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
 		}
 		if a.Summary == a.Content {
@@ -110,6 +113,28 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// How much of an item is kept, stored and matched: a title of MaxTitle
+// bytes, and the first MaxText bytes of its summary and of its text, read
+// from at most four times as much markup. Real articles fit; a hostile
+// item cannot make matching or storage unbounded.
+const (
+	MaxTitle = 2 << 10
+	MaxText  = 100 << 10
+)
+
+func textOf(html string) string { return clip(HTMLToText(clip(html, MaxText*4)), MaxText) }
+
+// clip cuts s to at most n bytes, at a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 // absLink resolves link against base and keeps it only if it is http(s).
 func absLink(base *url.URL, link string) string {
