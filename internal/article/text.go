@@ -1,6 +1,9 @@
 package article
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // FromText reads a plain-text article: the first non-empty line is the
 // title, the rest is the body (Content).
@@ -18,4 +21,23 @@ func FromText(s string) Article {
 		}
 	}
 	return Article{}
+}
+
+// How much of an article is kept, stored and matched: a title of MaxTitle
+// bytes, and the first MaxText bytes of its summary and of its text. Real
+// articles fit; a hostile one cannot make matching or storage unbounded.
+const (
+	MaxTitle = 2 << 10
+	MaxText  = 100 << 10
+)
+
+// Clip cuts s to at most n bytes, at a character boundary.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -74,7 +74,7 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		a := article.Article{
 			Feed:     src.Name,
 			FeedTags: src.Tags,
-			Title:    clip(oneLine(HTMLToText(clip(it.Title, MaxTitle*4))), MaxTitle),
+			Title:    article.Clip(oneLine(HTMLToText(article.Clip(it.Title, article.MaxTitle*4))), article.MaxTitle),
 			Summary:  textOf(it.Description),
 			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
@@ -114,26 +114,10 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// How much of an item is kept, stored and matched: a title of MaxTitle
-// bytes, and the first MaxText bytes of its summary and of its text, read
-// from at most four times as much markup. Real articles fit; a hostile
-// item cannot make matching or storage unbounded.
-const (
-	MaxTitle = 2 << 10
-	MaxText  = 100 << 10
-)
-
-func textOf(html string) string { return clip(HTMLToText(clip(html, MaxText*4)), MaxText) }
-
-// clip cuts s to at most n bytes, at a character boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
+// textOf is an item's summary or text as kept: article.MaxText bytes,
+// read from at most four times as much markup.
+func textOf(html string) string {
+	return article.Clip(HTMLToText(article.Clip(html, article.MaxText*4)), article.MaxText)
 }
 
 // absLink resolves link against base and keeps it only if it is http(s).

@@ -12,6 +12,10 @@ import (
 // MaxSnippet is the longest snippet, in characters.
 const MaxSnippet = 300
 
+// MaxHits is how many hits an explanation lists; the snippet is chosen
+// from all of them.
+const MaxHits = 100
+
 // explain turns the occurrences that made a rule match into hits and the
 // best snippet: the sentence, or two adjacent ones, with the most distinct
 // terms and hits, at most MaxSnippet characters, hits marked.
@@ -29,7 +33,9 @@ func explain(d *Document, occs []occ) article.Explanation {
 		if o.field >= 0 {
 			field = fieldNames[o.field]
 		}
-		ex.Hits = append(ex.Hits, article.Hit{Term: o.term.raw, Field: field, Pos: o.pos})
+		if len(ex.Hits) < MaxHits {
+			ex.Hits = append(ex.Hits, article.Hit{Term: o.term.raw, Field: field, Pos: o.pos})
+		}
 		if o.field >= 0 && o.field <= fieldContent && o.end > o.start {
 			byField[o.field] = append(byField[o.field], o)
 		}
@@ -43,27 +49,40 @@ type window struct {
 	score             int
 }
 
+// bestSnippet scores each sentence, and each pair of adjacent sentences,
+// that holds hits. Occurrences are sorted once and swept with the
+// sentences, so the work grows with the text and the hits, not with their
+// product.
 func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 	var best *window
+	terms := map[*termNode]bool{}
 	for f := fieldTitle; f <= fieldContent; f++ {
 		occs := byField[f]
 		if len(occs) == 0 {
 			continue
 		}
+		sort.SliceStable(occs, func(i, j int) bool { return occs[i].start < occs[j].start })
 		sents := d.sentences(f)
+		k := 0 // the first occurrence that starts at or after sentence i
 		for i := range sents {
+			for k < len(occs) && occs[k].start < sents[i][0] {
+				k++
+			}
+			if k == len(occs) {
+				break
+			}
 			for w := 1; w <= 2 && i+w <= len(sents); w++ {
 				start, end := sents[i][0], sents[i+w-1][1]
-				if w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
-					continue
-				}
-				terms := map[*termNode]bool{}
+				clear(terms)
 				hits := 0
-				for _, o := range occs {
-					if o.start >= start && o.end <= end {
-						terms[o.term] = true
+				for j := k; j < len(occs) && occs[j].start < end; j++ {
+					if occs[j].end <= end {
+						terms[occs[j].term] = true
 						hits++
 					}
+				}
+				if hits == 0 || w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
+					continue
 				}
 				// Distinct terms count most; a second sentence must add
 				// something; the body beats the title, which Slack shows anyway.
@@ -71,7 +90,7 @@ func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 				if f == fieldTitle {
 					score -= 5
 				}
-				if hits > 0 && (best == nil || score > best.score) {
+				if best == nil || score > best.score {
 					best = &window{f, start, end, score}
 				}
 			}

@@ -35,15 +35,21 @@ type posting struct {
 // chain is a word's first and last occurrence in Document.occurs.
 type chain struct{ head, tail int32 }
 
-// NewDocument tokenizes the fields of a.
+// NewDocument tokenizes the fields of a. Only the first article.MaxText
+// bytes of a field are matched (article.MaxTitle of the title), whatever
+// the article holds.
 func NewDocument(a *article.Article) *Document {
+	return newDocument(a, article.MaxTitle, article.MaxText)
+}
+
+func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 	d := &Document{feed: strings.ToLower(a.Feed)}
-	d.text[fieldTitle] = a.Title
-	d.text[fieldSummary] = a.Summary
-	d.text[fieldContent] = a.Content
-	d.text[fieldAuthor] = a.Author
-	d.text[fieldCategory] = strings.Join(a.Categories, "\n")
-	d.text[fieldURL] = a.Link
+	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
+	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
+	d.text[fieldContent] = article.Clip(a.Content, maxText)
+	d.text[fieldAuthor] = article.Clip(a.Author, maxTitle)
+	d.text[fieldCategory] = article.Clip(strings.Join(a.Categories, "\n"), maxText)
+	d.text[fieldURL] = article.Clip(a.Link, maxText)
 	n := 0
 	for f := range d.text {
 		d.toks[f] = text.Tokenize(d.text[f])
@@ -173,46 +179,64 @@ func eval(n node, d *Document) (bool, []occ) {
 // evalNear keeps the occurrences of each side that have a partner on the
 // other side in the same field within n words: at most n words stand
 // between the end of the first and the start of the second (adjacent words
-// have 0 between them).
+// have 0 between them). Each side's word positions are sorted once and
+// each occurrence looks its partners up by binary search, so the work
+// grows with the occurrences, not with their product.
 func evalNear(n *nearNode, d *Document) (bool, []occ) {
 	_, left := eval(n.left, d)
 	if len(left) == 0 {
 		return false, nil
 	}
 	_, right := eval(n.right, d)
+	if len(right) == 0 {
+		return false, nil
+	}
+	l, r := newSpans(left), newSpans(right)
 	var out []occ
-	usedR := make([]bool, len(right))
-	for _, a := range left {
-		hit := false
-		for j, b := range right {
-			if a.field != b.field || a.pos < 0 || b.pos < 0 {
-				continue
-			}
-			var gap int
-			switch {
-			case a.pos+a.n <= b.pos: // a before b
-				gap = b.pos - (a.pos + a.n)
-			case b.pos+b.n <= a.pos: // b before a
-				if n.ordered {
-					continue
-				}
-				gap = a.pos - (b.pos + b.n)
-			default:
-				continue // overlapping: the same words
-			}
-			if gap <= n.n {
-				hit = true
-				if !usedR[j] {
-					usedR[j] = true
-					out = append(out, b)
-				}
-			}
+	for _, b := range right {
+		// b follows a within n words, or (unordered) precedes it.
+		if b.pos >= 0 && (l.endIn(b.field, b.pos-n.n, b.pos) || !n.ordered && l.startIn(b.field, b.pos+b.n, b.pos+b.n+n.n)) {
+			out = append(out, b)
 		}
-		if hit {
+	}
+	for _, a := range left {
+		if a.pos >= 0 && (r.startIn(a.field, a.pos+a.n, a.pos+a.n+n.n) || !n.ordered && r.endIn(a.field, a.pos-n.n, a.pos)) {
 			out = append(out, a)
 		}
 	}
 	return len(out) > 0, out
+}
+
+// spans are the word positions where occurrences start and end, per field,
+// sorted, for range queries.
+type spans struct {
+	starts, ends map[int][]int
+}
+
+func newSpans(occs []occ) spans {
+	s := spans{starts: map[int][]int{}, ends: map[int][]int{}}
+	for _, o := range occs {
+		if o.pos >= 0 {
+			s.starts[o.field] = append(s.starts[o.field], o.pos)
+			s.ends[o.field] = append(s.ends[o.field], o.pos+o.n)
+		}
+	}
+	for f := range s.starts {
+		sort.Ints(s.starts[f])
+		sort.Ints(s.ends[f])
+	}
+	return s
+}
+
+// startIn reports whether an occurrence in field f starts within [lo, hi].
+func (s spans) startIn(f, lo, hi int) bool { return anyIn(s.starts[f], lo, hi) }
+
+// endIn reports whether an occurrence in field f ends within [lo, hi].
+func (s spans) endIn(f, lo, hi int) bool { return anyIn(s.ends[f], lo, hi) }
+
+func anyIn(sorted []int, lo, hi int) bool {
+	i := sort.SearchInts(sorted, lo)
+	return i < len(sorted) && sorted[i] <= hi
 }
 
 func (t *termNode) fieldList() []int {
@@ -244,7 +268,7 @@ func (t *termNode) find(d *Document) []occ {
 	case termRegex:
 		var out []occ
 		for _, f := range t.fieldList() {
-			for _, m := range t.re.FindAllStringIndex(d.text[f], 20) {
+			for _, m := range t.re.FindAllStringIndex(article.Clip(d.text[f], MaxRegexText), 20) {
 				if m[1] > m[0] {
 					out = append(out, occ{term: t, field: f, pos: -1, start: m[0], end: m[1]})
 				}
