@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -118,7 +117,7 @@ func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]articl
 	case strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://"):
 		return f.Get(ctx, in)
 	}
-	body, err := os.ReadFile(in)
+	body, err := diag.ReadFile(in, 10<<20)
 	if err != nil {
 		return nil, err
 	}

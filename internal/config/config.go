@@ -6,7 +6,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -102,7 +101,7 @@ func Default() Config {
 // resolves ${VAR} (os.LookupEnv in the binary, a map in tests). Every
 // problem is returned at once as diag.Problems.
 func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := diag.ReadFile(path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
@@ -189,7 +188,7 @@ func (c *Config) resolve() []FieldError {
 			ps = append(ps, FieldError{field, "set either the value or the _file variant, not both"})
 			return
 		}
-		data, err := os.ReadFile(abs(file))
+		data, err := diag.ReadFile(abs(file), 64<<10)
 		if err != nil {
 			ps = append(ps, FieldError{field + "_file", fmt.Sprintf("cannot read secret file: %v", err)})
 			return

@@ -76,6 +76,7 @@ type Daemon struct {
 
 	running      atomic.Bool  // Run is serving (for /readyz and Reload)
 	addr         atomic.Value // string: where the endpoints listen
+	rulesWatch   atomic.Value // string: why the rules folder is not watched, or ""
 	reloads      chan reload
 	rulesChanged chan struct{}
 }

@@ -81,6 +81,10 @@ func fetchFaults(hang chan struct{}) []fetchFault {
 				}
 			}
 		}, "exceeds the size limit"},
+		{"elements nested 200,000 deep", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `<rss version="2.0" xmlns:x="urn:x"><channel><title>Deep</title><item><title>x</title></item>`)
+			io.WriteString(w, strings.Repeat("<x:a>", 200_000)) // within the test's 1 MiB body limit
+		}, "elements nested more than 256 deep"},
 	}
 }
 

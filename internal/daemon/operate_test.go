@@ -158,3 +158,34 @@ func TestAPanickingPollIsLoggedAndTheNextRunStillHappens(t *testing.T) {
 		t.Errorf("the panic was not logged:\n%s", logs.String())
 	}
 }
+
+func TestReplacingTheRulesFolderKeepsRulesReloadingAndReadinessSaysWhenItCannot(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	rulesDir := filepath.Join(parent, "rules")
+	os.Mkdir(rulesDir, 0o755)
+	writeByRename(t, filepath.Join(rulesDir, "leaders.yaml"), "name: Leaders\nquery: leader\n")
+	wire := newFeedServer(t, rss())
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
+	cfg.RulesDir = rulesDir
+	cfg.Server.Listen = "127.0.0.1:0"
+	h := newHarness(t, cfg)
+	stop := running(t, h)
+	defer stop()
+	eventually(t, "the endpoints", func() bool { return h.d.Addr() != "" })
+	readyz := func() (int, string) { return get(t, "http://"+h.d.Addr()+"/readyz") }
+	eventually(t, "ready", func() bool { code, _ := readyz(); return code == 200 })
+
+	if err := os.RemoveAll(rulesDir); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "/readyz saying the rules cannot be watched", func() bool {
+		code, body := readyz()
+		return code == 503 && strings.Contains(body, "rules: edits are not seen")
+	})
+	os.Mkdir(rulesDir, 0o755)
+	writeByRename(t, filepath.Join(rulesDir, "leaders.yaml"), "name: Leaders\nquery: leader\n")
+	writeByRename(t, filepath.Join(rulesDir, "haditha.yaml"), "name: Haditha\nquery: Haditha\n")
+	eventually(t, "the rules of the new folder", func() bool { return len(h.d.Rules().Rules) == 2 })
+	eventually(t, "ready again", func() bool { code, _ := readyz(); return code == 200 })
+}

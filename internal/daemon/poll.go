@@ -8,6 +8,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/cronspec"
+	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/novelty"
 	"github.com/feedwatch/feedwatch/internal/store"
@@ -69,11 +70,11 @@ func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
 func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
 	now := d.now()
 	st = feed.Failed(st, f.URL, cause, cronspec.Interval(cfg.FeedSchedule(f), now), now)
-	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", cause)
+	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", diag.Clip(cause.Error(), 500))
 	var notices []article.Notice
 	if ops := d.outbox.OpsChannel(); ops != "" && st.Failures == failingAfter {
 		notices = append(notices, article.Notice{Channel: ops, Event: article.FeedFailing, Feed: f.Name,
-			Failures: st.Failures, Err: cause.Error(), NextTry: st.NextDue})
+			Failures: st.Failures, Err: diag.Clip(cause.Error(), 500), NextTry: st.NextDue})
 	}
 	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
 		return errors.Join(cause, err)
@@ -115,6 +116,9 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	set, to := d.Rules(), d.routes(cfg)
 	var items []store.Item
 	for _, v := range novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy) {
+		if err := ctx.Err(); err != nil {
+			return nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
+		}
 		it := store.Item{Article: v.Article, Hash: v.Hash}
 		if v.MayAlert {
 			for _, m := range set.Match(&v.Article) {

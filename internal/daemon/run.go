@@ -116,12 +116,23 @@ func (rt *runtime) watch(work context.Context, dir string) {
 	ctx, cancel := context.WithCancel(work)
 	rt.stopWatcher = cancel
 	d := rt.d
-	_, stamp := d.rules.Dir()
-	err := rules.Watch(ctx, dir, stamp,
-		func() { _ = d.ReloadRules(ctx) }, // problems are logged and reported there
-		func(err error) { d.logger.Error("watch rules", "err", err) })
+	d.rulesWatch.Store("")
+	err := rules.Watch(ctx, dir, rules.Watcher{
+		Loaded:  func() string { _, stamp := d.rules.Dir(); return stamp },
+		Changed: func() { _ = d.ReloadRules(ctx) }, // problems are logged and reported there
+		Status: func(err error) {
+			if err != nil {
+				d.logger.Error("rules cannot be watched: edits are not seen until they can", "err", err)
+				d.rulesWatch.Store(err.Error())
+				return
+			}
+			d.logger.Info("watching the rules again", "dir", dir)
+			d.rulesWatch.Store("")
+		},
+	})
 	if err != nil {
 		d.logger.Error("rules will not reload by themselves", "err", err)
+		d.rulesWatch.Store(err.Error())
 	}
 }
 

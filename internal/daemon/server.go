@@ -24,6 +24,9 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if !d.running.Load() {
 		problems = append(problems, "scheduler: not running")
 	}
+	if why, _ := d.rulesWatch.Load().(string); why != "" {
+		problems = append(problems, "rules: edits are not seen: "+why)
+	}
 	return problems
 }
 

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -34,12 +35,54 @@ func (p *Problem) Error() string {
 		}
 	}
 	b.WriteString(": ")
-	b.WriteString(p.Msg)
+	b.WriteString(Clip(p.Msg, 500))
 	if p.Source != "" && p.Col > 0 {
-		src := strings.ReplaceAll(p.Source, "\t", " ")
-		fmt.Fprintf(&b, "\n    %s\n    %s^", src, caretPad(src, p.Col-1))
+		src, col := around(strings.ReplaceAll(p.Source, "\t", " "), p.Col-1)
+		fmt.Fprintf(&b, "\n    %s\n    %s^", src, caretPad(src, col))
 	}
 	return b.String()
+}
+
+// sourceWidth is how much of a source line a problem shows around its
+// column.
+const sourceWidth = 120
+
+// around returns at most sourceWidth bytes of src around byte column col,
+// marked "…" where cut, and col within the result.
+func around(src string, col int) (string, int) {
+	if len(src) <= sourceWidth {
+		return src, col
+	}
+	col = min(max(col, 0), len(src))
+	from := max(col-sourceWidth/2, 0)
+	for from > 0 && !utf8.RuneStart(src[from]) {
+		from--
+	}
+	to := min(from+sourceWidth, len(src))
+	for to < len(src) && !utf8.RuneStart(src[to]) {
+		to--
+	}
+	out, col := src[from:to], col-from
+	if from > 0 {
+		out, col = "…"+out, col+len("…")
+	}
+	if to < len(src) {
+		out += "…"
+	}
+	return out, col
+}
+
+// Clip shortens a string that came from a user or a feed for a log line
+// or an error: at most n bytes, then "… (N bytes)".
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
 }
 
 // caretPad is the white space that puts a caret under byte column col of

@@ -268,7 +268,7 @@ func Succeeded(st article.FeedState, url string, v Validators, now time.Time) ar
 // one more consecutive failure, next tried after Backoff beyond a
 // schedule of interval.
 func Failed(st article.FeedState, url string, cause error, interval time.Duration, now time.Time) article.FeedState {
-	st.URL, st.LastAttempt, st.LastError = url, now, cause.Error()
+	st.URL, st.LastAttempt, st.LastError = url, now, article.Clip(cause.Error(), 2000)
 	st.Failures++
 	var retryAfter time.Duration
 	var he *HTTPError

@@ -4,7 +4,9 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -151,16 +153,9 @@ func LoadDir(dir string) (*Set, error) {
 }
 
 func readRuleFile(path string) (*parsedFile, error) {
-	st, err := os.Stat(path)
+	data, err := diag.ReadFile(path, MaxRuleBytes)
 	if err != nil {
-		return nil, err
-	}
-	if st.Size() > MaxRuleBytes {
-		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("file is %d bytes; a rule file may be at most %d (1 MiB)", st.Size(), MaxRuleBytes)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
+		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("cannot read it: %v (a rule file is a regular file of at most 1 MiB)", unwrapPath(err))}
 	}
 	f := &parsedFile{path: path, data: data, lines: strings.Split(string(data), "\n")}
 	root, err := diag.DecodeStrict(path, data, &f.spec)
@@ -396,4 +391,14 @@ func (s *Set) QueryRule(q string) (*Rule, error) {
 		return nil, err
 	}
 	return &Rule{ID: "query", Name: q, Query: q, Enabled: true, query: n}, nil
+}
+
+// unwrapPath drops the path from an *fs.PathError: problems name the file
+// already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

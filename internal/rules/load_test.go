@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/diag"
@@ -167,8 +169,35 @@ func TestARuleFileOverOneMiBIsRefused(t *testing.T) {
 	dir := writeRules(t, map[string]string{"big.yaml": "query: leader\n# " + strings.Repeat("x", MaxRuleBytes) + "\n"})
 	_, err := LoadDir(dir)
 	ps := problems(t, err)
-	if len(ps) != 1 || !strings.Contains(ps[0].Msg, "at most 1048576") {
+	if len(ps) != 1 || !strings.Contains(ps[0].Msg, "larger than 1048576 bytes") {
 		t.Errorf("got %v", ps)
+	}
+}
+
+func TestSpecialFilesInTheRulesFolderAreProblemsNotHangs(t *testing.T) {
+	dir := writeRules(t, map[string]string{"ok.yaml": "query: leader\n"})
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := LoadDir(dir); done <- err }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("LoadDir hung on a FIFO or a device")
+	}
+	ps := problems(t, err)
+	var msgs []string
+	for _, p := range ps {
+		msgs = append(msgs, p.Error())
+	}
+	all := strings.Join(msgs, "\n")
+	if len(ps) != 2 || !strings.Contains(all, "pipe.yaml: cannot read it: it is a FIFO") || !strings.Contains(all, "zero.yaml: cannot read it: it is a character device") {
+		t.Errorf("problems:\n%s", all)
 	}
 }
 

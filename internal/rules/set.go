@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -61,7 +60,7 @@ func (s *Set) RunTests() diag.Problems {
 		for i, t := range r.Tests {
 			a := article.Article{Title: t.Title, Content: t.Text}
 			if t.File != "" {
-				data, err := os.ReadFile(t.File)
+				data, err := diag.ReadFile(t.File, MaxRuleBytes)
 				if err != nil {
 					ps = append(ps, &diag.Problem{File: r.File, Line: t.Line, Msg: fmt.Sprintf("tests[%d]: %v", i, err)})
 					continue

@@ -42,47 +42,122 @@ func Stamp(dir string) string {
 // settle before the rules are read again.
 const settle = 300 * time.Millisecond
 
-// Watch calls changed, once a burst of events has settled, whenever a rule
-// or lists file in dir changes, until ctx ends; also once at the start if
-// the files differ from stamp (a change made before the watch began). It
-// watches the folder, not the files, because editors save by writing a new
-// file and renaming it over the old one.
-func Watch(ctx context.Context, dir, stamp string, changed func(), failed func(error)) error {
-	w, err := fsnotify.NewWatcher()
+// Watcher says what Watch calls.
+type Watcher struct {
+	// Loaded is the Stamp of the files as they were last read.
+	Loaded func() string
+	// Changed is called, once a burst of events has settled, when the
+	// files differ from what was last read.
+	Changed func()
+	// Status is called with an error while the folder cannot be watched
+	// (deleted, replaced and not yet back), and with nil once it is again.
+	Status func(error)
+	// Rescan is how often the folder is checked as a safety net: that it
+	// is still the folder being watched, and that no change went unseen.
+	// 0 means 2 s.
+	Rescan time.Duration
+}
+
+// Watch watches the rules folder dir until ctx ends. It watches the
+// folder, not the files, because editors save by writing a new file and
+// renaming it over the old one; and it survives the folder itself being
+// deleted, replaced (rm -rf rules && cp -r new rules) or renamed away and
+// back, as deploy scripts do: a rescan notices a folder that is not the one
+// watched, watches the new one and reloads.
+func Watch(ctx context.Context, dir string, w Watcher) error {
+	if w.Rescan <= 0 {
+		w.Rescan = 2 * time.Second
+	}
+	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watch rules: %w", err)
 	}
-	if err := w.Add(dir); err != nil {
-		w.Close()
+	st := &watchState{dir: filepath.Clean(dir), fw: fw, w: w}
+	if err := st.add(); err != nil {
+		fw.Close()
 		return fmt.Errorf("watch rules directory %s: %w", dir, err)
 	}
-	if stamp != Stamp(dir) {
-		changed()
-	}
-	go func() {
-		defer w.Close()
-		timer := time.NewTimer(time.Hour)
-		timer.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case ev, ok := <-w.Events:
-				if !ok {
-					return
-				}
-				if IsRuleFile(ev.Name) {
-					timer.Reset(settle)
-				}
-			case err, ok := <-w.Errors:
-				if !ok {
-					return
-				}
-				failed(err)
-			case <-timer.C:
-				changed()
-			}
-		}
-	}()
+	st.check() // a change made before the watch began made no event
+	go st.loop(ctx)
 	return nil
+}
+
+type watchState struct {
+	dir     string
+	fw      *fsnotify.Watcher
+	w       Watcher
+	watched os.FileInfo // the folder being watched
+	lost    error       // why it is not, or nil
+}
+
+func (st *watchState) add() error {
+	info, err := os.Stat(st.dir)
+	if err != nil {
+		return err
+	}
+	if err := st.fw.Add(st.dir); err != nil {
+		return err
+	}
+	st.watched = info
+	return nil
+}
+
+func (st *watchState) loop(ctx context.Context) {
+	defer st.fw.Close()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	rescan := time.NewTicker(st.w.Rescan)
+	defer rescan.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-st.fw.Events:
+			if !ok {
+				return
+			}
+			if filepath.Clean(ev.Name) == st.dir && ev.Has(fsnotify.Remove|fsnotify.Rename) {
+				st.check()
+			} else if IsRuleFile(ev.Name) {
+				timer.Reset(settle)
+			}
+		case err, ok := <-st.fw.Errors:
+			if !ok {
+				return
+			}
+			st.setLost(fmt.Errorf("watch rules directory %s: %w", st.dir, err))
+		case <-timer.C:
+			st.w.Changed()
+		case <-rescan.C:
+			st.check()
+		}
+	}
+}
+
+// check makes sure the folder at dir is the one watched, re-watching it
+// if it was replaced, and reloads when the files changed unseen.
+func (st *watchState) check() {
+	info, err := os.Stat(st.dir)
+	if err != nil {
+		st.setLost(fmt.Errorf("rules directory %s: %w", st.dir, err))
+		return
+	}
+	if st.lost != nil || !os.SameFile(info, st.watched) {
+		_ = st.fw.Remove(st.dir) // the old folder's watch, if it still exists
+		if err := st.add(); err != nil {
+			st.setLost(fmt.Errorf("watch rules directory %s: %w", st.dir, err))
+			return
+		}
+		st.setLost(nil)
+	}
+	if Stamp(st.dir) != st.w.Loaded() {
+		st.w.Changed()
+	}
+}
+
+func (st *watchState) setLost(err error) {
+	if (err == nil) != (st.lost == nil) || err != nil && err.Error() != st.lost.Error() {
+		st.w.Status(err)
+	}
+	st.lost = err
 }
