@@ -156,3 +156,27 @@ func TestRunPollsAtStartUpAndStopsCleanlyWhenCancelled(t *testing.T) {
 		t.Errorf("log lacks the stop message:\n%s", errb.String())
 	}
 }
+
+func TestASecondWriterOnOneDatabaseIsRefusedNamingTheFirst(t *testing.T) {
+	cfg := demo(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	}()
+	waitFor(t, "the first alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
+	for _, cmd := range []string{"once", "run"} {
+		code, stdout, stderr := runCmd(t, context.Background(), cmd, "--config", cfg)
+		if code != exitProblems || !strings.Contains(stderr, "is written by feedwatch run (pid ") || stdout != "" {
+			t.Errorf("a second %s: exit %d, %q; want exit 1 naming the first process and posting nothing", cmd, code, stderr)
+		}
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Fatalf("the first run: exit %d", code)
+	}
+	if code, _, stderr := runCmd(t, context.Background(), "once", "--config", cfg); code != exitOK {
+		t.Errorf("once after the first stopped: exit %d: %s", code, stderr)
+	}
+}

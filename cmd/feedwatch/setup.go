@@ -123,7 +123,13 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 		return nil, code
 	}
 	logger := newLogger(cfg, e.stderr)
-	ctx, stop := withSignals(ctx)
+	release, err := store.Claim(cfg.Storage.Path, fs.Name())
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, exitProblems
+	}
+	ctx, cancel := withSignals(ctx)
+	stop := func() { cancel(); release() }
 	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		stop()

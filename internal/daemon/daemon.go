@@ -77,6 +77,8 @@ type Daemon struct {
 	running      atomic.Bool  // Run is serving (for /readyz and Reload)
 	addr         atomic.Value // string: where the endpoints listen
 	rulesWatch   atomic.Value // string: why the rules folder is not watched, or ""
+	pollStorage  atomic.Value // string: the database error of the last poll that failed to record, or ""
+	dbProblem    atomic.Value // string: what checkDatabase last found wrong, or ""
 	reloads      chan reload
 	rulesChanged chan struct{}
 }

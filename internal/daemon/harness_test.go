@@ -96,6 +96,8 @@ type harness struct {
 	now   func() time.Time // nil: the real clock
 	// fetcher replaces the real fetcher when set.
 	fetcher daemon.Fetcher
+	// wrap, when set, wraps the store the daemon uses (to inject faults).
+	wrap func(*store.Store) daemon.Store
 	// logs receives the daemon's log when set.
 	logs io.Writer
 }
@@ -141,11 +143,17 @@ func newHarness(t *testing.T, cfg *config.Config) *harness {
 // newHarnessAt runs the daemon and its store on the clock now.
 func newHarnessAt(t *testing.T, cfg *config.Config, now func() time.Time) *harness {
 	t.Helper()
-	fake := fakeslack.New(t)
-	if cfg.Slack.APIURL == "" {
-		cfg.Slack.APIURL = fake.URL + "/"
+	return newHarnessFrom(t, &harness{cfg: cfg, now: now})
+}
+
+// newHarnessFrom completes h (its cfg set, and any of now, logs, wrap,
+// fetcher, grace) with a fake Slack, a store and a daemon.
+func newHarnessFrom(t *testing.T, h *harness) *harness {
+	t.Helper()
+	h.slack = fakeslack.New(t)
+	if h.cfg.Slack.APIURL == "" {
+		h.cfg.Slack.APIURL = h.slack.URL + "/"
 	}
-	h := &harness{cfg: cfg, slack: fake, now: now}
 	h.open(t)
 	return h
 }
@@ -177,8 +185,12 @@ func (h *harness) open(t *testing.T) {
 	if h.logs != nil {
 		logw = h.logs
 	}
+	var ds daemon.Store = st
+	if h.wrap != nil {
+		ds = h.wrap(st)
+	}
 	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(logw, nil)), daemon.Deps{
-		Store:     st,
+		Store:     ds,
 		Fetcher:   f,
 		Now:       h.now,
 		Transport: transport,

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -19,7 +20,7 @@ import (
 func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 	st, err := d.store.FeedState(ctx, f.Name)
 	if err != nil {
-		return err
+		return d.storageFailed(f, err)
 	}
 	if d.now().Before(st.NextDue) {
 		return nil // backing off after failures
@@ -33,11 +34,12 @@ func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 	}
 	items, err := d.newItems(ctx, s.cfg, st, res.Articles)
 	if err != nil {
-		return err
+		return d.storageFailed(f, err)
 	}
 	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(f, st)...); err != nil {
-		return err
+		return d.storageFailed(f, err)
 	}
+	d.pollStorage.Store("")
 	d.countPoll(res.NotModified, items)
 	d.outbox.Wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
@@ -77,7 +79,7 @@ func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config
 			Failures: st.Failures, Err: diag.Clip(cause.Error(), 500), NextTry: st.NextDue})
 	}
 	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
-		return errors.Join(cause, err)
+		return errors.Join(cause, d.storageFailed(f, err))
 	}
 	if len(notices) > 0 {
 		d.outbox.Wake()
@@ -141,4 +143,17 @@ func (d *Daemon) countPoll(notModified bool, items []store.Item) {
 		}
 	}
 	d.metrics.Polled(notModified, len(items), rules)
+}
+
+// storageFailed makes a database error during a poll loud: logged at
+// ERROR, counted, and shown by /readyz until a poll records again. Nothing
+// of the poll was recorded, so the next poll does it again.
+func (d *Daemon) storageFailed(f config.Feed, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	d.logger.Error("poll not recorded: database error", "feed", f.Name, "err", err)
+	d.metrics.StorageErrors.WithLabelValues("poll").Inc()
+	d.pollStorage.Store(err.Error())
+	return fmt.Errorf("database: %w", err)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
@@ -44,6 +45,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	rt.start(work, sched)
 	d.running.Store(true)
 	d.logger.Info("running", "feeds", len(cfg.Feeds), "schedule", cfg.Schedule, "timezone", cfg.Timezone)
+	health := time.NewTicker(healthEvery)
+	defer health.Stop()
 	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
@@ -51,8 +54,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 			req.done <- rt.apply(work, req)
 		case <-d.rulesChanged:
 			rt.scheduleDigests(work, d.Rules())
+		case <-health.C:
+			d.checkDatabase(work)
 		}
 	}
+	rt.shutdown(stopOutbox, cancelWork)
+	return nil
+}
+
+// shutdown stops scheduling and gives in-flight work the grace period,
+// then cancels it.
+func (rt *runtime) shutdown(stopOutbox chan struct{}, cancelWork context.CancelFunc) {
+	d := rt.d
 	d.running.Store(false)
 	d.logger.Info("shutting down", "grace", d.grace)
 	grace, cancel := context.WithTimeout(context.Background(), d.grace)
@@ -62,7 +75,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.logger.Warn("polls still running at the end of the grace period", "err", err)
 	}
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() { rt.work.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-grace.Done():
@@ -70,7 +83,30 @@ func (d *Daemon) Run(ctx context.Context) error {
 		cancelWork()
 		<-done
 	}
-	return nil
+}
+
+// healthEvery is how often Run checks that the database file is the one
+// it opened.
+const healthEvery = 30 * time.Second
+
+// checkDatabase logs, once, a database that stopped answering or whose
+// file was deleted or replaced; /readyz reports it as long as it lasts.
+func (d *Daemon) checkDatabase(ctx context.Context) {
+	err := d.store.Ping(ctx)
+	was, _ := d.dbProblem.Swap(errString(err)).(string)
+	switch {
+	case err != nil && was != err.Error():
+		d.logger.Error("database", "err", err)
+	case err == nil && was != "":
+		d.logger.Info("database answers again")
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // runtime is what Run owns while it runs: the scheduler with its digest

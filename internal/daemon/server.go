@@ -27,6 +27,12 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if why, _ := d.rulesWatch.Load().(string); why != "" {
 		problems = append(problems, "rules: edits are not seen: "+why)
 	}
+	if why, _ := d.pollStorage.Load().(string); why != "" {
+		problems = append(problems, "database: polls are not recorded: "+why)
+	}
+	if err := d.outbox.Paused(); err != nil {
+		problems = append(problems, "delivery: paused, outcomes cannot be recorded: "+err.Error())
+	}
 	return problems
 }
 

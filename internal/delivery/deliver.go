@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -42,7 +43,13 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 	if err == nil {
 		log.Info("delivered", "kind", kind(msg), "thread", head != nil)
 		o.observe("sent")
-		return o.store.MarkSent(rctx, dl.ID, ts, head)
+		if err := o.store.MarkSent(rctx, dl.ID, ts, head); err != nil {
+			o.mu.Lock()
+			o.unrecorded[dl.ID] = sent{ts: ts, parent: head}
+			o.mu.Unlock()
+			return fmt.Errorf("record that Slack accepted it: %w", err)
+		}
+		return nil
 	}
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: stays pending, resumes after restart
@@ -112,6 +119,9 @@ func (o *Outbox) Run(ctx context.Context, stop <-chan struct{}) {
 		if next, ok, err := o.store.NextDue(ctx); err == nil && ok {
 			wait = min(max(next.Sub(o.now()), 50*time.Millisecond), time.Minute)
 		}
+		if o.Paused() != nil {
+			wait = pauseRetry
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -145,6 +155,9 @@ func (o *Outbox) Drain(ctx context.Context, until time.Time) (int, error) {
 		o.workers.Wait()
 		if err := ctx.Err(); err != nil {
 			return 0, err
+		}
+		if err := o.Paused(); err != nil {
+			return 0, fmt.Errorf("delivery paused: %w", err)
 		}
 		next, ok, err := o.store.NextDue(ctx)
 		if err != nil || !ok {

@@ -7,6 +7,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -32,6 +33,8 @@ type Store interface {
 	MarkMerged(ctx context.Context, id, parent int64) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error
 	MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error
+	Enqueue(ctx context.Context, notices ...article.Notice) error
+	Ping(ctx context.Context) error
 	HeldFor(ctx context.Context, rule string) ([]article.Delivery, error)
 	ReleaseDigest(ctx context.Context, d article.Digest, held []int64) error
 	DeliveryCounts(ctx context.Context) (map[article.State]int, error)
@@ -40,7 +43,8 @@ type Store interface {
 // Threader finds the earlier post a delivery's story started with, or nil.
 type Threader func(ctx context.Context, dl article.Delivery, replies bool) (*article.Delivery, error)
 
-// Observer counts outcomes: sent, retry, rate_limited, failed, merged.
+// Observer counts outcomes: sent, retry, rate_limited, failed, merged;
+// and "paused"/"resumed" when recording fails and works again.
 type Observer func(result string)
 
 // Settings are what a configuration reload may change.
@@ -60,10 +64,13 @@ type Outbox struct {
 	settings atomic.Pointer[Settings]
 	wake     chan struct{}
 
-	mu       sync.Mutex
-	lastPost map[string]time.Time // per channel, for pacing
-	busy     map[string]bool      // channels with a worker
-	workers  sync.WaitGroup
+	mu         sync.Mutex
+	lastPost   map[string]time.Time // per channel, for pacing
+	busy       map[string]bool      // channels with a worker
+	workers    sync.WaitGroup
+	paused     error              // why posting is paused (pause.go), or nil
+	pausedAt   time.Time          // since when
+	unrecorded map[int64]sent     // accepted by Slack, not yet recorded
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means
@@ -82,7 +89,7 @@ func New(st Store, s Settings, thread Threader, observe Observer, now func() tim
 		s.Policy.Jitter = jitter
 	}
 	o := &Outbox{store: st, thread: thread, observe: observe, now: now, logger: logger.With("component", "outbox"),
-		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}}
+		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}, unrecorded: map[int64]sent{}}
 	o.settings.Store(&s)
 	return o
 }
@@ -120,6 +127,9 @@ const maxChannelWorkers = 16
 // dispatch starts a worker for each channel that has due deliveries and no
 // worker yet.
 func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
+	if !o.resume(ctx) {
+		return nil // paused: posting waits until outcomes can be recorded
+	}
 	due, err := o.store.Due(ctx, 500)
 	if err != nil {
 		return err
@@ -128,7 +138,7 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, ch := range channels {
-		if o.busy[ch] || len(o.busy) >= maxChannelWorkers {
+		if o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
 			continue
 		}
 		o.busy[ch] = true
@@ -174,9 +184,12 @@ func (o *Outbox) deliverChannel(ctx context.Context, stop <-chan struct{}, chann
 		if err := o.waitChannel(ctx, channel); err != nil {
 			return
 		}
+		if o.Paused() != nil {
+			return
+		}
 		if err := o.deliver(ctx, dl); err != nil {
 			if ctx.Err() == nil {
-				o.logger.Error("delivery not recorded", "channel", channel, "delivery", dl.ID, "err", err)
+				o.pause(fmt.Errorf("delivery %d to %s: %w", dl.ID, channel, err))
 			}
 			return
 		}
@@ -189,12 +202,12 @@ const minGap = time.Second
 
 // waitChannel sleeps until the channel may take another post.
 func (o *Outbox) waitChannel(ctx context.Context, channel string) error {
-	return sleep(ctx, nil, o.pause(channel))
+	return sleep(ctx, nil, o.gap(channel))
 }
 
-// pause is how long the channel must wait before its next post: a paced
+// gap is how long the channel must wait before its next post: a paced
 // transport leaves minGap after the last post, others never wait.
-func (o *Outbox) pause(channel string) time.Duration {
+func (o *Outbox) gap(channel string) time.Duration {
 	if !o.Capabilities().Paced {
 		return 0
 	}
@@ -217,5 +230,13 @@ func sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) error {
 		return context.Canceled
 	case <-t.C:
 		return nil
+	}
+}
+
+func (o *Outbox) observePause(paused bool) {
+	if paused {
+		o.observe("paused")
+	} else {
+		o.observe("resumed")
 	}
 }

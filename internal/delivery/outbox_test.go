@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,17 +161,17 @@ func TestOnlyAPacedTransportWaitsBetweenPostsToOneChannel(t *testing.T) {
 		if paced {
 			want = time.Second
 		}
-		if got := o.pause("#a"); got != want {
+		if got := o.gap("#a"); got != want {
 			t.Errorf("paced=%v: pause right after a post = %s, want %s", paced, got, want)
 		}
-		if got := o.pause("#b"); got > 0 {
+		if got := o.gap("#b"); got > 0 {
 			t.Errorf("paced=%v: another channel waits %s", paced, got)
 		}
 	}
 	o := New(nil, Settings{Transport: &recorder{caps: article.Capabilities{Paced: true}}}, nil, nil, clk.Now, logger)
 	o.lastPost["#a"] = clk.Now()
 	clk.Add(time.Second)
-	if got := o.pause("#a"); got > 0 {
+	if got := o.gap("#a"); got > 0 {
 		t.Errorf("a second after the last post the channel still waits %s", got)
 	}
 }
@@ -198,5 +200,76 @@ func TestDigestsListTheHeldMatchesNewestFirstPerChannel(t *testing.T) {
 	})
 	if len(channels) != 2 || channels[0] != "#b" || len(groups["#b"]) != 2 {
 		t.Errorf("grouped %v %v, want #b first with two", channels, groups)
+	}
+}
+
+// failingStore is a real store whose writes of outcomes fail while broken
+// is set, as on a full disk.
+type failingStore struct {
+	*store.Store
+	broken atomic.Bool
+}
+
+var errDiskFull = errors.New("database or disk is full (13)")
+
+func (f *failingStore) MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error {
+	if f.broken.Load() {
+		return errDiskFull
+	}
+	return f.Store.MarkSent(ctx, id, ts, parent)
+}
+
+func (f *failingStore) Ping(ctx context.Context) error {
+	if f.broken.Load() {
+		return errDiskFull
+	}
+	return f.Store.Ping(ctx)
+}
+
+func TestWhenAnOutcomeCannotBeRecordedNothingMoreIsPostedAndNothingTwice(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	st := &failingStore{Store: newStore(t, clk.Now)}
+	record(t, st.Store,
+		article.Alert{Channel: "#a", Title: "one"}, article.Alert{Channel: "#a", Title: "two"}, article.Alert{Channel: "#b", Title: "three"})
+	tr := &recorder{caps: article.Capabilities{OpsChannel: true}}
+	var paused atomic.Bool
+	o := New(st, Settings{Transport: tr, OpsChannel: "#ops", Policy: Policy{First: time.Second, Max: time.Minute, GiveUpAfter: time.Hour}},
+		nil, func(r string) { paused.Store(r == "paused" || paused.Load() && r != "resumed") }, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	st.broken.Store(true)
+	for range 3 { // the daemon would try again and again
+		if _, err := o.Drain(ctx, clk.Now()); err == nil || !strings.Contains(err.Error(), "delivery paused") {
+			t.Fatalf("Drain = %v, want it to say delivery is paused", err)
+		}
+	}
+	if n := len(tr.posted); n == 0 || n > 2 {
+		t.Fatalf("%d posts while outcomes could not be recorded; want the first post per channel and then none", n)
+	}
+	if o.Paused() == nil || !paused.Load() {
+		t.Error("the outbox does not report itself paused")
+	}
+	firstPosts := len(tr.posted)
+
+	st.broken.Store(false)
+	if pending, err := o.Drain(ctx, clk.Now()); err != nil || pending != 0 {
+		t.Fatalf("after writes work again: pending %d, %v", pending, err)
+	}
+	titles := map[string]int{}
+	for _, m := range tr.posted {
+		if a, ok := m.(article.Alert); ok {
+			titles[a.Title]++
+		}
+	}
+	if titles["one"] != 1 || titles["two"] != 1 || titles["three"] != 1 {
+		t.Errorf("posts per alert %v, want each exactly once (%d were posted before the pause)", titles, firstPosts)
+	}
+	if o.Paused() != nil || paused.Load() {
+		t.Error("still paused after writes work again")
+	}
+	counts, _ := st.DeliveryCounts(ctx)
+	if counts[article.Sent] != 4 { // three alerts and the notice that delivery was paused
+		t.Errorf("states %v, want the three alerts and the ops notice sent", counts)
 	}
 }

@@ -27,6 +27,8 @@ type Metrics struct {
 	RuleReloads    *prometheus.CounterVec
 	LastPoll       prometheus.Gauge
 	RulesLoaded    prometheus.Gauge
+	DeliveryPaused prometheus.Gauge
+	StorageErrors  *prometheus.CounterVec
 }
 
 // New makes the metrics; pending says how many deliveries wait (-1 when
@@ -59,6 +61,12 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		LastPoll: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "feedwatch_last_successful_poll_timestamp_seconds", Help: "When a feed was last fetched successfully (Unix time).",
 		}),
+		DeliveryPaused: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "feedwatch_delivery_paused", Help: "1 while posting is paused because outcomes cannot be recorded.",
+		}),
+		StorageErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_storage_errors_total", Help: "Database operations that failed, by stage: poll or delivery.",
+		}, []string{"stage"}),
 		RulesLoaded: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "feedwatch_rules_loaded", Help: "Rules in force.",
 		}),
@@ -75,7 +83,7 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		return float64(n)
 	})
 	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
-		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, outbox,
+		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.StorageErrors, outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []string{"ok", "not_modified", "error"} {
 		m.Fetches.WithLabelValues(r)
@@ -85,6 +93,9 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 	}
 	for _, r := range []string{"ok", "error"} {
 		m.RuleReloads.WithLabelValues(r)
+	}
+	for _, r := range []string{"poll", "delivery"} {
+		m.StorageErrors.WithLabelValues(r)
 	}
 	return m
 }
@@ -96,12 +107,21 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
-// Delivered counts a delivery outcome (the outbox's observer).
+// Delivered counts a delivery outcome (the outbox's observer); "paused"
+// and "resumed" set feedwatch_delivery_paused.
 func (m *Metrics) Delivered(result string) {
-	m.Deliveries.WithLabelValues(result).Inc()
-	if result == "rate_limited" {
+	switch result {
+	case "paused":
+		m.DeliveryPaused.Set(1)
+		m.StorageErrors.WithLabelValues("delivery").Inc()
+		return
+	case "resumed":
+		m.DeliveryPaused.Set(0)
+		return
+	case "rate_limited":
 		m.RateLimitWaits.Inc()
 	}
+	m.Deliveries.WithLabelValues(result).Inc()
 }
 
 // Polled counts a successful fetch, the new or changed articles it gave

@@ -25,7 +25,9 @@ var migrations embed.FS
 
 // Store is an open database.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
+	file os.FileInfo // the file opened, to notice it deleted or replaced
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -52,7 +54,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, Now: time.Now}
+	info, err := os.Stat(path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Store{db: db, path: path, file: info, Now: time.Now}
 	if err := s.incrementalVacuum(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -67,8 +74,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+// Ping checks the database answers and that its file is still the one
+// opened: a file deleted or replaced under a running process goes on
+// working in memory and loses everything at the next restart.
+func (s *Store) Ping(ctx context.Context) error {
+	if info, err := os.Stat(s.path); err != nil || !os.SameFile(info, s.file) {
+		return fmt.Errorf("the database file %s was deleted or replaced while in use: restart feedwatch", s.path)
+	}
+	return s.db.PingContext(ctx)
+}
 
 // incrementalVacuum makes the file give pages freed by pruning back to the
 // file system (PRAGMA incremental_vacuum) without a full VACUUM. The mode

@@ -1,0 +1,77 @@
+package daemon_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// brokenRecords is a store whose poll records fail while broken is set.
+type brokenRecords struct {
+	*store.Store
+	broken *atomic.Bool
+}
+
+func (b brokenRecords) Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error {
+	if b.broken.Load() {
+		return errors.New("database or disk is full (13)")
+	}
+	return b.Store.Record(ctx, st, items, notices...)
+}
+
+func TestAPollThatCannotBeRecordedIsAnErrorReadinessReportsUntilItIs(t *testing.T) {
+	t.Parallel()
+	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL, Schedule: "@every 1s"})
+	cfg.Server.Listen = "127.0.0.1:0"
+	logs := &lockedBuffer{}
+	h := &harness{cfg: cfg, logs: logs}
+	var broken atomic.Bool
+	broken.Store(true)
+	h.wrap = func(s *store.Store) daemon.Store { return brokenRecords{s, &broken} }
+	h = newHarnessFrom(t, h)
+	stop := running(t, h)
+	defer stop()
+	eventually(t, "the endpoints", func() bool { return h.d.Addr() != "" })
+	base := "http://" + h.d.Addr()
+	eventually(t, "/readyz reporting polls not recorded", func() bool {
+		code, body := get(t, base+"/readyz")
+		return code == 503 && strings.Contains(body, "database: polls are not recorded: database or disk is full")
+	})
+	if !strings.Contains(logs.String(), `level=ERROR msg="poll not recorded: database error" component=daemon feed="Test wire"`) {
+		t.Errorf("no ERROR in the log:\n%s", logs.String())
+	}
+	if _, m := get(t, base+"/metrics"); !strings.Contains(m, `feedwatch_storage_errors_total{stage="poll"}`) || strings.Contains(m, `feedwatch_storage_errors_total{stage="poll"} 0`) {
+		t.Errorf("storage errors not counted: %s", grepLines(m, "feedwatch_storage_errors_total"))
+	}
+	broken.Store(false)
+	eventually(t, "the alert once polls are recorded again", func() bool { return len(h.slack.Accepted()) == 1 })
+	eventually(t, "ready again", func() bool { code, _ := get(t, base+"/readyz"); return code == 200 })
+}
+
+func TestADeletedDatabaseFileMakesTheDaemonUnready(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.Server.Listen = "127.0.0.1:0"
+	h := newHarness(t, cfg)
+	stop := running(t, h)
+	defer stop()
+	eventually(t, "the endpoints", func() bool { return h.d.Addr() != "" })
+	readyz := "http://" + h.d.Addr() + "/readyz"
+	eventually(t, "ready", func() bool { code, _ := get(t, readyz); return code == 200 })
+	if err := os.Remove(cfg.Storage.Path); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, readyz); code != 503 || !strings.Contains(body, "was deleted or replaced while in use") {
+		t.Errorf("/readyz = %d %q after the database file was deleted", code, body)
+	}
+}

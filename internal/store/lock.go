@@ -1,0 +1,52 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrInUse is returned by Claim when another process writes the database.
+var ErrInUse = errors.New("database in use")
+
+// Claim makes this process the one writer of the database at path, for as
+// long as it runs: an exclusive lock on path + ".lock", which the system
+// releases when the process ends, however it ends (kill -9 included).
+// Two writers would both post every alert, so a second `run` or `once` on
+// a database in use is refused, naming the holder. what names this process
+// in that message ("run", "once").
+func Claim(path, what string) (release func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create database folder: %w", err)
+	}
+	lockPath := path + ".lock"
+	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock database: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		holder, _ := os.ReadFile(lockPath)
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			who := strings.TrimSpace(string(holder))
+			if who == "" {
+				who = "another process"
+			}
+			return nil, fmt.Errorf("%w: %s is written by %s; one feedwatch at a time may write a database (stop it, or give this one another storage.path)", ErrInUse, path, who)
+		}
+		return nil, fmt.Errorf("lock database: %w", err)
+	}
+	host, _ := os.Hostname()
+	f.Truncate(0)
+	fmt.Fprintf(f, "feedwatch %s (pid %d on %s, since %s)\n", what, os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
+	f.Sync()
+	return func() {
+		f.Truncate(0)
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
