@@ -68,9 +68,9 @@ type Outbox struct {
 	lastPost   map[string]time.Time // per channel, for pacing
 	busy       map[string]bool      // channels with a worker
 	workers    sync.WaitGroup
-	paused     error              // why posting is paused (pause.go), or nil
-	pausedAt   time.Time          // since when
-	unrecorded map[int64]sent     // accepted by Slack, not yet recorded
+	paused     error          // why posting is paused (pause.go), or nil
+	pausedAt   time.Time      // since when
+	unrecorded map[int64]sent // accepted by Slack, not yet recorded
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means
