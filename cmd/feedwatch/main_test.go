@@ -180,3 +180,26 @@ func TestASecondWriterOnOneDatabaseIsRefusedNamingTheFirst(t *testing.T) {
 		t.Errorf("once after the first stopped: exit %d: %s", code, stderr)
 	}
 }
+
+func TestSecretsNeverShowHoweverTheyAreSpelled(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	// A webhook URL in capitals, which Go prints normalised, and a feed
+	// URL with a password that does not parse.
+	withSecrets := strings.Replace(string(body), "server:", "slack:\n  webhook_url: \"HTTP://127.0.0.1:1/services/T000/B000/WebhookSecret1\"\nserver:", 1)
+	os.WriteFile(cfg, []byte(withSecrets), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	_, status, _ := runCmd(t, context.Background(), "status", "--config", cfg)
+	broken := strings.Replace(withSecrets, "url: file:demo-feed.xml", `url: "https://analyst:FeedPass9@feeds example/rss"`, 1)
+	os.WriteFile(cfg, []byte(broken), 0o644)
+	_, checkOut, checkErr := runCmd(t, context.Background(), "check", "--config", cfg)
+	all := out + errOut + status + checkOut + checkErr
+	for _, leak := range []string{"WebhookSecret1", "FeedPass9"} {
+		if strings.Contains(all, leak) {
+			t.Errorf("%q leaks (once exit %d):\n%s", leak, code, all)
+		}
+	}
+	if !strings.Contains(all, "[redacted]") {
+		t.Errorf("nothing was redacted; did the failures happen?\n%s", all)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/delivery"
 	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/secret"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
@@ -35,20 +36,23 @@ func readConfig(e env, path string) (*config.Config, error) {
 func loadConfig(e env, path string) (*config.Config, bool) {
 	cfg, err := readConfig(e, path)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintln(e.stderr, secret.Redact(err.Error()))
 		return nil, false
 	}
 	return cfg, true
 }
 
+// newLogger writes cfg's log format and level to w; no record carries a
+// secret, whatever its spelling (internal/secret).
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(secret.NewHandler(h, cfg.Slack.Token.Reveal(), cfg.Slack.WebhookURL.Reveal()))
 }
 
 // parseConfig parses a command's flags and loads the configuration; on

@@ -10,6 +10,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/secret"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
@@ -55,7 +56,7 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 		if s.NextDue.After(time.Now()) {
 			next = "after " + when(s.NextDue)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(s.LastError, 80))
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(secret.Redact(s.LastError), 80))
 	}
 	return w.Flush()
 }
@@ -87,7 +88,7 @@ func printDeliveries(ctx context.Context, e env, st *store.Store) error {
 		return err
 	}
 	for _, d := range failed {
-		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel(), oneLine(headline(d.Message), 60), d.LastError)
+		fmt.Fprintf(e.stdout, "  failed %s %s %q: %s\n", when(d.Updated), d.Channel(), oneLine(headline(d.Message), 60), secret.Redact(d.LastError))
 	}
 	recent, err := st.Recent(ctx, "", 10)
 	if err != nil {

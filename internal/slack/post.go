@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/secret"
 )
 
 // Error is a failed post, with what Slack said about retrying it. The
@@ -44,7 +45,7 @@ var permanentErrors = map[string]bool{
 
 // classify turns a slack-go error into an *Error, removing secrets.
 func classify(err error, secrets ...string) *Error {
-	reason := redact(err.Error(), secrets...)
+	reason := secret.Redact(err.Error(), secrets...)
 	var rl *slack.RateLimitedError
 	var api slack.SlackErrorResponse
 	var sc slack.StatusCodeError
@@ -62,16 +63,6 @@ func classify(err error, secrets ...string) *Error {
 		return &Error{Reason: reason, Final: sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout}
 	}
 	return &Error{Reason: reason} // network trouble: retry
-}
-
-// redact removes every secret from s.
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
 }
 
 // Bot posts with a bot token through chat.postMessage.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/secret"
 )
 
 // FeedState returns the state of the named feed; a feed never polled has
@@ -45,7 +46,7 @@ func saveFeedState(ctx context.Context, tx *sql.Tx, st article.FeedState) error 
 		ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
 			last_attempt = excluded.last_attempt, last_success = excluded.last_success, last_error = excluded.last_error,
 			failures = excluded.failures, next_due = excluded.next_due`,
-		st.Name, st.URL, st.ETag, st.LastModified, unix(st.LastAttempt), unix(st.LastSuccess), st.LastError, st.Failures, unix(st.NextDue))
+		st.Name, st.URL, st.ETag, st.LastModified, unix(st.LastAttempt), unix(st.LastSuccess), secret.Redact(st.LastError), st.Failures, unix(st.NextDue))
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/secret"
 )
 
 // Outgoing is a message to record in the outbox.
@@ -99,7 +100,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 		inc = 1
 	}
 	return s.exec(ctx, "schedule delivery retry", `UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ? WHERE id = ?`,
-		inc, ceilUnix(next), reason, s.Now().Unix(), id)
+		inc, ceilUnix(next), secret.Redact(reason), s.Now().Unix(), id)
 }
 
 // MarkFailed gives up on delivery id for good and queues notices about
@@ -107,7 +108,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error {
 	return s.inTx(ctx, "mark delivery failed", func(tx *sql.Tx, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?`,
-			reason, now.Unix(), id); err != nil {
+			secret.Redact(reason), now.Unix(), id); err != nil {
 			return err
 		}
 		return insertNotices(ctx, tx, notices, now)
