@@ -31,7 +31,7 @@ type Fetcher interface {
 type Store interface {
 	delivery.Store
 	FeedState(ctx context.Context, name string) (article.FeedState, error)
-	Seen(ctx context.Context, feed string, identities []string) (map[string]article.Known, error)
+	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
 	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error

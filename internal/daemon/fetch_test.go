@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -280,5 +281,26 @@ func TestNoMoreThanFetchConcurrencyFeedsAreFetchedAtOnce(t *testing.T) {
 	}
 	if peak.Load() != 2 {
 		t.Errorf("at most %d fetches ran at once, want exactly fetch.concurrency = 2", peak.Load())
+	}
+}
+
+func TestAFeedThatGivesItsItemsANewGUIDEveryPollPostsEachOnce(t *testing.T) {
+	t.Parallel()
+	published := time.Now().Add(-time.Hour)
+	wire := newFeedServer(t, "")
+	cfg := testConfig(t, config.Feed{Name: "Churning wire", URL: wire.URL})
+	h := newHarness(t, cfg)
+	for poll := range 4 {
+		it := at(leaderKilled, published)
+		it.guid = fmt.Sprintf("session-%d-item-1", poll) // a new GUID every poll, as some CMSs do
+		wire.set(rss(it), 0)
+		h.once(t)
+	}
+	if n := len(h.slack.Accepted()); n != 1 {
+		t.Errorf("%d posts over 4 polls, want 1: %+v", n, h.slack.Accepted())
+	}
+	arts, err := h.store.Articles(context.Background(), time.Time{})
+	if err != nil || len(arts) != 1 {
+		t.Errorf("%d articles stored (%v), want the one", len(arts), err)
 	}
 }

@@ -106,11 +106,7 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	if len(arts) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, len(arts))
-	for i := range arts {
-		ids[i] = arts[i].Identity
-	}
-	seen, err := d.store.Seen(ctx, arts[0].Feed, ids)
+	seen, err := d.store.Seen(ctx, arts[0].Feed, novelty.Keys(arts))
 	if err != nil {
 		return nil, err
 	}

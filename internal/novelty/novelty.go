@@ -7,6 +7,8 @@ package novelty
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -28,21 +30,57 @@ type Verdict struct {
 	Matched map[string]bool
 }
 
+// Keys are the ways each article may have been stored before.
+func Keys(arts []article.Article) []article.Key {
+	keys := make([]article.Key, len(arts))
+	for i := range arts {
+		keys[i] = article.Key{Identity: arts[i].Identity, Canon: article.CanonicalLink(arts[i].Link), Hash: Hash(&arts[i])}
+	}
+	return keys
+}
+
 // Judge returns the articles that are new, or whose text changed, each
-// with whether it may alert. On a feed's first successful fetch
-// (firstFetch) only articles published within Backfill may alert, and
-// undated ones may not; articles older than MaxAge never alert.
-func Judge(arts []article.Article, known map[string]article.Known, firstFetch bool, now time.Time, p Policy) []Verdict {
+// with whether it may alert. An article is the one stored before with the
+// same identity; failing that, with the same title and text, or the same
+// canonical link (a feed that gives its items a new GUID every poll) — it
+// then takes that article's identity, so it is neither new nor stored
+// twice. A link counts only if it is an article's own: not a site's home
+// page, and not shared by two items of the document. On a feed's first
+// successful fetch (firstFetch) only articles published within Backfill
+// may alert, and undated ones may not; articles older than MaxAge never
+// alert.
+func Judge(arts []article.Article, seen article.Seen, firstFetch bool, now time.Time, p Policy) []Verdict {
+	keys := Keys(arts)
+	shared := map[string]int{}
+	for _, k := range keys {
+		shared[k.Canon]++
+	}
 	var out []Verdict
-	for _, a := range arts {
-		h := Hash(&a)
-		before, seen := known[a.Identity]
-		if seen && before.Hash == h {
-			continue
+	for i, a := range arts {
+		k := keys[i]
+		before, known := seen.ByIdentity[k.Identity]
+		if !known {
+			before, known = seen.ByHash[k.Hash]
 		}
-		out = append(out, Verdict{Article: a, Hash: h, MayAlert: MayAlert(a.Published, firstFetch, now, p), Matched: before.Rules})
+		if !known && shared[k.Canon] == 1 && ownLink(k.Canon) {
+			before, known = seen.ByCanon[k.Canon]
+		}
+		if known {
+			a.Identity = before.Identity
+			if before.Hash == k.Hash {
+				continue
+			}
+		}
+		out = append(out, Verdict{Article: a, Hash: k.Hash, MayAlert: MayAlert(a.Published, firstFetch, now, p), Matched: before.Rules})
 	}
 	return out
+}
+
+// ownLink reports whether a canonical link can stand for one article: it
+// has a path beyond the site's root.
+func ownLink(canon string) bool {
+	u, err := url.Parse(canon)
+	return err == nil && canon != "" && strings.Trim(u.Path, "/") != ""
 }
 
 // MayAlert says whether an article published then may alert now.

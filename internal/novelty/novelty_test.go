@@ -38,10 +38,10 @@ func TestJudgeKeepsNewAndChangedArticlesOnly(t *testing.T) {
 	same := article.Article{Identity: "a", Title: "Same"}
 	edited := article.Article{Identity: "b", Title: "Edited", Summary: "now longer"}
 	fresh := article.Article{Identity: "c", Title: "New", Published: now.Add(-time.Hour)}
-	known := map[string]article.Known{
-		"a": {Hash: Hash(&same)},
-		"b": {Hash: "old", Rules: map[string]bool{"r1": true}},
-	}
+	known := article.Seen{ByIdentity: map[string]article.Known{
+		"a": {Identity: "a", Hash: Hash(&same)},
+		"b": {Identity: "b", Hash: "old", Rules: map[string]bool{"r1": true}},
+	}}
 	got := Judge([]article.Article{same, edited, fresh}, known, false, now, p)
 	if len(got) != 2 || got[0].Article.Identity != "b" || got[1].Article.Identity != "c" {
 		t.Fatalf("verdicts = %+v, want the edited and the new article", got)
@@ -68,5 +68,39 @@ func TestHashChangesWithTextNotWithLinksOrDates(t *testing.T) {
 	// Field boundaries count: "ab"+"" differs from "a"+"b".
 	if Hash(&article.Article{Title: "ab"}) == Hash(&article.Article{Title: "a", Summary: "b"}) {
 		t.Error("moving text between fields must change the hash")
+	}
+}
+
+func TestAnItemWithANewGUIDIsTheArticleStoredBefore(t *testing.T) {
+	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	p := Policy{MaxAge: 7 * 24 * time.Hour, Backfill: 24 * time.Hour}
+	stored := article.Article{Identity: "guid:1", Title: "Leader killed", Summary: "In Anbar.", Link: "https://wire.example/leader?utm_source=rss"}
+	seen := article.Seen{
+		ByIdentity: map[string]article.Known{},
+		ByHash:     map[string]article.Known{Hash(&stored): {Identity: "guid:1", Hash: Hash(&stored), Rules: map[string]bool{"r": true}}},
+		ByCanon:    map[string]article.Known{"https://wire.example/leader": {Identity: "guid:1", Hash: Hash(&stored), Rules: map[string]bool{"r": true}}},
+	}
+	for _, c := range []struct {
+		name     string
+		arts     []article.Article
+		new      int    // verdicts
+		identity string // of the first verdict
+	}{
+		{"the same title and text under a new GUID is not new", []article.Article{{Identity: "guid:2", Title: stored.Title, Summary: stored.Summary}}, 0, ""},
+		{"the same link, edited text, is the stored article changed",
+			[]article.Article{{Identity: "guid:3", Title: "Leader killed, officials confirm", Link: "https://WIRE.example/leader#top"}}, 1, "guid:1"},
+		{"a link two items of the document share says nothing",
+			[]article.Article{{Identity: "guid:4", Title: "A", Link: "https://wire.example/leader"}, {Identity: "guid:5", Title: "B", Link: "https://wire.example/leader"}}, 2, "guid:4"},
+		{"a link to the site's home page says nothing", []article.Article{{Identity: "guid:6", Title: "C", Link: "https://wire.example/"}}, 1, "guid:6"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := Judge(c.arts, seen, false, now, p)
+			if len(got) != c.new || len(got) > 0 && got[0].Article.Identity != c.identity {
+				t.Fatalf("verdicts %+v, want %d, the first as %q", got, c.new, c.identity)
+			}
+			if c.identity == "guid:1" && !got[0].Matched["r"] {
+				t.Error("the stored article's matches were not carried over: it would alert again for them")
+			}
+		})
 	}
 }

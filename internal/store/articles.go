@@ -10,48 +10,72 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// Seen returns, for each identity of feed already stored, its hash and the
-// rules it matched.
-func (s *Store) Seen(ctx context.Context, feed string, identities []string) (map[string]article.Known, error) {
-	out := map[string]article.Known{}
+// Seen looks up a feed's stored articles by each key's identity,
+// canonical link and content hash, with the rules each matched.
+func (s *Store) Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error) {
+	out := article.Seen{ByIdentity: map[string]article.Known{}, ByCanon: map[string]article.Known{}, ByHash: map[string]article.Known{}}
+	for _, by := range []struct {
+		col  string
+		into map[string]article.Known
+		key  func(article.Key) string
+	}{
+		{"identity", out.ByIdentity, func(k article.Key) string { return k.Identity }},
+		{"canon", out.ByCanon, func(k article.Key) string { return k.Canon }},
+		{"content_hash", out.ByHash, func(k article.Key) string { return k.Hash }},
+	} {
+		var values []string
+		for _, k := range keys {
+			if v := by.key(k); v != "" {
+				values = append(values, v)
+			}
+		}
+		if err := s.seenBy(ctx, feed, by.col, values, by.into); err != nil {
+			return out, fmt.Errorf("look up seen articles: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// seenBy fills into with the articles of feed whose col is one of values,
+// in chunks that SQLite's parameter limit allows.
+func (s *Store) seenBy(ctx context.Context, feed, col string, values []string, into map[string]article.Known) error {
 	const chunk = 500
-	for len(identities) > 0 {
-		n := min(chunk, len(identities))
-		part := identities[:n]
-		identities = identities[n:]
+	for len(values) > 0 {
+		part := values[:min(chunk, len(values))]
+		values = values[len(part):]
 		args := []any{feed}
-		for _, id := range part {
-			args = append(args, id)
+		for _, v := range part {
+			args = append(args, v)
 		}
 		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		rows, err := s.db.QueryContext(ctx, `SELECT a.identity, a.content_hash, COALESCE(m.rule_id, '')
+		rows, err := s.db.QueryContext(ctx, `SELECT a.`+col+`, a.identity, a.content_hash, COALESCE(m.rule_id, '')
 			FROM articles a LEFT JOIN matches m ON m.article_id = a.id
-			WHERE a.feed = ? AND a.identity IN (`+marks+`)`, args...)
+			WHERE a.feed = ? AND a.`+col+` IN (`+marks+`) ORDER BY a.id`, args...)
 		if err != nil {
-			return nil, fmt.Errorf("look up seen articles: %w", err)
+			return err
 		}
 		for rows.Next() {
-			var id, hash, rule string
-			if err := rows.Scan(&id, &hash, &rule); err != nil {
+			var key, id, hash, rule string
+			if err := rows.Scan(&key, &id, &hash, &rule); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("look up seen articles: %w", err)
+				return err
 			}
-			seen, ok := out[id]
-			if !ok {
-				seen = article.Known{Hash: hash, Rules: map[string]bool{}}
-				out[id] = seen
+			k, ok := into[key]
+			if !ok { // the first article stored with that key stands for it
+				k = article.Known{Identity: id, Hash: hash, Rules: map[string]bool{}}
+				into[key] = k
 			}
-			if rule != "" {
-				seen.Rules[rule] = true
+			if rule != "" && k.Identity == id {
+				k.Rules[rule] = true
 			}
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("look up seen articles: %w", err)
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Item is one article to store with what it newly matched and the
@@ -80,9 +104,9 @@ func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, 
 }
 
 func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) error {
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, title = excluded.title, summary = excluded.summary,
+	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash, canon)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, canon = excluded.canon, title = excluded.title, summary = excluded.summary,
 			content = excluded.content, author = excluded.author, categories = excluded.categories,
 			published = excluded.published, content_hash = excluded.content_hash
 		RETURNING id`)
@@ -94,7 +118,7 @@ func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) e
 		a := it.Article
 		var id int64
 		err := upsert.QueryRowContext(ctx, a.Feed, a.Identity, a.Link, a.Title, a.Summary, a.Content, a.Author,
-			strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash).Scan(&id)
+			strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash, article.CanonicalLink(a.Link)).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("article %q: %w", a.Identity, err)
 		}

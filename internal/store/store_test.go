@@ -29,8 +29,8 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 	s.Close()
 	s = open(t, path) // second open: migrations already applied
 	var n int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 3 {
-		t.Fatalf("schema_migrations has %d rows (%v), want 3", n, err)
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 4", n, err)
 	}
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -60,12 +60,15 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Outgoing: out(alert)}}); err != nil {
 		t.Fatal(err)
 	}
-	seen, err := s.Seen(ctx, "Wire", []string{"guid:1", "guid:2"})
+	seen, err := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:1", Canon: "https://wire.example/1", Hash: "h1"}, {Identity: "guid:2", Hash: "nope"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(seen) != 1 || seen["guid:1"].Hash != "h1" || !seen["guid:1"].Rules["is-leadership"] {
-		t.Errorf("seen = %+v", seen)
+	if len(seen.ByIdentity) != 1 || seen.ByIdentity["guid:1"].Hash != "h1" || !seen.ByIdentity["guid:1"].Rules["is-leadership"] {
+		t.Errorf("seen by identity = %+v", seen.ByIdentity)
+	}
+	if seen.ByCanon["https://wire.example/1"].Identity != "guid:1" || seen.ByHash["h1"].Identity != "guid:1" || len(seen.ByHash) != 1 {
+		t.Errorf("seen by link %+v, by hash %+v", seen.ByCanon, seen.ByHash)
 	}
 	got, err := s.FeedState(ctx, "Wire")
 	if err != nil || got.ETag != `"e1"` || !got.LastSuccess.Equal(now) {
@@ -92,7 +95,7 @@ func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	if err == nil {
 		t.Fatal("want the injected failure")
 	}
-	if seen, _ := s.Seen(ctx, "Wire", []string{"guid:4"}); len(seen) != 0 {
+	if seen, _ := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:4"}}); len(seen.ByIdentity) != 0 {
 		t.Error("the article was stored although its delivery failed")
 	}
 	if got, _ := s.FeedState(ctx, "Wire"); got.ETag == `"e3"` {
