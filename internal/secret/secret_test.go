@@ -11,13 +11,13 @@ import (
 func TestSecretsAreRedactedByWhatTheyAre(t *testing.T) {
 	t.Parallel()
 	for in, leak := range map[string]string{
-		`post "https://hooks.slack.com/services/T000/B000/very-secret": dial tcp`:  "very-secret",
-		`Post "HTTP://HOOKS.SLACK.COM/services/T000/B000/Very-Secret": EOF`:        "Very-Secret",
-		`webhook https://proxy.internal:8443/services/T1/B2/abcdef failed`:         "abcdef",
+		`post "https://hooks.slack.com/services/T000/B000/very-secret": dial tcp`: "very-secret",
+		`Post "HTTP://HOOKS.SLACK.COM/services/T000/B000/Very-Secret": EOF`:       "Very-Secret",
+		`webhook https://proxy.internal:8443/services/T1/B2/abcdef failed`:        "abcdef",
 		`invalid URL: parse "https://user:hunter2@feeds.example/rss": bad port`:   "hunter2",
-		`token xoxb-1234-5678-AbCdEf rejected`:                                     "AbCdEf",
+		`token xoxb-1234-5678-AbCdEf rejected`:                                    "AbCdEf",
 		`user token xoxp-99-88-77 and app token xapp-1-A2-B3`:                     "xapp-1-A2-B3",
-		`ftp://anonymous:me%40example.org@files.example/`:                          "me%40example.org",
+		`ftp://anonymous:me%40example.org@files.example/`:                         "me%40example.org",
 	} {
 		got := Redact(in)
 		if strings.Contains(got, leak) || !strings.Contains(got, Mask) {
