@@ -36,6 +36,7 @@ type Store interface {
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
+	HeldRules(ctx context.Context) ([]string, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
 	Ping(ctx context.Context) error
 }

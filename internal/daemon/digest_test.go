@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 )
 
@@ -131,5 +132,49 @@ func TestRunPostsDigestsOnTheirSchedule(t *testing.T) {
 	posts := h.slack.Accepted()
 	if len(posts) != 1 || !strings.Contains(posts[0].Text, "digest of 2 articles") {
 		t.Fatalf("want one digest from the schedule, got %+v", posts)
+	}
+}
+
+func TestMatchesHeldForADigestThatWillNeverComeArePostedAtOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		edit func(dir string)
+	}{
+		{"the digest: line removed", func(dir string) {
+			writeByRename(t, filepath.Join(dir, "anbar-digest.yaml"), "name: Anbar daily\nquery: \"@anbar\"\n")
+		}},
+		{"the rule deleted", func(dir string) { os.Remove(filepath.Join(dir, "anbar-digest.yaml")) }},
+		{"the rule disabled", func(dir string) {
+			writeByRename(t, filepath.Join(dir, "anbar-digest.yaml"), "name: Anbar daily\nquery: \"@anbar\"\ndigest: \"0 8 * * *\"\nenabled: false\n")
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			wire := newFeedServer(t, rss(anbarItems(2, time.Now())...))
+			cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
+			cfg.RulesDir = digestRules(t, "0 8 * * *")
+			cfg.Server.Listen = ""
+			h := newHarness(t, cfg)
+			h.once(t) // two matches held for the 08:00 digest
+			if n := len(h.slack.Posts()); n != 0 {
+				t.Fatalf("%d posts before the change", n)
+			}
+			stop := running(t, h)
+			defer stop()
+			c.edit(cfg.RulesDir)
+			eventually(t, "the held matches posted as a digest", func() bool {
+				for _, p := range h.slack.Accepted() {
+					if strings.Contains(p.Text, "digest of 2 articles") {
+						return true
+					}
+				}
+				return false
+			})
+			counts, _ := h.store.DeliveryCounts(context.Background())
+			if counts[article.Held] != 0 {
+				t.Errorf("%d still held", counts[article.Held])
+			}
+		})
 	}
 }

@@ -68,6 +68,25 @@ func (rt *runtime) scheduleDigests(work context.Context, set *rules.Set) {
 	for _, err := range rt.sched.Sync(want) { // validated when the rules were loaded
 		rt.d.logger.Error("schedule digest", "err", err)
 	}
+	rt.d.releaseStranded(work, want)
+}
+
+// releaseStranded posts at once, as a digest, the matches held for a rule
+// that no longer collects a digest (its digest: removed, the rule disabled
+// or deleted): nothing waits for a digest that will never come.
+func (d *Daemon) releaseStranded(ctx context.Context, digests map[string]scheduler.Job) {
+	held, err := d.store.HeldRules(ctx)
+	if err != nil {
+		d.logger.Error("release held matches", "err", err)
+		return
+	}
+	for _, id := range held {
+		if _, ok := digests[id]; ok {
+			continue
+		}
+		d.logger.Info("releasing the matches held for a rule that no longer collects a digest", "rule", id)
+		d.flushScheduled(ctx, id)
+	}
 }
 
 // flushScheduled posts a rule's digest with its name and mention as they

@@ -127,6 +127,24 @@ func (s *Store) HeldFor(ctx context.Context, rule string) ([]article.Delivery, e
 	return s.deliveries(ctx, fmt.Sprintf("list deliveries held for %q", rule), `digest = ? AND state = 'held' ORDER BY id`, rule)
 }
 
+// HeldRules lists the rules that have deliveries held for their digest.
+func (s *Store) HeldRules(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT digest FROM deliveries WHERE state = 'held' ORDER BY digest`)
+	if err != nil {
+		return nil, fmt.Errorf("list rules with held deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, fmt.Errorf("list rules with held deliveries: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ReleaseDigest queues digest for posting and marks the held deliveries
 // it gathers as merged into it, in one transaction.
 func (s *Store) ReleaseDigest(ctx context.Context, digest article.Digest, held []int64) error {
