@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/slack"
@@ -67,7 +69,7 @@ func cmdOnce(ctx context.Context, e env, args []string) int {
 	return exitOK
 }
 
-func cmdCheck(_ context.Context, e env, args []string) int {
+func cmdCheck(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "check", "", "Validates the configuration and every rule and lists file, and runs every rule's tests:.\nPrints every problem with file:line:col. Exit status 1 when a rule or test has a problem,\n2 when the configuration does.")
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
@@ -78,6 +80,9 @@ func cmdCheck(_ context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stdout, ", secret %s", "[redacted]")
 	}
 	fmt.Fprintln(e.stdout)
+	if !verifyToken(ctx, e, cfg) {
+		return exitUsage
+	}
 	set, err := rules.LoadDir(cfg.RulesDir)
 	problems := diag.List(cfg.RulesDir, err)
 	if set != nil {
@@ -147,4 +152,29 @@ func cmdHealthcheck(ctx context.Context, e env, args []string) int {
 		return exitProblems
 	}
 	return exitOK
+}
+
+// verifyToken asks Slack whether the configured bot token is good
+// (auth.test). A refused token is a configuration error; Slack out of
+// reach is only noted, so that check works offline (systemd's
+// ExecStartPre runs it at boot).
+func verifyToken(ctx context.Context, e env, cfg *config.Config) bool {
+	bot, ok := newTransport(cfg, e.stdout).(*slack.Bot)
+	if !ok {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	err := bot.Verify(ctx)
+	var se *slack.Error
+	switch {
+	case err == nil:
+		fmt.Fprintln(e.stdout, "slack.token: ok (auth.test)")
+	case errors.As(err, &se) && se.Unauthorized():
+		fmt.Fprintf(e.stdout, "slack.token: Slack refused the token (%s): set a valid bot token\n", se.Reason)
+		return false
+	default:
+		fmt.Fprintf(e.stdout, "slack.token: not verified, Slack could not be reached: %v\n", err)
+	}
+	return true
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
 	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
@@ -201,5 +202,41 @@ func TestSecretsNeverShowHoweverTheyAreSpelled(t *testing.T) {
 	}
 	if !strings.Contains(all, "[redacted]") {
 		t.Errorf("nothing was redacted; did the failures happen?\n%s", all)
+	}
+}
+
+func withSlack(t *testing.T, cfg string, fake *fakeslack.Server) {
+	t.Helper()
+	body, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(body), "server:", "slack:\n  token: xoxb-test-token\n  channel: \"#news\"\n  api_url: "+fake.URL+"/\nserver:", 1)
+	os.WriteFile(cfg, []byte(s), 0o644)
+}
+
+func TestCheckVerifiesTheTokenAndRetryResendsWhatFailedOnceFixed(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitOK || !strings.Contains(out, "slack.token: ok (auth.test)") {
+		t.Errorf("check with a good token: exit %d\n%s", code, out)
+	}
+	fake.RefuseToken("token_revoked")
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitUsage || !strings.Contains(out, "Slack refused the token (token_revoked)") {
+		t.Errorf("check with a revoked token: exit %d\n%s", code, out)
+	}
+	fake.RefuseToken("")
+
+	// The bot is not in the channel: the alert fails for good.
+	fake.Queue("", fakeslack.Response{Error: "not_in_channel"})
+	runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if _, status, _ := runCmd(t, context.Background(), "status", "--config", cfg); !strings.Contains(status, "1 failed") {
+		t.Fatalf("status after not_in_channel:\n%s", status)
+	}
+	// Once the bot is invited, retry queues it again and it goes.
+	if code, out, _ := runCmd(t, context.Background(), "retry", "--config", cfg); code != exitOK || !strings.Contains(out, "1 failed deliveries queued again") {
+		t.Fatalf("retry: exit %d: %s", code, out)
+	}
+	runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if n := len(fake.Accepted()); n != 1 {
+		t.Errorf("%d posts accepted after retry, want the one that had failed", n)
 	}
 }

@@ -110,3 +110,30 @@ func headline(m article.Message) string {
 	}
 	return "(" + article.Summary(m).Kind + ")"
 }
+
+func cmdRetry(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "retry", "[--since 7d]", "Queues the deliveries that failed for good (invalid_auth, channel_not_found, …) again, as\nnew, once their cause is fixed: a running daemon posts them within a minute, or run 'once'.")
+	since := fs.String("since", "7d", "only deliveries that failed within this `DURATION`")
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
+		return code
+	}
+	d, err := config.ParseDuration(*since)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "feedwatch retry: --since: %v\n", err)
+		return exitUsage
+	}
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	defer st.Close()
+	n, err := st.Requeue(ctx, time.Now().Add(-d))
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	}
+	fmt.Fprintf(e.stdout, "%d failed deliveries queued again\n", n)
+	return exitOK
+}

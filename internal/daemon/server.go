@@ -30,6 +30,9 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if why, _ := d.pollStorage.Load().(string); why != "" {
 		problems = append(problems, "database: polls are not recorded: "+why)
 	}
+	if why := d.outbox.Refused(); why != "" {
+		problems = append(problems, "slack: the token is refused ("+why+"): nothing is posted until it is fixed")
+	}
 	if err := d.outbox.Paused(); err != nil {
 		problems = append(problems, "delivery: paused, outcomes cannot be recorded: "+err.Error())
 	}

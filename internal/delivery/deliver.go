@@ -61,6 +61,9 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) error {
 	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
 	switch dec.Action {
+	case Hold:
+		o.refuse(ctx, dec.Reason)
+		return nil
 	case GiveUp:
 		log.Error("delivery failed permanently", "err", dec.Reason)
 		return o.giveUp(ctx, dl, dec.Reason)

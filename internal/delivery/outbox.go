@@ -71,6 +71,8 @@ type Outbox struct {
 	paused     error          // why posting is paused (pause.go), or nil
 	pausedAt   time.Time      // since when
 	unrecorded map[int64]sent // accepted by Slack, not yet recorded
+	refused    string         // why Slack refuses the token (pause.go), or ""
+	refusedAt  time.Time      // when it last did
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means
@@ -100,6 +102,11 @@ func (o *Outbox) Apply(s Settings) {
 		s.Policy.Jitter = jitter
 	}
 	o.settings.Store(&s)
+	o.mu.Lock()
+	if o.refused != "" {
+		o.refusedAt = time.Time{} // new credentials: try them at once
+	}
+	o.mu.Unlock()
 	o.Wake()
 }
 
@@ -129,6 +136,9 @@ const maxChannelWorkers = 16
 func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 	if !o.resume(ctx) {
 		return nil // paused: posting waits until outcomes can be recorded
+	}
+	if !o.authorized(ctx) {
+		return nil // the token is refused: posting waits until it is fixed
 	}
 	due, err := o.store.Due(ctx, 500)
 	if err != nil {
@@ -184,7 +194,7 @@ func (o *Outbox) deliverChannel(ctx context.Context, stop <-chan struct{}, chann
 		if err := o.waitChannel(ctx, channel); err != nil {
 			return
 		}
-		if o.Paused() != nil {
+		if o.Paused() != nil || o.Refused() != "" {
 			return
 		}
 		if err := o.deliver(ctx, dl); err != nil {

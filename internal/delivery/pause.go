@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,3 +76,75 @@ func (o *Outbox) resume(ctx context.Context) bool {
 
 // pauseRetry is how often a paused outbox tries to record again.
 const pauseRetry = 5 * time.Second
+
+// Verifier is a transport that can check its credentials (Slack's
+// auth.test) without posting.
+type Verifier interface {
+	Verify(ctx context.Context) error
+}
+
+// authRetry is how often a refused token is tried again: with auth.test
+// where the transport can, else by posting the oldest pending message.
+const authRetry = 30 * time.Second
+
+// refuse holds every post: the token or webhook was refused. It is
+// logged at ERROR once, readiness reports it, and the outbox tries again
+// every authRetry, or at once when new settings (a reload) come.
+func (o *Outbox) refuse(ctx context.Context, reason string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.refused == "" {
+		o.logger.Error("Slack refused the token: nothing is posted until it is fixed (then SIGHUP, or it is retried every 30 s)", "err", reason)
+		o.observe("refused")
+	}
+	o.refused, o.refusedAt = reason, o.now()
+}
+
+// Refused is why Slack refuses the token, or "".
+func (o *Outbox) Refused() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.refused
+}
+
+// authorized reports whether posting may go on: no refusal, or one old
+// enough to try again and, where the transport can tell, a token that
+// is accepted now.
+func (o *Outbox) authorized(ctx context.Context) bool {
+	o.mu.Lock()
+	refused, at := o.refused, o.refusedAt
+	o.mu.Unlock()
+	if refused == "" {
+		return true
+	}
+	if o.now().Sub(at) < authRetry {
+		return false
+	}
+	if v, ok := o.settings.Load().Transport.(Verifier); ok {
+		if err := v.Verify(ctx); err != nil {
+			o.refuse(ctx, err.Error())
+			return false
+		}
+	}
+	o.mu.Lock()
+	o.refused = ""
+	o.mu.Unlock()
+	o.logger.Info("Slack accepts the token again: posting resumes")
+	o.observe("accepted")
+	return true
+}
+
+// Verify checks the transport's credentials now, as at start-up, and holds
+// posting if they are refused. A transport that cannot check says nothing.
+func (o *Outbox) Verify(ctx context.Context) error {
+	v, ok := o.settings.Load().Transport.(Verifier)
+	if !ok {
+		return nil
+	}
+	err := v.Verify(ctx)
+	var auth unauthorized
+	if err != nil && errors.As(err, &auth) && auth.Unauthorized() {
+		o.refuse(ctx, err.Error())
+	}
+	return err
+}

@@ -14,6 +14,7 @@ const (
 	Retry  Action = iota // try again after Delay; the attempt counts
 	Wait                 // the service asked to wait Delay; the attempt does not count
 	GiveUp               // record the failure and tell the operators
+	Hold                 // the token or webhook was refused: keep it pending, post nothing until it is fixed
 )
 
 // Decision is what to do about one failed post.
@@ -35,15 +36,21 @@ type Policy struct {
 // permanent and rateLimited are how a transport's error says what it is,
 // without the outbox knowing the transport.
 type permanent interface{ Permanent() bool }
+type unauthorized interface{ Unauthorized() bool }
 type rateLimited interface{ RetryAfter() time.Duration }
 
 // Decide is the retry decision for a post that failed with err after
-// attempts earlier failed attempts, age after it was recorded: give up on
-// errors no retry can fix or when the message is too old, wait as long as
-// asked when rate-limited, else back off exponentially (First·2^attempts,
-// at most Max).
+// attempts earlier failed attempts, age after it was recorded: hold every
+// post when the token itself is refused (failing each alert in turn would
+// lose them all), give up on errors no retry of this message can fix or
+// when it is too old, wait as long as asked when rate-limited, else back
+// off exponentially (First·2^attempts, at most Max).
 func Decide(err error, attempts int, age time.Duration, p Policy) Decision {
 	reason := err.Error()
+	var auth unauthorized
+	if errors.As(err, &auth) && auth.Unauthorized() {
+		return Decision{Action: Hold, Reason: reason}
+	}
 	var perm permanent
 	if errors.As(err, &perm) && perm.Permanent() {
 		return Decision{Action: GiveUp, Reason: reason}

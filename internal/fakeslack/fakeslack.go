@@ -44,10 +44,11 @@ type Response struct {
 // Server is the fake.
 type Server struct {
 	*httptest.Server
-	mu    sync.Mutex
-	posts []Post
-	queue map[string][]Response // by channel ("" for any)
-	ts    int
+	mu      sync.Mutex
+	posts   []Post
+	queue   map[string][]Response // by channel ("" for any)
+	ts      int
+	refused string // an auth error every call answers (RefuseToken)
 }
 
 // New starts a fake closed when the test ends. Its API base URL is
@@ -89,6 +90,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	p := Post{Path: r.URL.Path, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), At: time.Now()}
 	body, _ := io.ReadAll(r.Body)
 	switch r.URL.Path {
+	case "/auth.test":
+		s.authTest(w)
+		return
 	case "/chat.postMessage":
 		readPostMessage(&p, r.Header.Get("Content-Type"), body)
 	case "/webhook":
@@ -109,6 +113,26 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.answer(w, r.URL.Path, resp, s.Posts()[index])
+}
+
+// RefuseToken makes auth.test and every post answer ok:false with err
+// ("invalid_auth"); "" accepts the token again.
+func (s *Server) RefuseToken(err string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused = err
+}
+
+func (s *Server) authTest(w http.ResponseWriter) {
+	s.mu.Lock()
+	refused := s.refused
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if refused != "" {
+		fmt.Fprintf(w, `{"ok":false,"error":%q}`, refused)
+		return
+	}
+	fmt.Fprint(w, `{"ok":true,"url":"https://fake.slack.com/","team":"Fake","user":"feedwatch","team_id":"T1","user_id":"U1"}`)
 }
 
 // readPostMessage reads chat.postMessage's form or JSON arguments.
@@ -153,7 +177,13 @@ func (s *Server) record(p Post) (Response, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	resp := Response{}
+	if s.refused != "" && p.Path == "/chat.postMessage" {
+		resp.Error = s.refused
+	}
 	for _, key := range []string{p.Channel, ""} {
+		if resp.Error != "" {
+			break
+		}
 		if q := s.queue[key]; len(q) > 0 {
 			resp, s.queue[key] = q[0], q[1:]
 			break

@@ -28,6 +28,7 @@ type Metrics struct {
 	LastPoll       prometheus.Gauge
 	RulesLoaded    prometheus.Gauge
 	DeliveryPaused prometheus.Gauge
+	TokenRefused   prometheus.Gauge
 	StorageErrors  *prometheus.CounterVec
 }
 
@@ -64,6 +65,9 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		DeliveryPaused: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "feedwatch_delivery_paused", Help: "1 while posting is paused because outcomes cannot be recorded.",
 		}),
+		TokenRefused: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "feedwatch_slack_token_refused", Help: "1 while Slack refuses the token or webhook: nothing is posted.",
+		}),
 		StorageErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedwatch_storage_errors_total", Help: "Database operations that failed, by stage: poll or delivery.",
 		}, []string{"stage"}),
@@ -83,7 +87,7 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		return float64(n)
 	})
 	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
-		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.StorageErrors, outbox,
+		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []string{"ok", "not_modified", "error"} {
 		m.Fetches.WithLabelValues(r)
@@ -117,6 +121,12 @@ func (m *Metrics) Delivered(result string) {
 		return
 	case "resumed":
 		m.DeliveryPaused.Set(0)
+		return
+	case "refused":
+		m.TokenRefused.Set(1)
+		return
+	case "accepted":
+		m.TokenRefused.Set(0)
 		return
 	case "rate_limited":
 		m.RateLimitWaits.Inc()

@@ -17,12 +17,17 @@ import (
 )
 
 // Error is a failed post, with what Slack said about retrying it. The
-// outbox reads it through the Permanent and RetryAfter methods.
+// outbox reads it through the Permanent, Unauthorized and RetryAfter
+// methods.
 type Error struct {
 	Reason string        // what went wrong, secrets removed
-	Final  bool          // retrying cannot help (invalid_auth, channel_not_found…)
+	Final  bool          // retrying this message cannot help (channel_not_found…)
+	Auth   bool          // the token itself was refused: no message can go until it is fixed
 	Wait   time.Duration // Slack asked to wait this long (429); not a failed attempt
 }
+
+// Unauthorized reports whether the token or webhook was refused.
+func (e *Error) Unauthorized() bool { return e.Auth }
 
 func (e *Error) Error() string { return e.Reason }
 
@@ -43,6 +48,13 @@ var permanentErrors = map[string]bool{
 	"posting_to_general_channel_denied": true, "user_not_found": true,
 }
 
+// authErrors say the token is no good: every post would fail the same
+// way, so the outbox waits for a fixed token instead of failing them all.
+var authErrors = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
+	"no_service": true, "no_active_hooks": true, "team_disabled": true,
+}
+
 // classify turns a slack-go error into an *Error, removing secrets.
 func classify(err error, secrets ...string) *Error {
 	reason := secret.Redact(err.Error(), secrets...)
@@ -57,7 +69,7 @@ func classify(err error, secrets ...string) *Error {
 		}
 		return &Error{Reason: reason, Wait: after}
 	case errors.As(err, &api):
-		return &Error{Reason: api.Err, Final: permanentErrors[api.Err]}
+		return &Error{Reason: api.Err, Final: permanentErrors[api.Err], Auth: authErrors[api.Err]}
 	case errors.As(err, &sc):
 		// 429 without Retry-After and 5xx are worth retrying; other 4xx are not.
 		return &Error{Reason: reason, Final: sc.Code >= 400 && sc.Code < 500 && sc.Code != http.StatusTooManyRequests && sc.Code != http.StatusRequestTimeout}
@@ -88,6 +100,14 @@ func NewBot(token, apiURL string, client *http.Client, unfurl bool) *Bot {
 		opts = append(opts, slack.OptionAPIURL(APIBase(apiURL)))
 	}
 	return &Bot{api: slack.New(token, opts...), token: token, unfurl: unfurl}
+}
+
+// Verify asks Slack whether the token is good (auth.test).
+func (b *Bot) Verify(ctx context.Context) error {
+	if _, err := b.api.AuthTestContext(ctx); err != nil {
+		return classify(err, b.token)
+	}
+	return nil
 }
 
 // Capabilities implements the outbox's transport: a bot posts anywhere it

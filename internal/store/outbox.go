@@ -127,6 +127,19 @@ func (s *Store) HeldFor(ctx context.Context, rule string) ([]article.Delivery, e
 	return s.deliveries(ctx, fmt.Sprintf("list deliveries held for %q", rule), `digest = ? AND state = 'held' ORDER BY id`, rule)
 }
 
+// Requeue makes every delivery that failed for good since then pending
+// again, as new: after its cause (a revoked token, a channel the bot was
+// not in) is fixed. It returns how many.
+func (s *Store) Requeue(ctx context.Context, since time.Time) (int64, error) {
+	now := s.Now().Unix()
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = ?, last_error = '', created = ?, updated = ?
+		WHERE state = 'failed' AND updated >= ?`, now, now, now, unix(since))
+	if err != nil {
+		return 0, fmt.Errorf("requeue failed deliveries: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // HeldRules lists the rules that have deliveries held for their digest.
 func (s *Store) HeldRules(ctx context.Context) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT digest FROM deliveries WHERE state = 'held' ORDER BY digest`)
