@@ -48,7 +48,8 @@ type Server struct {
 	posts   []Post
 	queue   map[string][]Response // by channel ("" for any)
 	ts      int
-	refused string // an auth error every call answers (RefuseToken)
+	refused string        // an auth error every call answers (RefuseToken)
+	slow    time.Duration // every answer waits this long (Slow)
 }
 
 // New starts a fake closed when the test ends. Its API base URL is
@@ -113,6 +114,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.answer(w, r.URL.Path, resp, s.Posts()[index])
+}
+
+// Slow makes every post wait d before it is answered, on top of any
+// queued delay: a slow Slack, so that a test can stop a process mid-post.
+func (s *Server) Slow(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slow = d
 }
 
 // RefuseToken makes auth.test and every post answer ok:false with err
@@ -197,6 +206,7 @@ func (s *Server) record(p Post) (Response, int) {
 	if resp.Status == http.StatusOK && resp.Error == "" {
 		p.TS = fmt.Sprintf("1700000000.%06d", s.ts)
 	}
+	resp.Delay += s.slow
 	s.posts = append(s.posts, p)
 	return resp, len(s.posts) - 1
 }
