@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestCheckPassesOnTheShippedConfigAndRules(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "2 rules, 2 lists, 6 tests passed") || !strings.Contains(out, "delivery: console") {
+	if !regexp.MustCompile(`ok: [1-9]\d* rules, \d+ lists, [1-9]\d* tests passed`).MatchString(out) || !strings.Contains(out, "delivery: console") {
 		t.Errorf("output:\n%s", out)
 	}
 }
