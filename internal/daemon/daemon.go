@@ -20,6 +20,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/scheduler"
 	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // Fetcher fetches one feed.
@@ -38,6 +39,7 @@ type Store interface {
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
 	HeldRules(ctx context.Context) ([]string, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
+	Articles(ctx context.Context, since time.Time) ([]store.StoredArticle, error)
 	Ping(ctx context.Context) error
 }
 
@@ -74,6 +76,7 @@ type Daemon struct {
 	setup     atomic.Pointer[setup]
 	rules     *rules.Live
 	exclusive *scheduler.Exclusive // one poll of a feed at a time
+	corpus    *story.Corpus        // word rarity in recent articles, for story threading
 
 	running      atomic.Bool  // Run is serving (for /readyz and Reload)
 	addr         atomic.Value // string: where the endpoints listen
@@ -97,6 +100,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		reloads:      make(chan reload),
 		rulesChanged: make(chan struct{}, 1),
 		exclusive:    scheduler.NewExclusive(logger.With("component", "daemon"), "poll", "feed"),
+		corpus:       story.NewCorpus(),
 	}
 	if d.grace <= 0 {
 		d.grace = GracePeriod

@@ -12,7 +12,9 @@ import (
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/novelty"
+	"github.com/feedwatch/feedwatch/internal/route"
 	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // poll is the whole pipeline for one feed:
@@ -118,6 +120,7 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 			return nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
 		}
 		it := store.Item{Article: v.Article, Hash: v.Hash}
+		d.corpus.Add(story.Of(v.Article.Title, route.Lead(&v.Article), ""))
 		if v.MayAlert {
 			for _, m := range set.Match(&v.Article) {
 				if !v.Matched[m.RuleID] { // an edited item alerts only for rules it had not matched

@@ -42,5 +42,5 @@ func (d *Daemon) storyHead(ctx context.Context, dl article.Delivery, replies boo
 	if err != nil {
 		return nil, err
 	}
-	return story.Head(dl, heads, replies), nil
+	return story.Head(dl, heads, d.corpus, replies), nil
 }

@@ -9,8 +9,10 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
+	"github.com/feedwatch/feedwatch/internal/route"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/scheduler"
+	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // Run polls every feed at start-up, then on schedule, delivers from the
@@ -41,6 +43,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
 	wg.Go(func() {
+		d.learnCorpus(work)
 		d.prune(work)
 		res := d.PollAll(work)
 		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
@@ -235,4 +238,20 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 	}
 	d.logger.Info("configuration applied", "feeds", len(req.cfg.Feeds), "listen", req.cfg.Server.Listen)
 	return nil
+}
+
+// corpusDays is how far back the word rarities of story threading look.
+const corpusDays = 7
+
+// learnCorpus counts the words of the articles stored in the last week,
+// so that story threading weighs words by their rarity from the start.
+func (d *Daemon) learnCorpus(ctx context.Context) {
+	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -corpusDays))
+	if err != nil {
+		d.logger.Warn("story threading starts without word statistics", "err", err)
+		return
+	}
+	for i := range arts {
+		d.corpus.Add(story.Of(arts[i].Title, route.Lead(&arts[i].Article), ""))
+	}
 }

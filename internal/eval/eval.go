@@ -103,3 +103,27 @@ func slug(s string) string {
 	}
 	return string(b)
 }
+
+// JoinedLeniently reports whether the lenient labels put a and b in one
+// story. The lenient groups extend the strict ones (reactions, previews,
+// round-ups of one news cycle), so a strict group counts too: the file's
+// lenient lists leave out some strictly labelled items.
+func (s *Set) JoinedLeniently(a, b int) bool {
+	for _, groups := range [][][]int{s.Lenient, s.Strict} {
+		for _, g := range groups {
+			if contains(g, a) && contains(g, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func contains(ids []int, id int) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}

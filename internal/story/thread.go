@@ -1,6 +1,10 @@
 package story
 
-import "github.com/feedwatch/feedwatch/internal/article"
+import (
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
 
 // OfAlert fingerprints an alert: its headline, lead and canonical link.
 func OfAlert(a article.Alert) Fingerprint {
@@ -19,23 +23,80 @@ func Recorded(dl article.Delivery) Fingerprint {
 	return OfAlert(a)
 }
 
-// Head returns the earlier post, among heads, whose story dl reports — the
-// most similar — or nil. Only posts with a ts can take a thread reply;
-// with replies false (merges, which need no ts) any post will do.
-func Head(dl article.Delivery, heads []article.Delivery, replies bool) *article.Delivery {
-	if _, ok := dl.Message.(article.Alert); !ok {
+// Window is how far apart, by their published times, two reports of one
+// story can be.
+const Window = 48 * time.Hour
+
+// Head returns the earlier post, among heads, whose story dl reports, or
+// nil. It is the most similar one, words weighed by their rarity in c,
+// above ThresholdIn; a post with the same canonical link is the same story
+// whatever its words. Two items of one feed are never one story unless
+// their links are the same (a feed's next item is news of its own: an
+// update, the next release), nor are reports published more than Window
+// apart. Only posts with a ts can take a thread reply; with replies false
+// (merges, which need no ts) any post will do.
+func Head(dl article.Delivery, heads []article.Delivery, c *Corpus, replies bool) *article.Delivery {
+	a, ok := dl.Message.(article.Alert)
+	if !ok {
 		return nil
 	}
-	var cands []Fingerprint
-	var which []int
+	fp := Recorded(dl)
+	best, bestScore := -1, 0.0
 	for i, h := range heads {
-		if h.ID == dl.ID || (replies && h.SlackTS == "") {
+		if h.ID == dl.ID || replies && h.SlackTS == "" {
 			continue
 		}
-		cands, which = append(cands, Recorded(h)), append(which, i)
+		ha, _ := h.Message.(article.Alert)
+		hfp := Recorded(h)
+		switch {
+		case fp.link != "" && fp.link == hfp.link:
+			return &heads[i]
+		case ha.Feed == a.Feed || apart(a.Published, ha.Published):
+			continue
+		}
+		if placesApart(fp, hfp) {
+			continue
+		}
+		score := SimilarityIn(fp, hfp, c) * freshness(a.Published, ha.Published)
+		if score >= threshold(c) && score > bestScore {
+			best, bestScore = i, score
+		}
 	}
-	if k := Pick(Recorded(dl), cands); k >= 0 {
-		return &heads[which[k]]
+	if best < 0 {
+		return nil
 	}
-	return nil
+	return &heads[best]
+}
+
+// freshness discounts the similarity of reports published far apart: 1
+// for the same hour, 0.6 at Window. The longer between two reports, the
+// likelier they are two events of one kind.
+func freshness(a, b time.Time) float64 {
+	if a.IsZero() || b.IsZero() {
+		return 1
+	}
+	d := a.Sub(b)
+	if d < 0 {
+		d = -d
+	}
+	return 1 - 0.4*min(float64(d)/float64(Window), 1)
+}
+
+// MinCorpus is how many reports the word statistics need before rarity
+// can be trusted; until then the plain Threshold applies.
+const MinCorpus = 20
+
+func threshold(c *Corpus) float64 {
+	if c.Docs() < MinCorpus {
+		return Threshold
+	}
+	return ThresholdIn
+}
+
+func apart(a, b time.Time) bool {
+	if a.IsZero() || b.IsZero() {
+		return false
+	}
+	d := a.Sub(b)
+	return d > Window || d < -Window
 }
