@@ -91,14 +91,3 @@ func TestStoryThreadingOnRealNewswire(t *testing.T) {
 		t.Errorf("precision %.2f (want ≥ 0.9), recall %.2f (want ≥ 0.5), %d wrong merges (want ≤ 1)", precision, recall, wrong)
 	}
 }
-
-// groupOf maps each id to the index of its group.
-func groupOf(groups [][]int) map[int]int {
-	out := map[int]int{}
-	for i, g := range groups {
-		for _, id := range g {
-			out[id] = i
-		}
-	}
-	return out
-}
