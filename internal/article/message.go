@@ -34,13 +34,23 @@ type Reply struct {
 	ThreadTS string // the ts of the post it answers
 }
 
-// Digest is one rule's held matches for one channel, posted together.
+// Digest is one rule's held matches for one channel, posted together; or,
+// with Flood set, matches gathered because too many waited for the
+// channel ("14 more matches for IS leadership in the last 20 min").
 type Digest struct {
 	Channel  string       `json:"channel"`
-	Rule     string       `json:"rule"` // the rule's name
+	Rule     string       `json:"rule"` // the rule's name (rules' names, for a flood)
 	Mentions []string     `json:"mentions,omitempty"`
 	Items    []DigestItem `json:"items"` // newest first
+	Flood    bool         `json:"flood,omitempty"`
+	Span     Duration     `json:"span,omitempty"` // for a flood: from the oldest match to the summary
 }
+
+// Duration is a time.Duration that stores as seconds.
+type Duration int64
+
+// D is d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) * time.Second }
 
 // DigestItem is one article of a digest.
 type DigestItem struct {

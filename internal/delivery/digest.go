@@ -19,7 +19,7 @@ func (o *Outbox) FlushDigest(ctx context.Context, ruleID, name, mention string) 
 	channels, byChannel := GroupByChannel(held)
 	for _, ch := range channels {
 		digest, ids := gather(ch, name, mention, byChannel[ch])
-		if err := o.store.ReleaseDigest(ctx, digest, ids); err != nil {
+		if err := o.store.Gather(ctx, digest, ids); err != nil {
 			return err
 		}
 		o.logger.Info("digest queued", "rule", ruleID, "channel", ch, "articles", len(ids))

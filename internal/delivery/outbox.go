@@ -36,7 +36,7 @@ type Store interface {
 	Enqueue(ctx context.Context, notices ...article.Notice) error
 	Ping(ctx context.Context) error
 	HeldFor(ctx context.Context, rule string) ([]article.Delivery, error)
-	ReleaseDigest(ctx context.Context, d article.Digest, held []int64) error
+	Gather(ctx context.Context, d article.Digest, gathered []int64) error
 	DeliveryCounts(ctx context.Context) (map[article.State]int, error)
 }
 
@@ -145,10 +145,21 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 		return err
 	}
 	channels, byChannel := GroupByChannel(due)
+	for _, ch := range channels {
+		if o.busyChannel(ch) {
+			continue
+		}
+		if gathered, err := o.collapse(ctx, ch, byChannel[ch]); err != nil {
+			return err
+		} else if gathered {
+			defer o.Wake() // the channel's list changed: take it again
+			delete(byChannel, ch)
+		}
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, ch := range channels {
-		if o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
+		if byChannel[ch] == nil || o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
 			continue
 		}
 		o.busy[ch] = true
@@ -165,6 +176,12 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 		}(byChannel[ch])
 	}
 	return nil
+}
+
+func (o *Outbox) busyChannel(ch string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.busy[ch]
 }
 
 // GroupByChannel splits deliveries by channel, keeping their order, and

@@ -3,6 +3,7 @@ package slack
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -88,6 +89,10 @@ func renderDigest(d article.Digest) Message {
 	rule := escape(truncate(d.Rule, 200))
 	head := fmt.Sprintf("*%s* — digest of %d %s", rule, n, plural(n, "article", "articles"))
 	text := fmt.Sprintf("%s: digest of %d %s", rule, n, plural(n, "article", "articles"))
+	if d.Flood {
+		head = fmt.Sprintf("%d more %s for *%s* in the last %s", n, plural(n, "match", "matches"), rule, ago(d.Span.D()))
+		text = fmt.Sprintf("%d more %s for %s in the last %s", n, plural(n, "match", "matches"), rule, ago(d.Span.D()))
+	}
 	if len(d.Mentions) > 0 {
 		head = strings.Join(d.Mentions, " ") + " " + head
 		text = strings.Join(d.Mentions, " ") + " " + text
@@ -144,7 +149,11 @@ func Plain(m article.Message) string {
 		fmt.Fprintf(&b, "━━ %s ━━ notice\n%s\n", m.Channel, NoticeText(m))
 	case article.Digest:
 		n := len(m.Items)
-		fmt.Fprintf(&b, "━━ %s ━━ digest: %s (%d %s)\n", m.Channel, m.Rule, n, plural(n, "article", "articles"))
+		if m.Flood {
+			fmt.Fprintf(&b, "━━ %s ━━ %d more %s for %s in the last %s\n", m.Channel, n, plural(n, "match", "matches"), m.Rule, ago(m.Span.D()))
+		} else {
+			fmt.Fprintf(&b, "━━ %s ━━ digest: %s (%d %s)\n", m.Channel, m.Rule, n, plural(n, "article", "articles"))
+		}
 		for _, it := range m.Items {
 			fmt.Fprintf(&b, "  • %s — %s", strings.TrimSpace(it.Title), it.Feed)
 			if !it.Published.IsZero() {
@@ -169,4 +178,17 @@ func Plain(m article.Message) string {
 		}
 	}
 	return b.String()
+}
+
+// ago says a span the way a reader would: "20 min", "3 h", "2 days".
+func ago(d time.Duration) string {
+	switch {
+	case d < 2*time.Minute:
+		return "minute"
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }

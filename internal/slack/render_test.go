@@ -50,6 +50,10 @@ var kinds = []struct {
 		{Feed: "Military.com", Title: alert.Title, Link: alert.Link, Published: alert.Published},
 		{Feed: "Wire <b>", Title: "Ramadi bridge reopens & *traffic* flows", Link: "https://wire.example/ramadi"},
 	}}},
+	{"flood-summary", article.Digest{Channel: "#iraq-watch", Rule: "IS leadership", Flood: true, Span: 20 * 60, Items: []article.DigestItem{
+		{Feed: "Military.com", Title: alert.Title, Link: alert.Link, Published: alert.Published},
+		{Feed: "Wire", Title: "Second report", Link: "https://wire.example/2"},
+	}}},
 	{"notice-feed-failing", article.Notice{Channel: "#ops", Event: article.FeedFailing, Feed: "Wire", Failures: 3,
 		Err: "HTTP 503 Service Unavailable", NextTry: time.Date(2025, 3, 15, 10, 0, 0, 0, time.UTC)}},
 	{"notice-feed-recovered", article.Notice{Channel: "#ops", Event: article.FeedRecovered, Feed: "Wire", Failures: 4}},

@@ -54,7 +54,7 @@ func TestHeldMatchesAreReleasedIntoOneDigest(t *testing.T) {
 		t.Fatalf("held = %+v, %v", held, err)
 	}
 	digest := article.Digest{Channel: "#d", Rule: "Anbar daily", Items: []article.DigestItem{{Title: "b"}, {Title: "a"}}}
-	must(t, s.ReleaseDigest(ctx, digest, []int64{held[0].ID, held[1].ID}))
+	must(t, s.Gather(ctx, digest, []int64{held[0].ID, held[1].ID}))
 	if again, _ := s.HeldFor(ctx, "anbar-digest"); len(again) != 0 {
 		t.Errorf("still held after release: %+v", again)
 	}

@@ -158,16 +158,17 @@ func (s *Store) HeldRules(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// ReleaseDigest queues digest for posting and marks the held deliveries
-// it gathers as merged into it, in one transaction.
-func (s *Store) ReleaseDigest(ctx context.Context, digest article.Digest, held []int64) error {
-	return s.inTx(ctx, "release digest", func(tx *sql.Tx, now time.Time) error {
+// Gather queues digest for posting and marks the deliveries it gathers
+// (held for a rule's digest, or pending in a flood) as merged into it, in
+// one transaction.
+func (s *Store) Gather(ctx context.Context, digest article.Digest, gathered []int64) error {
+	return s.inTx(ctx, "gather deliveries into a digest", func(tx *sql.Tx, now time.Time) error {
 		id, err := insertDelivery(ctx, tx, 0, Outgoing{Message: digest}, now)
 		if err != nil {
 			return err
 		}
-		for _, h := range held {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ? AND state = 'held'`,
+		for _, h := range gathered {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ? AND state IN ('held', 'pending')`,
 				id, now.Unix(), h); err != nil {
 				return err
 			}

@@ -1,0 +1,77 @@
+package delivery
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// Flood control. A paced channel takes about one post a second, so a
+// broad new rule or a big event (hundreds of matches at once) would make
+// every later alert, the next breaking story among them, wait for hours.
+// When more than FloodAt (5) alerts wait for one channel, the first five
+// go out as they are and the rest are gathered into summary posts — "14
+// more matches for IS leadership in the last 20 min", each article linked,
+// at most MaxPerSummary a post — by the rules that matched them. Every
+// match stays recorded (merged into its summary) and counted in status.
+const (
+	FloodAt       = 5
+	MaxPerSummary = 45 // what a Slack message shows within its 50 blocks
+)
+
+// collapse gathers the alerts waiting for channel beyond FloodAt into
+// summaries; it reports whether it gathered any (the list is then stale).
+func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article.Delivery) (bool, error) {
+	if !o.Capabilities().Paced {
+		return false, nil // printing is not paced: nothing waits
+	}
+	var alerts []article.Delivery
+	for _, dl := range waiting {
+		if _, ok := dl.Message.(article.Alert); ok {
+			alerts = append(alerts, dl)
+		}
+	}
+	if len(alerts) <= FloodAt {
+		return false, nil
+	}
+	byRules := map[string][]article.Delivery{}
+	var order []string
+	for _, dl := range alerts[FloodAt:] {
+		key := strings.Join(dl.Message.(article.Alert).Rules, ", ")
+		if _, ok := byRules[key]; !ok {
+			order = append(order, key)
+		}
+		byRules[key] = append(byRules[key], dl)
+	}
+	for _, rules := range order {
+		group := byRules[rules]
+		for len(group) > 0 {
+			part := group[:min(MaxPerSummary, len(group))]
+			group = group[len(part):]
+			summary, ids := o.summary(channel, rules, part)
+			if err := o.store.Gather(ctx, summary, ids); err != nil {
+				return false, err
+			}
+		}
+	}
+	o.logger.Warn("flood: alerts gathered into summaries", "channel", channel, "alerts", len(alerts)-FloodAt)
+	o.observe("flood")
+	return true, nil
+}
+
+// summary is one post for some alerts of a flood, newest first.
+func (o *Outbox) summary(channel, rules string, part []article.Delivery) (article.Digest, []int64) {
+	d, ids := gather(channel, rules, "", part)
+	oldest := o.now()
+	for _, dl := range part {
+		if dl.Created.Before(oldest) {
+			oldest = dl.Created
+		}
+	}
+	d.Flood, d.Span = true, article.Duration(o.now().Sub(oldest)/time.Second)
+	sort.SliceStable(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return d, ids
+}
