@@ -60,15 +60,7 @@ func TestKilledAtRandomMomentsEveryMatchIsDeliveredAndFewRepeat(t *testing.T) {
 	}, "\n")), 0o644)
 
 	for i := range kills {
-		child := exec.Command(os.Args[0], "-test.run=^$")
-		child.Env = append(os.Environ(), "FEEDWATCH_CHILD=run --config "+cfg)
-		child.Stdout, child.Stderr = io.Discard, io.Discard
-		if err := child.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(100+rand.IntN(1200)) * time.Millisecond)
-		child.Process.Signal(syscall.SIGKILL)
-		child.Wait()
+		killAtRandom(t, cfg)
 		t.Logf("kill %d: %d posts accepted so far", i+1, len(fake.Accepted()))
 	}
 	finish := exec.Command(os.Args[0], "-test.run=^$")
@@ -96,6 +88,21 @@ func TestKilledAtRandomMomentsEveryMatchIsDeliveredAndFewRepeat(t *testing.T) {
 	if duplicates > kills {
 		t.Errorf("%d duplicates, more than one per kill (%d)", duplicates, kills)
 	}
+}
+
+// killAtRandom starts `run` in a child process and kills it with SIGKILL
+// between 0.1 and 1.3 s later.
+func killAtRandom(t *testing.T, cfg string) {
+	t.Helper()
+	child := exec.Command(os.Args[0], "-test.run=^$")
+	child.Env = append(os.Environ(), "FEEDWATCH_CHILD=run --config "+cfg)
+	child.Stdout, child.Stderr = io.Discard, io.Discard
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Duration(100+rand.IntN(1200)) * time.Millisecond)
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
 }
 
 // crashFeed is a feed of n distinct reports the example rules match.

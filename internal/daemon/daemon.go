@@ -15,32 +15,23 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
-	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/metrics"
+	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
-	"github.com/feedwatch/feedwatch/internal/scheduler"
-	"github.com/feedwatch/feedwatch/internal/store"
 	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // Fetcher fetches one feed.
-type Fetcher interface {
-	Fetch(ctx context.Context, src feed.Source, v feed.Validators) (feed.Result, error)
-}
+type Fetcher = poll.Fetcher
 
-// Store is what the daemon needs of the database, beside the outbox's part.
+// Store is what the daemon needs of the database: the poll's part, the
+// outbox's part, and its own.
 type Store interface {
+	poll.Store
 	delivery.Store
-	FeedState(ctx context.Context, name string) (article.FeedState, error)
-	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
-	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
-	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
-	Enqueue(ctx context.Context, notices ...article.Notice) error
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
 	HeldRules(ctx context.Context) ([]string, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
-	Articles(ctx context.Context, since time.Time) ([]store.StoredArticle, error)
-	Ping(ctx context.Context) error
 }
 
 // Deps are the parts the daemon is built from.
@@ -59,29 +50,26 @@ type Deps struct {
 
 // setup is what a configuration reload replaces as a whole.
 type setup struct {
-	cfg       *config.Config
-	fetcher   Fetcher
-	sem       chan struct{} // bounds concurrent fetches
+	poll.Setup
 	retryBase time.Duration
 }
 
 // Daemon runs the pipeline.
 type Daemon struct {
-	logger    *slog.Logger
-	store     Store
-	now       func() time.Time
-	grace     time.Duration
-	metrics   *metrics.Metrics
-	outbox    *delivery.Outbox
-	setup     atomic.Pointer[setup]
-	rules     *rules.Live
-	exclusive *scheduler.Exclusive // one poll of a feed at a time
-	corpus    *story.Corpus        // word rarity in recent articles, for story threading
+	logger  *slog.Logger
+	store   Store
+	now     func() time.Time
+	grace   time.Duration
+	metrics *metrics.Metrics
+	outbox  *delivery.Outbox
+	poller  *poll.Poller
+	setup   atomic.Pointer[setup]
+	rules   *rules.Live
+	corpus  *story.Corpus // word rarity in recent articles, for story threading
 
 	running      atomic.Bool  // Run is serving (for /readyz and Reload)
 	addr         atomic.Value // string: where the endpoints listen
 	rulesWatch   atomic.Value // string: why the rules folder is not watched, or ""
-	pollStorage  atomic.Value // string: the database error of the last poll that failed to record, or ""
 	dbProblem    atomic.Value // string: what checkDatabase last found wrong, or ""
 	reloads      chan reload
 	rulesChanged chan struct{}
@@ -99,7 +87,6 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		grace:        deps.Grace,
 		reloads:      make(chan reload),
 		rulesChanged: make(chan struct{}, 1),
-		exclusive:    scheduler.NewExclusive(logger.With("component", "daemon"), "poll", "feed"),
 		corpus:       story.NewCorpus(),
 	}
 	if d.grace <= 0 {
@@ -115,9 +102,12 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		counts, err := d.store.DeliveryCounts(ctx)
 		return counts[article.Pending], err
 	})
-	s := &setup{cfg: cfg, fetcher: deps.Fetcher, sem: make(chan struct{}, cfg.Fetch.Concurrency), retryBase: deps.RetryBase}
+	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, deps.RetryBase}
 	d.setup.Store(s)
-	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), d.storyHead, d.metrics.Delivered, d.now, logger)
+	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), story.Threader(d.store.StoryHeads, d.corpus, d.now), d.metrics.Delivered, d.now, logger)
+	d.poller = poll.New(poll.Deps{Store: d.store, Metrics: d.metrics, Logger: d.logger, Now: d.now, Corpus: d.corpus,
+		Rules: d.Rules, OpsChannel: d.outbox.OpsChannel, Wake: d.outbox.Wake,
+		PerRule: func() bool { return d.outbox.Capabilities().PerRuleChannels }})
 	live, err := rules.NewLive(cfg.RulesDir)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
@@ -132,17 +122,17 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Settings {
 	ops := ""
 	if t.Capabilities().OpsChannel {
-		ops = s.cfg.Slack.OpsChannel
+		ops = s.Cfg.Slack.OpsChannel
 	}
 	return delivery.Settings{Transport: t, OpsChannel: ops, Policy: delivery.Policy{
-		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.cfg.Slack.GiveUpAfter.D(),
+		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.Cfg.Slack.GiveUpAfter.D(),
 	}}
 }
 
 // Rules returns the rule set in force.
 func (d *Daemon) Rules() *rules.Set { return d.rules.Set() }
 
-func (d *Daemon) config() *config.Config { return d.setup.Load().cfg }
+func (d *Daemon) config() *config.Config { return d.setup.Load().Cfg }
 
 // PollResult says how a pass over the feeds went.
 type PollResult struct {
@@ -154,12 +144,12 @@ type PollResult struct {
 // failing feed is reported and does not stop the others.
 func (d *Daemon) PollAll(ctx context.Context) PollResult {
 	s := d.setup.Load()
-	res := PollResult{Feeds: len(s.cfg.Feeds), Failed: map[string]error{}}
+	res := PollResult{Feeds: len(s.Cfg.Feeds), Failed: map[string]error{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, f := range s.cfg.Feeds {
+	for _, f := range s.Cfg.Feeds {
 		wg.Go(func() {
-			if err := d.pollLimited(ctx, s, f); err != nil {
+			if err := d.poller.Poll(ctx, s.Setup, f); err != nil {
 				mu.Lock()
 				res.Failed[f.Name] = err
 				mu.Unlock()
@@ -182,6 +172,12 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration) (PollResult, int,
 // FlushDigest queues the digest of the matches held for a rule.
 func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention string) error {
 	return d.outbox.FlushDigest(ctx, ruleID, ruleName, mention)
+}
+
+func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
+	if err := d.poller.Poll(ctx, d.setup.Load().Setup, f); err != nil && ctx.Err() == nil {
+		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
+	}
 }
 
 // prune deletes articles older than storage.retention; matches and

@@ -9,10 +9,9 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
-	"github.com/feedwatch/feedwatch/internal/route"
+	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/scheduler"
-	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // Run polls every feed at start-up, then on schedule, delivers from the
@@ -43,7 +42,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
 	wg.Go(func() {
-		d.learnCorpus(work)
+		d.poller.LearnCorpus(work)
 		d.prune(work)
 		res := d.PollAll(work)
 		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
@@ -98,21 +97,15 @@ const healthEvery = 30 * time.Second
 // checkDatabase logs, once, a database that stopped answering or whose
 // file was deleted or replaced; /readyz reports it as long as it lasts.
 func (d *Daemon) checkDatabase(ctx context.Context) {
-	err := d.store.Ping(ctx)
-	was, _ := d.dbProblem.Swap(errString(err)).(string)
-	switch {
-	case err != nil && was != err.Error():
-		d.logger.Error("database", "err", err)
-	case err == nil && was != "":
+	now := ""
+	if err := d.store.Ping(ctx); err != nil {
+		now = err.Error()
+	}
+	if was, _ := d.dbProblem.Swap(now).(string); now != was && now != "" {
+		d.logger.Error("database", "err", now)
+	} else if now != was {
 		d.logger.Info("database answers again")
 	}
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // runtime is what Run owns while it runs: the scheduler with its digest
@@ -208,8 +201,8 @@ func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f Fetcher, t de
 // apply is Reload, in Run's goroutine.
 func (rt *runtime) apply(work context.Context, req reload) error {
 	d, old := rt.d, rt.d.setup.Load()
-	if req.cfg.Storage.Path != old.cfg.Storage.Path {
-		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.cfg.Storage.Path, req.cfg.Storage.Path)
+	if req.cfg.Storage.Path != old.Cfg.Storage.Path {
+		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.Cfg.Storage.Path, req.cfg.Storage.Path)
 	}
 	sched, err := rt.schedule(work, req.cfg)
 	if err != nil {
@@ -220,38 +213,22 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 			return err
 		}
 	}
-	s := &setup{cfg: req.cfg, fetcher: req.fetcher, sem: old.sem, retryBase: old.retryBase}
-	if cap(old.sem) != req.cfg.Fetch.Concurrency {
-		s.sem = make(chan struct{}, req.cfg.Fetch.Concurrency)
+	s := &setup{poll.Setup{Cfg: req.cfg, Fetcher: req.fetcher, Sem: old.Sem}, old.retryBase}
+	if cap(old.Sem) != req.cfg.Fetch.Concurrency {
+		s.Sem = make(chan struct{}, req.cfg.Fetch.Concurrency)
 	}
 	d.setup.Store(s)
 	d.outbox.Apply(d.outboxSettings(s, req.transport))
 	oldSched := rt.sched
 	go func() { _ = oldSched.Stop(work) }() // polls in flight finish on the old settings
 	rt.start(work, sched)
-	for _, f := range req.cfg.FeedsChangedFrom(old.cfg) {
+	for _, f := range req.cfg.FeedsChangedFrom(old.Cfg) {
 		rt.work.Go(func() { d.pollScheduled(work, f) })
 	}
-	if req.cfg.RulesDir != old.cfg.RulesDir {
+	if req.cfg.RulesDir != old.Cfg.RulesDir {
 		_ = d.ReloadRules(work)
 		rt.watch(work, req.cfg.RulesDir)
 	}
 	d.logger.Info("configuration applied", "feeds", len(req.cfg.Feeds), "listen", req.cfg.Server.Listen)
 	return nil
-}
-
-// corpusDays is how far back the word rarities of story threading look.
-const corpusDays = 7
-
-// learnCorpus counts the words of the articles stored in the last week,
-// so that story threading weighs words by their rarity from the start.
-func (d *Daemon) learnCorpus(ctx context.Context) {
-	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -corpusDays))
-	if err != nil {
-		d.logger.Warn("story threading starts without word statistics", "err", err)
-		return
-	}
-	for i := range arts {
-		d.corpus.Add(story.Of(arts[i].Title, route.Lead(&arts[i].Article), ""))
-	}
 }

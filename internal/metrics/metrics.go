@@ -89,6 +89,13 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
 		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.preset()
+	return m
+}
+
+// preset creates every label value, so that a counter reads 0 before its
+// first event instead of being absent.
+func (m *Metrics) preset() {
 	for _, r := range []string{"ok", "not_modified", "error"} {
 		m.Fetches.WithLabelValues(r)
 	}
@@ -101,7 +108,6 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 	for _, r := range []string{"poll", "delivery"} {
 		m.StorageErrors.WithLabelValues(r)
 	}
-	return m
 }
 
 // Handler serves the metrics in Prometheus' format.

@@ -4,9 +4,7 @@
 package rules
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -155,7 +153,7 @@ func LoadDir(dir string) (*Set, error) {
 func readRuleFile(path string) (*parsedFile, error) {
 	data, err := diag.ReadFile(path, MaxRuleBytes)
 	if err != nil {
-		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("cannot read it: %v (a rule file is a regular file of at most 1 MiB)", unwrapPath(err))}
+		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("cannot read it: %v (a rule file is a regular file of at most 1 MiB)", diag.Cause(err))}
 	}
 	f := &parsedFile{path: path, data: data, lines: strings.Split(string(data), "\n")}
 	root, err := diag.DecodeStrict(path, data, &f.spec)
@@ -391,14 +389,4 @@ func (s *Set) QueryRule(q string) (*Rule, error) {
 		return nil, err
 	}
 	return &Rule{ID: "query", Name: q, Query: q, Enabled: true, query: n}, nil
-}
-
-// unwrapPath drops the path from an *fs.PathError: problems name the file
-// already.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

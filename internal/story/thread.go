@@ -1,6 +1,7 @@
 package story
 
 import (
+	"context"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -99,4 +100,24 @@ func apart(a, b time.Time) bool {
 	}
 	d := a.Sub(b)
 	return d > Window || d < -Window
+}
+
+// Heads lists the top-level posts made to a channel since a time, newest
+// first (store.StoryHeads).
+type Heads func(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
+
+// Threader returns what the outbox asks before posting an alert: the post
+// in its channel, among those of the last Window, whose story it
+// continues, or nil.
+func Threader(heads Heads, c *Corpus, now func() time.Time) func(context.Context, article.Delivery, bool) (*article.Delivery, error) {
+	return func(ctx context.Context, dl article.Delivery, replies bool) (*article.Delivery, error) {
+		if _, ok := dl.Message.(article.Alert); !ok {
+			return nil, nil
+		}
+		hs, err := heads(ctx, dl.Channel(), now().Add(-Window))
+		if err != nil {
+			return nil, err
+		}
+		return Head(dl, hs, c, replies), nil
+	}
 }

@@ -1,4 +1,8 @@
-package daemon
+// Package poll is the pipeline for one feed: fetch → parse → new? → match
+// → route → record, and the feed's health (backoff, failing and recovered
+// notices). The daemon calls it on each feed's schedule; the outbox
+// delivers what it records.
+package poll
 
 import (
 	"context"
@@ -19,7 +23,7 @@ import (
 
 // poll is the whole pipeline for one feed:
 // fetch → parse → new? → match → record → deliver.
-func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
+func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	st, err := d.store.FeedState(ctx, f.Name)
 	if err != nil {
 		return d.storageFailed(f, err)
@@ -28,55 +32,57 @@ func (d *Daemon) poll(ctx context.Context, s *setup, f config.Feed) error {
 		return nil // backing off after failures
 	}
 	start := time.Now()
-	res, err := s.fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
+	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
 	d.metrics.FetchDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		d.metrics.Fetches.WithLabelValues("error").Inc()
-		return d.recordFailure(ctx, s.cfg, f, st, err)
+		return d.recordFailure(ctx, s.Cfg, f, st, err)
 	}
-	items, err := d.newItems(ctx, s.cfg, st, res.Articles)
+	items, err := d.newItems(ctx, s.Cfg, st, res.Articles)
 	if err != nil {
 		return d.storageFailed(f, err)
 	}
 	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(f, st)...); err != nil {
 		return d.storageFailed(f, err)
 	}
-	d.pollStorage.Store("")
+	d.storage.Store("")
 	d.countPoll(res.NotModified, items)
-	d.outbox.Wake()
+	d.wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
 }
 
-// pollLimited polls f once a fetch slot is free, unless a poll of f still
+// Poll polls f once a fetch slot is free, unless a poll of f still
 // runs (a start-up poll and a scheduled one never overlap: the later one
 // is skipped).
-func (d *Daemon) pollLimited(ctx context.Context, s *setup, f config.Feed) error {
+func (d *Poller) Poll(ctx context.Context, s Setup, f config.Feed) error {
 	_, err := d.exclusive.Run(f.Name, func() error {
 		select {
-		case s.sem <- struct{}{}:
+		case s.Sem <- struct{}{}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		defer func() { <-s.sem }()
+		defer func() { <-s.Sem }()
 		return d.poll(ctx, s, f)
 	})
 	return err
 }
 
-func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
-	if err := d.pollLimited(ctx, d.setup.Load(), f); err != nil && ctx.Err() == nil {
-		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
-	}
+// Setup is what a configuration reload replaces: the configuration, the
+// fetcher built from it, and the slots that bound concurrent fetches.
+type Setup struct {
+	Cfg     *config.Config
+	Fetcher Fetcher
+	Sem     chan struct{}
 }
 
 // recordFailure remembers what went wrong and when to try again.
-func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
+func (d *Poller) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
 	now := d.now()
 	st = feed.Failed(st, f.URL, cause, cronspec.Interval(cfg.FeedSchedule(f), now), now)
 	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", diag.Clip(cause.Error(), 500))
 	var notices []article.Notice
-	if ops := d.outbox.OpsChannel(); ops != "" && st.Failures == failingAfter {
+	if ops := d.opsChannel(); ops != "" && st.Failures == failingAfter {
 		notices = append(notices, article.Notice{Channel: ops, Event: article.FeedFailing, Feed: f.Name,
 			Failures: st.Failures, Err: diag.Clip(cause.Error(), 500), NextTry: st.NextDue})
 	}
@@ -84,7 +90,7 @@ func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config
 		return errors.Join(cause, d.storageFailed(f, err))
 	}
 	if len(notices) > 0 {
-		d.outbox.Wake()
+		d.wake()
 	}
 	return cause
 }
@@ -93,8 +99,8 @@ func (d *Daemon) recordFailure(ctx context.Context, cfg *config.Config, f config
 // the ops channel is told once then, and once when it recovers.
 const failingAfter = 3
 
-func (d *Daemon) recovered(f config.Feed, before article.FeedState) []article.Notice {
-	ops := d.outbox.OpsChannel()
+func (d *Poller) recovered(f config.Feed, before article.FeedState) []article.Notice {
+	ops := d.opsChannel()
 	if ops == "" || before.Failures < failingAfter {
 		return nil
 	}
@@ -104,7 +110,7 @@ func (d *Daemon) recovered(f config.Feed, before article.FeedState) []article.No
 // newItems keeps the articles that are new or changed (novelty.Judge) and
 // matches those allowed to alert. Everything returned is recorded, so it
 // is not new next time.
-func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.FeedState, arts []article.Article) ([]store.Item, error) {
+func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.FeedState, arts []article.Article) ([]store.Item, error) {
 	if len(arts) == 0 {
 		return nil, nil
 	}
@@ -113,7 +119,7 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 		return nil, err
 	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
-	set, to := d.Rules(), d.routes(cfg)
+	set, to := d.rules(), route.Table{Fallback: cfg.Slack.Channel, PerRule: d.perRule()}
 	var items []store.Item
 	for _, v := range novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy) {
 		if err := ctx.Err(); err != nil {
@@ -134,7 +140,7 @@ func (d *Daemon) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	return items, nil
 }
 
-func (d *Daemon) countPoll(notModified bool, items []store.Item) {
+func (d *Poller) countPoll(notModified bool, items []store.Item) {
 	var rules []string
 	for _, it := range items {
 		for _, m := range it.Matches {
@@ -147,12 +153,26 @@ func (d *Daemon) countPoll(notModified bool, items []store.Item) {
 // storageFailed makes a database error during a poll loud: logged at
 // ERROR, counted, and shown by /readyz until a poll records again. Nothing
 // of the poll was recorded, so the next poll does it again.
-func (d *Daemon) storageFailed(f config.Feed, err error) error {
+func (d *Poller) storageFailed(f config.Feed, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
 	d.logger.Error("poll not recorded: database error", "feed", f.Name, "err", err)
 	d.metrics.StorageErrors.WithLabelValues("poll").Inc()
-	d.pollStorage.Store(err.Error())
+	d.storage.Store(err.Error())
 	return fmt.Errorf("database: %w", err)
+}
+
+// outgoing is what to record for an article's matches: its messages, each
+// alert with its story fingerprint, computed once here.
+func outgoing(a *article.Article, matches []article.Match, t route.Table) []store.Outgoing {
+	var out []store.Outgoing
+	for _, o := range route.Alerts(a, matches, t) {
+		og := store.Outgoing{Message: o.Alert, HoldFor: o.HoldFor}
+		if o.HoldFor == "" {
+			og.Story = story.OfAlert(o.Alert).Encode()
+		}
+		out = append(out, og)
+	}
+	return out
 }

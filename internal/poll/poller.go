@@ -1,0 +1,90 @@
+package poll
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/metrics"
+	"github.com/feedwatch/feedwatch/internal/route"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
+	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/story"
+)
+
+// Fetcher fetches one feed.
+type Fetcher interface {
+	Fetch(ctx context.Context, src feed.Source, v feed.Validators) (feed.Result, error)
+}
+
+// Store is what a poll needs of the database.
+type Store interface {
+	FeedState(ctx context.Context, name string) (article.FeedState, error)
+	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
+	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
+	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
+	Articles(ctx context.Context, since time.Time) ([]store.StoredArticle, error)
+}
+
+// Deps are what a Poller works with. The functions read what the daemon
+// has in force now: the rules, and what the transport can do.
+type Deps struct {
+	Store      Store
+	Metrics    *metrics.Metrics
+	Logger     *slog.Logger
+	Now        func() time.Time
+	Corpus     *story.Corpus // word rarity for story threading: every new article counts
+	Rules      func() *rules.Set
+	OpsChannel func() string // where operator notices go, "" for nowhere
+	PerRule    func() bool   // the transport can post where a rule says
+	Wake       func()        // tells the outbox there is something to deliver
+}
+
+// Poller polls feeds.
+type Poller struct {
+	store      Store
+	metrics    *metrics.Metrics
+	logger     *slog.Logger
+	now        func() time.Time
+	corpus     *story.Corpus
+	rules      func() *rules.Set
+	opsChannel func() string
+	perRule    func() bool
+	wake       func()
+	exclusive  *scheduler.Exclusive // one poll of a feed at a time
+	storage    atomic.Value         // string: the database error of the last poll that failed to record, or ""
+}
+
+// New returns a Poller.
+func New(d Deps) *Poller {
+	return &Poller{store: d.Store, metrics: d.Metrics, logger: d.Logger, now: d.Now, corpus: d.Corpus,
+		rules: d.Rules, opsChannel: d.OpsChannel, perRule: d.PerRule, wake: d.Wake,
+		exclusive: scheduler.NewExclusive(d.Logger, "poll", "feed")}
+}
+
+// StorageProblem is the database error of the last poll that could not
+// record, or "" once one records again.
+func (d *Poller) StorageProblem() string {
+	s, _ := d.storage.Load().(string)
+	return s
+}
+
+// corpusDays is how far back the word rarities of story threading look.
+const corpusDays = 7
+
+// LearnCorpus counts the words of the articles stored in the last week,
+// so that story threading weighs words by their rarity from the start.
+func (d *Poller) LearnCorpus(ctx context.Context) {
+	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -corpusDays))
+	if err != nil {
+		d.logger.Warn("story threading starts without word statistics", "err", err)
+		return
+	}
+	for i := range arts {
+		d.corpus.Add(story.Of(arts[i].Title, route.Lead(&arts[i].Article), ""))
+	}
+}
