@@ -46,12 +46,15 @@ type Deps struct {
 	// Grace is how long in-flight work may finish after Run's context
 	// ends; 0 means GracePeriod.
 	Grace time.Duration
+	// PostGap is the least time between two posts to one Slack channel;
+	// 0 means Slack's pace, about one a second. Tests shorten it.
+	PostGap time.Duration
 }
 
 // setup is what a configuration reload replaces as a whole.
 type setup struct {
 	poll.Setup
-	retryBase time.Duration
+	retryBase, postGap time.Duration
 }
 
 // Daemon runs the pipeline.
@@ -102,7 +105,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		counts, err := d.store.DeliveryCounts(ctx)
 		return counts[article.Pending], err
 	})
-	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, deps.RetryBase}
+	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, deps.RetryBase, deps.PostGap}
 	d.setup.Store(s)
 	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), story.Threader(d.store.StoryHeads, d.corpus, d.now), d.metrics.Delivered, d.now, logger)
 	d.poller = poll.New(poll.Deps{Store: d.store, Metrics: d.metrics, Logger: d.logger, Now: d.now, Corpus: d.corpus,
@@ -124,7 +127,7 @@ func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Setting
 	if t.Capabilities().OpsChannel {
 		ops = s.Cfg.Slack.OpsChannel
 	}
-	return delivery.Settings{Transport: t, OpsChannel: ops, Policy: delivery.Policy{
+	return delivery.Settings{Transport: t, OpsChannel: ops, Gap: s.postGap, Policy: delivery.Policy{
 		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.Cfg.Slack.GiveUpAfter.D(),
 	}}
 }

@@ -28,7 +28,7 @@ func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testin
 	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n")
 	h := newHarness(t, cfg)
 	h.once(t)
-	posts := h.slack.Accepted() // paced at one a second: 20 posts take 20 s, not the 8 min of 500
+	posts := h.slack.Accepted() // at Slack's pace of one a second, 20 posts take 20 s, not the 8 min of 500
 	if len(posts) > 20 {
 		t.Errorf("%d posts for 500 matches, want at most 20", len(posts))
 	}

@@ -195,6 +195,7 @@ func (h *harness) open(t *testing.T) {
 		Now:       h.now,
 		Transport: transport,
 		RetryBase: 200 * time.Millisecond,
+		PostGap:   20 * time.Millisecond, // Slack's pace is 1 s; the tests need not wait for it
 		Grace:     h.grace,
 	})
 	if err != nil {

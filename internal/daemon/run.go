@@ -213,7 +213,7 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 			return err
 		}
 	}
-	s := &setup{poll.Setup{Cfg: req.cfg, Fetcher: req.fetcher, Sem: old.Sem}, old.retryBase}
+	s := &setup{poll.Setup{Cfg: req.cfg, Fetcher: req.fetcher, Sem: old.Sem}, old.retryBase, old.postGap}
 	if cap(old.Sem) != req.cfg.Fetch.Concurrency {
 		s.Sem = make(chan struct{}, req.cfg.Fetch.Concurrency)
 	}

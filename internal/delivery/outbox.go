@@ -51,7 +51,8 @@ type Observer func(result string)
 type Settings struct {
 	Transport  Transport
 	Policy     Policy
-	OpsChannel string // "" when operators get no notices
+	OpsChannel string        // "" when operators get no notices
+	Gap        time.Duration // between two posts to one channel of a paced transport; 0 means 1 s (Slack's pace)
 }
 
 // Outbox delivers.
@@ -240,7 +241,11 @@ func (o *Outbox) gap(channel string) time.Duration {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.lastPost[channel].Add(minGap).Sub(o.now())
+	gap := o.settings.Load().Gap
+	if gap <= 0 {
+		gap = minGap
+	}
+	return o.lastPost[channel].Add(gap).Sub(o.now())
 }
 
 // sleep waits d, or until ctx ends or stop closes (then it returns an error).
