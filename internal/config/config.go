@@ -112,6 +112,7 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	}
 	cfg.Path = path
 	expandEnv(reflect.ValueOf(&cfg).Elem(), lookupEnv)
+	cfg.envDefaults(root, lookupEnv)
 	var problems diag.Problems
 	for _, p := range cfg.resolve() {
 		problems = append(problems, diag.At(path, root, p.Field, p.Msg))
@@ -241,4 +242,38 @@ func (c *Config) FeedsChangedFrom(old *Config) []Feed {
 		}
 	}
 	return out
+}
+
+// EnvDefaults are the settings an environment variable provides when the
+// file leaves them out: so that a container or a systemd unit can set the
+// secrets and the places with the variables operators expect, whatever
+// configuration file is mounted. A value in the file (even empty) wins.
+var EnvDefaults = []struct{ Field, Var string }{
+	{"slack.token", "SLACK_BOT_TOKEN"},
+	{"slack.webhook_url", "SLACK_WEBHOOK_URL"},
+	{"server.listen", "FEEDWATCH_LISTEN"},
+	{"storage.path", "FEEDWATCH_DATA_DIR"}, // the folder: the database is feedwatch.db in it
+}
+
+func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bool)) {
+	for _, d := range EnvDefaults {
+		v, ok := lookupEnv(d.Var)
+		if !ok || v == "" || diag.Has(root, d.Field) {
+			continue
+		}
+		switch d.Field {
+		case "slack.token":
+			if !diag.Has(root, "slack.token_file") && !diag.Has(root, "slack.webhook_url") {
+				c.Slack.Token = Secret(v)
+			}
+		case "slack.webhook_url":
+			if !diag.Has(root, "slack.webhook_url_file") && !diag.Has(root, "slack.token") && c.Slack.Token == "" {
+				c.Slack.WebhookURL = Secret(v)
+			}
+		case "server.listen":
+			c.Server.Listen = v
+		case "storage.path":
+			c.Storage.Path = filepath.Join(v, "feedwatch.db")
+		}
+	}
 }

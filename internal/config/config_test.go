@@ -165,3 +165,27 @@ func TestAVariableCanHaveADefault(t *testing.T) {
 		t.Errorf("listen %q level %q: want the variable's value, then the default", cfg.Server.Listen, cfg.Log.Level)
 	}
 }
+
+func TestTheEnvironmentProvidesWhatTheFileLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	os.WriteFile(path, []byte("feeds:\n  - name: Wire\n    url: https://wire.example/rss\n"), 0o644)
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-from-env", "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x",
+		"FEEDWATCH_LISTEN": "0.0.0.0:9999", "FEEDWATCH_DATA_DIR": "/var/lib/feedwatch"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cfg, err := Load(path, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token.Reveal() != "xoxb-from-env" || cfg.Slack.WebhookURL != "" || cfg.Server.Listen != "0.0.0.0:9999" || cfg.Storage.Path != "/var/lib/feedwatch/feedwatch.db" {
+		t.Errorf("from the environment: token %q webhook %q listen %q path %q", cfg.Slack.Token.Reveal(), cfg.Slack.WebhookURL.Reveal(), cfg.Server.Listen, cfg.Storage.Path)
+	}
+	os.WriteFile(path, []byte("server: {listen: \"127.0.0.1:1\"}\nstorage: {path: here.db}\nslack: {token: \"\"}\nfeeds:\n  - name: Wire\n    url: https://wire.example/rss\n"), 0o644)
+	cfg, err = Load(path, lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.Token != "" || cfg.Server.Listen != "127.0.0.1:1" || cfg.Storage.Path != filepath.Join(dir, "here.db") {
+		t.Errorf("the file must win: token %q listen %q path %q", cfg.Slack.Token.Reveal(), cfg.Server.Listen, cfg.Storage.Path)
+	}
+}

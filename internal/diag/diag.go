@@ -193,6 +193,23 @@ func Locate(root *yaml.Node, path string) *yaml.Node {
 	return n
 }
 
+// Has reports whether the document sets the key at path.
+func Has(root *yaml.Node, path string) bool {
+	if root == nil {
+		return false
+	}
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	for _, part := range splitPath(path) {
+		if n = child(n, part); n == nil {
+			return false
+		}
+	}
+	return true
+}
+
 func child(n *yaml.Node, part string) *yaml.Node {
 	if i, err := strconv.Atoi(part); err == nil {
 		if n.Kind == yaml.SequenceNode && i < len(n.Content) {
