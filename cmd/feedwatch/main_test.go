@@ -241,3 +241,34 @@ func TestCheckVerifiesTheTokenAndRetryResendsWhatFailedOnceFixed(t *testing.T) {
 		t.Errorf("%d posts accepted after retry, want the one that had failed", n)
 	}
 }
+
+func TestJSONLogLinesNameEachKeyOnce(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("\nlog: {format: json, level: debug}\n")...), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	}()
+	waitFor(t, "the alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
+	cancel()
+	<-done
+	logs := errb.String()
+	if !strings.Contains(logs, `"msg":"start"`) {
+		t.Fatalf("no scheduler line to check:\n%s", logs)
+	}
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("too few log lines:\n%s", logs)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "{") {
+			continue // once's summary lines
+		}
+		if n := strings.Count(l, `"component":`); n > 1 {
+			t.Errorf("a log line names its component %d times: %s", n, l)
+		}
+	}
+}

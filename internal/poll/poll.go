@@ -78,9 +78,16 @@ type Setup struct {
 
 // recordFailure remembers what went wrong and when to try again.
 func (d *Poller) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
+	if ctx.Err() != nil {
+		return ctx.Err() // stopping: the fetch was cut short, not the feed's fault
+	}
 	now := d.now()
 	st = feed.Failed(st, f.URL, cause, cronspec.Interval(cfg.FeedSchedule(f), now), now)
-	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry_at", st.NextDue.Format(time.RFC3339), "err", diag.Clip(cause.Error(), 500))
+	next := "the next scheduled poll"
+	if st.NextDue.After(now) {
+		next = st.NextDue.Format(time.RFC3339)
+	}
+	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry", next, "err", diag.Clip(cause.Error(), 500))
 	var notices []article.Notice
 	if ops := d.opsChannel(); ops != "" && st.Failures == failingAfter {
 		notices = append(notices, article.Notice{Channel: ops, Event: article.FeedFailing, Feed: f.Name,
@@ -100,6 +107,9 @@ func (d *Poller) recordFailure(ctx context.Context, cfg *config.Config, f config
 const failingAfter = 3
 
 func (d *Poller) recovered(f config.Feed, before article.FeedState) []article.Notice {
+	if before.Failures > 0 {
+		d.logger.Info("feed recovered", "feed", f.Name, "after_failures", before.Failures)
+	}
 	ops := d.opsChannel()
 	if ops == "" || before.Failures < failingAfter {
 		return nil
@@ -134,6 +144,11 @@ func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 				}
 			}
 			it.Outgoing = outgoing(&it.Article, it.Matches, to)
+			for _, o := range it.Outgoing {
+				if o.HoldFor != "" {
+					d.logger.Info("match held for its rule's digest", "feed", v.Article.Feed, "rule", o.HoldFor)
+				}
+			}
 		}
 		items = append(items, it)
 	}

@@ -37,14 +37,21 @@ func (l *Live) Dir() (dir, stamp string) {
 	return l.dir, l.stamp
 }
 
-// Load reads dir. A valid set replaces the one in force; with problems
-// nothing changes and err lists them, with fresh false when the same
+// Load reads dir. A valid set whose tests pass replaces the one in force;
+// with problems nothing changes and err lists them, with fresh false when the same
 // problems were already reported by an earlier Load.
 func (l *Live) Load(dir string) (set *Set, fresh bool, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.stamp = Stamp(dir)
 	set, err = LoadDir(dir)
+	if err == nil {
+		// A rule whose own tests: fail is refused as feedwatch check refuses
+		// it, or the next restart (systemd runs check first) would fail.
+		if ps := set.RunTests(); len(ps) > 0 {
+			err = ps
+		}
+	}
 	if err != nil {
 		msg := diag.List(dir, err).Error()
 		fresh, l.reported = msg != l.reported, msg

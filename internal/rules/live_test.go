@@ -3,6 +3,7 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +38,10 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 	write("name: Haditha\nquery: Haditha AND (\n")
 	if _, fresh, _ := l.Load(dir); !fresh {
 		t.Error("a problem that comes back after a good load must be reported again")
+	}
+	write("name: Haditha\nquery: Haditha\ntests:\n  - title: Bridge opens in Ramadi\n    expect: match\n")
+	if _, _, err := l.Load(dir); err == nil || !strings.Contains(err.Error(), "expected match") {
+		t.Errorf("a rule whose own test fails: %v, want it refused as check refuses it", err)
 	}
 	if d, stamp := l.Dir(); d != dir || stamp != Stamp(dir) {
 		t.Errorf("Dir() = %q, %q", d, stamp)

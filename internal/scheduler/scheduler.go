@@ -33,7 +33,7 @@ type keyedJob struct {
 // and a panic is recovered and logged (innermost): robfig/cron v3.0.1
 // needs this order.
 func New(loc *time.Location, logger *slog.Logger) *Scheduler {
-	l := cronLogger{logger.With("component", "scheduler")}
+	l := cronLogger{logger} // the caller's component: a key given twice confuses JSON log readers
 	return &Scheduler{
 		c: cron.New(
 			cron.WithLocation(loc),
