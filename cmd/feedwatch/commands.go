@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/diag"
+	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/slack"
 )
@@ -45,28 +48,47 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 }
 
 func cmdOnce(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "once", "[--wait 60s]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when the pass completed, even if some feeds failed (they are reported).")
+	fs, path := flags(e, "once", "[--wait 60s]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when every alert went out; 1 when an alert failed for good, is still pending\nafter --wait, or no feed could be polled (each failed or is backing off): so that a cron\njob learns about lost alerts. Feeds that failed or were skipped are listed either way.")
 	wait := fs.Duration("wait", 60*time.Second, "longest wait for pending deliveries")
 	s, code := openSession(ctx, e, fs, path, args)
 	if s == nil {
 		return code
 	}
 	defer s.close()
+	before, _ := s.st.DeliveryCounts(s.ctx)
 	res, pending, err := s.d.Once(s.ctx, *wait)
+	after, _ := s.st.DeliveryCounts(s.ctx)
+	failed, skipped := reportFeeds(e, res)
+	lost := after[article.Failed] - before[article.Failed]
+	fmt.Fprintf(e.stderr, "polled %d feeds: %d failed, %d skipped; %d alerts failed for good, %d still pending\n",
+		res.Feeds, failed, skipped, lost, pending)
+	switch {
+	case err != nil:
+		fmt.Fprintln(e.stderr, err)
+		return exitProblems
+	case lost > 0 || pending > 0 || res.Feeds > 0 && failed+skipped == res.Feeds:
+		return exitProblems
+	}
+	return exitOK
+}
+
+// reportFeeds lists the feeds that failed or were skipped, and counts them.
+func reportFeeds(e env, res daemon.PollResult) (failed, skipped int) {
 	names := make([]string, 0, len(res.Failed))
 	for name := range res.Failed {
 		names = append(names, name)
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		fmt.Fprintf(e.stderr, "feed %q failed: %v\n", name, res.Failed[name])
+		var b *poll.BackingOff
+		if errors.As(res.Failed[name], &b) {
+			skipped++
+		} else {
+			failed++
+		}
+		fmt.Fprintf(e.stderr, "feed %q: %v\n", name, res.Failed[name])
 	}
-	fmt.Fprintf(e.stderr, "polled %d feeds, %d failed; %d deliveries still pending\n", res.Feeds, len(res.Failed), pending)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitProblems
-	}
-	return exitOK
+	return failed, skipped
 }
 
 func cmdCheck(ctx context.Context, e env, args []string) int {

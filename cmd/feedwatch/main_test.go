@@ -68,7 +68,7 @@ func TestOnceOnTheDemoPrintsOneAlertNamingBothRulesThenNothing(t *testing.T) {
 			t.Errorf("alert lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "polled 1 feeds, 0 failed; 0 deliveries still pending") {
+	if !strings.Contains(errOut, "polled 1 feeds: 0 failed, 0 skipped; 0 alerts failed for good, 0 still pending") {
 		t.Errorf("summary missing: %s", errOut)
 	}
 	code, out, _ = runCmd(t, context.Background(), "once", "--config", cfg)
@@ -270,5 +270,26 @@ func TestJSONLogLinesNameEachKeyOnce(t *testing.T) {
 		if n := strings.Count(l, `"component":`); n > 1 {
 			t.Errorf("a log line names its component %d times: %s", n, l)
 		}
+	}
+}
+
+func TestOnceExitsOneWhenAnAlertIsLostOrNoFeedCouldBePolled(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	fake.Queue("", fakeslack.Response{Error: "channel_not_found"})
+	code, _, errOut := runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if code != exitProblems || !strings.Contains(errOut, "1 alerts failed for good") {
+		t.Errorf("an alert failed for good: exit %d\n%s", code, errOut)
+	}
+	// The feed file goes missing: after two failures it backs off, and the
+	// next run skips it.
+	os.Remove(filepath.Join(filepath.Dir(cfg), "demo-feed.xml"))
+	for range 2 {
+		runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	}
+	code, _, errOut = runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if code != exitProblems || !strings.Contains(errOut, "skipped: backing off after 2 failures until") || !strings.Contains(errOut, "1 skipped") {
+		t.Errorf("every feed skipped: exit %d\n%s", code, errOut)
 	}
 }

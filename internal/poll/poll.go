@@ -29,7 +29,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return d.storageFailed(f, err)
 	}
 	if d.now().Before(st.NextDue) {
-		return nil // backing off after failures
+		return &BackingOff{Until: st.NextDue, Failures: st.Failures}
 	}
 	start := time.Now()
 	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
@@ -190,4 +190,15 @@ func outgoing(a *article.Article, matches []article.Match, t route.Table) []stor
 		out = append(out, og)
 	}
 	return out
+}
+
+// BackingOff is the outcome of a poll skipped because the feed failed
+// lately and waits before it is tried again.
+type BackingOff struct {
+	Until    time.Time
+	Failures int
+}
+
+func (b *BackingOff) Error() string {
+	return fmt.Sprintf("skipped: backing off after %d failures until %s", b.Failures, b.Until.UTC().Format(time.RFC3339))
 }
