@@ -27,7 +27,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	defer s.close()
-	s.logger.Info("feedwatch starting", "version", version, "config", s.cfg.Path, "delivery", slackMode(s.cfg))
+	s.logger.Info("feedwatch starting", "version", buildVersion(), "config", s.cfg.Path, "delivery", slackMode(s.cfg))
 	done := make(chan error, 1)
 	go func() { done <- s.d.Run(s.ctx) }()
 	for {
@@ -49,7 +49,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 
 func cmdOnce(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "once", "[--wait 60s]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when every alert went out; 1 when an alert failed for good, is still pending\nafter --wait, or no feed could be polled (each failed or is backing off): so that a cron\njob learns about lost alerts. Feeds that failed or were skipped are listed either way.")
-	wait := fs.Duration("wait", 60*time.Second, "longest wait for pending deliveries")
+	wait := durationVar(fs, "wait", 60*time.Second, "longest wait for pending deliveries (90s, 5m…)")
 	s, code := openSession(ctx, e, fs, path, args)
 	if s == nil {
 		return code

@@ -7,17 +7,58 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // schedules honour any time zone, even on images without zoneinfo
+
+	"github.com/feedwatch/feedwatch/internal/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
+// version is set at build time with -ldflags "-X main.version=…"; without
+// it, buildVersion reads what the Go toolchain recorded.
 var version = "dev"
+
+// buildVersion is version, else the module's version (go install …@v1.2.3)
+// or the commit it was built from, with "+dirty" for local changes.
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return version
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return "dev-" + rev
+}
 
 // Exit codes.
 const (
@@ -67,6 +108,8 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	name := "run"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
+	} else if found, rest := commandIn(args); found != "" {
+		name, args = found, rest
 	}
 	switch name {
 	case "help":
@@ -76,11 +119,18 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 					return c.run(ctx, e, []string{"-h"})
 				}
 			}
+			fmt.Fprintf(stderr, "feedwatch help: unknown command %q\n\n", args[0])
+			usage(stderr)
+			return exitUsage
 		}
 		usage(stdout)
 		return exitOK
 	case "version":
-		fmt.Fprintln(stdout, "feedwatch", version)
+		fmt.Fprintln(stdout, "feedwatch", buildVersion())
+		return exitOK
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+		fmt.Fprintln(stdout, "feedwatch", buildVersion())
 		return exitOK
 	}
 	if name == "run" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
@@ -99,7 +149,7 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "feedwatch %s watches news feeds and posts matching articles to Slack.\n\n", version)
+	fmt.Fprintf(w, "feedwatch %s watches news feeds and posts matching articles to Slack.\n\n", buildVersion())
 	fmt.Fprintln(w, "Usage: feedwatch [command] [--config FILE] [flags]")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
@@ -125,7 +175,7 @@ func flags(e env, name, args, summary string) (*flag.FlagSet, *string) {
 // parse parses a command's flags; it returns an exit code and false when
 // the command should stop (help asked, or bad flags).
 func parse(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(intersperse(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK, false
 		}
@@ -138,9 +188,62 @@ func parse(fs *flag.FlagSet, args []string) (int, bool) {
 	return 0, true
 }
 
+// intersperse moves the flags of args before the other arguments, so that
+// flags may come anywhere, as operators type them ("test a.txt --query
+// Iran"); the standard flag package stops at the first argument that is
+// not a flag. "--" ends the flags; "-" is an argument (standard input).
+func intersperse(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(append(flags, "--"), append(rest, args[i+1:]...)...)
+		case len(a) < 2 || a[0] != '-':
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBool(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(flags, rest...)
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// commandIn finds the command name in args when flags come first
+// ("feedwatch --config x.yaml once"): the first argument that is not a
+// flag nor the value of --config. It returns the name and the other args.
+func commandIn(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--config" || a == "-config" {
+			i++
+			continue
+		}
+		if strings.HasPrefix(a, "-") {
+			continue
+		}
+		for _, c := range append(commands(), command{name: "help"}, command{name: "version"}) {
+			if c.name == a {
+				return a, append(append([]string{}, args[:i]...), args[i+1:]...)
+			}
+		}
+		return "", args
+	}
+	return "", args
+}
+
 // parseWithArgs is parse for commands that take arguments after the flags.
 func parseWithArgs(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(intersperse(fs, args)); err != nil {
 		if err == flag.ErrHelp {
 			return exitOK, false
 		}
@@ -159,4 +262,31 @@ func withSignals(ctx context.Context) (context.Context, context.CancelFunc) {
 		stop()
 	}()
 	return ctx, stop
+}
+
+// durationFlag is a flag written as durations are everywhere in feedwatch:
+// Go syntax plus days ("90s", "20m", "7d"), with an error that says so.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := config.ParseDuration(s)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "invalid duration "))
+	}
+	*f.d = d
+	return nil
+}
+
+// durationVar defines a duration flag on fs.
+func durationVar(fs *flag.FlagSet, name string, value time.Duration, usage string) *time.Duration {
+	d := value
+	fs.Var(durationFlag{&d}, name, usage)
+	return &d
 }

@@ -293,3 +293,29 @@ func TestOnceExitsOneWhenAnAlertIsLostOrNoFeedCouldBePolled(t *testing.T) {
 		t.Errorf("every feed skipped: exit %d\n%s", code, errOut)
 	}
 }
+
+func TestSmallThingsOperatorsTry(t *testing.T) {
+	if code, out, _ := runCmd(t, context.Background(), "--version"); code != exitOK || !strings.HasPrefix(out, "feedwatch ") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, context.Background(), "help", "nosuch"); code != exitUsage || !strings.Contains(errOut, `unknown command "nosuch"`) {
+		t.Errorf("help nosuch: exit %d %q", code, errOut)
+	}
+	cfg := demo(t)
+	if code, _, errOut := runCmd(t, context.Background(), "test", "--config", cfg, "--query", "leader", "no-such-article.txt"); code != exitUsage || !strings.Contains(errOut, "no-such-article.txt") {
+		t.Errorf("test on a missing file: exit %d %q", code, errOut)
+	}
+}
+
+func TestFlagsMayComeAnywhere(t *testing.T) {
+	cfg := demo(t)
+	if code, out, errOut := runCmd(t, context.Background(), "--config", cfg, "once"); code != exitOK || !strings.Contains(out, "Abu Khadija") {
+		t.Errorf("--config before the command: exit %d\n%s%s", code, out, errOut)
+	}
+	article := filepath.Join(t.TempDir(), "a1.txt")
+	os.WriteFile(article, []byte("Iran says talks resume\nTehran said on Monday that talks would resume.\n"), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "test", article, "--config", cfg, "--query", "Iran")
+	if code != exitOK || strings.Count(out, "MATCH") != 1 || strings.Contains(out, "NO MATCH") {
+		t.Errorf("flags after the input: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -27,7 +27,7 @@ func readConfig(e env, path string) (*config.Config, error) {
 		return nil, err
 	}
 	if cfg.Fetch.UserAgent == "" {
-		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", version, projectURL)
+		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", buildVersion(), projectURL)
 	}
 	return cfg, nil
 }

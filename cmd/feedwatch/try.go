@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -45,6 +46,18 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 	inputs := fs.Args()
 	if len(inputs) == 0 {
 		inputs = []string{"-"}
+		if isTerminal(e.stdin) {
+			fmt.Fprintln(e.stderr, "feedwatch test: reading an article from standard input (the first line is its title; end with Ctrl-D), or name files, feeds or URLs")
+		}
+	}
+	for _, in := range inputs {
+		if in == "-" || strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
+			continue
+		}
+		if _, err := os.Stat(in); err != nil {
+			fmt.Fprintf(e.stderr, "feedwatch test: %v\n", err)
+			return exitUsage
+		}
 	}
 	fetcher := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
 	allMatched := true
@@ -236,4 +249,15 @@ func articleTime(a store.StoredArticle) time.Time {
 		return a.Published
 	}
 	return a.FirstSeen
+}
+
+// isTerminal reports whether r is a terminal (a person typing), not a
+// pipe or a file.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

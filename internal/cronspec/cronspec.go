@@ -6,6 +6,7 @@ package cronspec
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,12 +29,20 @@ func Parse(spec string) (s cron.Schedule, err error) {
 	}
 	// cron turns "@every -1s" or "@every 10ms" into every second; say so
 	// instead of polling a publisher every second by mistake.
+	parsed := spec
 	if rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "@every "); ok {
-		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
+		d, err := every(strings.TrimSpace(rest))
+		if err != nil {
+			return nil, fmt.Errorf("invalid schedule %q: %v", spec, err)
+		}
+		if d < time.Second {
 			return nil, fmt.Errorf("invalid schedule %q: the interval must be at least 1s", spec)
 		}
+		parsed = "@every " + d.String()
+	} else if err := checkSteps(spec); err != nil {
+		return nil, fmt.Errorf("invalid schedule %q: %v", spec, err)
 	}
-	s, err = Parser.Parse(spec)
+	s, err = Parser.Parse(parsed)
 	if err != nil {
 		return nil, fmt.Errorf("invalid schedule %q: %w", spec, err)
 	}
@@ -93,4 +102,58 @@ func Interval(spec string, now time.Time) time.Duration {
 	}
 	first := s.Next(now)
 	return s.Next(first).Sub(first)
+}
+
+// every reads an @every interval: Go syntax plus days ("90d", "1d12h"),
+// as durations are written everywhere else in feedwatch.
+func every(s string) (time.Duration, error) {
+	days, rest, found := strings.Cut(s, "d")
+	if !found {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, fmt.Errorf("bad interval %q (use 90s, 20m, 24h or 7d)", s)
+		}
+		return d, nil
+	}
+	n, err := strconv.ParseFloat(days, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad interval %q (use 90s, 20m, 24h or 7d)", s)
+	}
+	d := time.Duration(n * 24 * float64(time.Hour))
+	if rest != "" {
+		more, err := time.ParseDuration(rest)
+		if err != nil {
+			return 0, fmt.Errorf("bad interval %q (use 90s, 20m, 24h or 7d)", s)
+		}
+		d += more
+	}
+	return d, nil
+}
+
+// fieldMax is the largest value of each of the five fields.
+var fieldMax = [5]int{59, 23, 31, 12, 7}
+
+// checkSteps refuses a step that cannot be what was meant: "*/61" in the
+// minutes runs once an hour, not every 61 minutes.
+func checkSteps(spec string) error {
+	fields := strings.Fields(spec)
+	if len(fields) > 0 && strings.Contains(fields[0], "=") { // CRON_TZ=…
+		fields = fields[1:]
+	}
+	if len(fields) != 5 {
+		return nil // descriptors and malformed specs: the parser says
+	}
+	names := [5]string{"minute", "hour", "day of month", "month", "day of week"}
+	for i, f := range fields {
+		for _, part := range strings.Split(f, ",") {
+			_, step, ok := strings.Cut(part, "/")
+			if !ok {
+				continue
+			}
+			if n, err := strconv.Atoi(step); err == nil && n > fieldMax[i] {
+				return fmt.Errorf("a step of %d in the %s field is more than its range (at most %d)", n, names[i], fieldMax[i])
+			}
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package cronspec
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,5 +57,28 @@ func TestBadSpecsAreErrorsNotPanics(t *testing.T) {
 		if _, err := Parse(spec); err == nil {
 			t.Errorf("Parse(%q) accepted", spec)
 		}
+	}
+}
+
+func TestIntervalsTakeDaysAndStepsMustFitTheirField(t *testing.T) {
+	for spec, want := range map[string]string{
+		"@every 90d":    "",
+		"@every 1d12h":  "",
+		"@every 90x":    "bad interval",
+		"*/61 * * * *":  "a step of 61 in the minute field",
+		"0 */25 * * *":  "a step of 25 in the hour field",
+		"*/15 * * * *":  "",
+		"0 8 * * 1-5/2": "",
+	} {
+		_, err := Parse(spec)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q refused: %v", spec, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%q: %v, want an error saying %q", spec, err, want)
+		}
+	}
+	if d := Interval("@every 2d", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); d != 48*time.Hour {
+		t.Errorf("@every 2d runs every %s", d)
 	}
 }
