@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/cronspec"
+	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/secret"
 	"github.com/feedwatch/feedwatch/internal/store"
@@ -19,6 +22,10 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
 		return code
+	}
+	if _, err := os.Stat(cfg.Storage.Path); err != nil {
+		fmt.Fprintf(e.stderr, "no database at %s: feedwatch has not run with this configuration yet (%v)\n", cfg.Storage.Path, diag.Cause(err))
+		return exitProblems
 	}
 	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
@@ -52,10 +59,7 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	fmt.Fprintln(w, "FEED\tLAST SUCCESS\tFAILURES\tNEXT POLL\tLAST ERROR")
 	for _, f := range cfg.Feeds {
 		s := byName[f.Name]
-		next := "on schedule"
-		if s.NextDue.After(time.Now()) {
-			next = "after " + when(s.NextDue)
-		}
+		next := nextPoll(cfg, f, s, time.Now())
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(secret.Redact(s.LastError), 80))
 	}
 	return w.Flush()
@@ -70,8 +74,11 @@ func printRules(e env, cfg *config.Config) {
 		names := make([]string, len(set.Rules))
 		for i, r := range set.Rules {
 			names[i] = r.Name
+			if !r.Enabled {
+				names[i] += " (disabled)"
+			}
 		}
-		fmt.Fprintf(e.stdout, "\nRules (%d): %s\n", len(set.Rules), strings.Join(names, ", "))
+		fmt.Fprintf(e.stdout, "\nRules on disk (%d): %s\n", len(set.Rules), strings.Join(names, ", "))
 	}
 }
 
@@ -136,4 +143,22 @@ func cmdRetry(ctx context.Context, e env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "%d failed deliveries queued again\n", n)
 	return exitOK
+}
+
+// nextPoll is when a feed is polled next: its schedule's next run, or, for
+// a feed backing off after failures, the first run after that.
+func nextPoll(cfg *config.Config, f config.Feed, st article.FeedState, now time.Time) string {
+	sched, err := cronspec.Parse(cfg.FeedSchedule(f))
+	if err != nil {
+		return "?"
+	}
+	from := now
+	if st.NextDue.After(now) {
+		from = st.NextDue.Add(-time.Second)
+	}
+	next := sched.Next(from.In(cfg.Location()))
+	if st.NextDue.After(now) {
+		return when(next) + " (backing off)"
+	}
+	return when(next)
 }

@@ -116,7 +116,13 @@ func selectRules(e env, cfg *config.Config, ruleFile, query string) ([]*rules.Ru
 		fmt.Fprintf(e.stderr, "%v\n(fix the rules, see 'feedwatch check')\n", err)
 		return nil, false
 	}
-	return set.Rules, true
+	var enabled []*rules.Rule // as the daemon matches: a disabled rule alerts nobody
+	for _, r := range set.Rules {
+		if r.Enabled {
+			enabled = append(enabled, r)
+		}
+	}
+	return enabled, true
 }
 
 func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]article.Article, error) {
