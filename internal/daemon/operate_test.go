@@ -59,6 +59,9 @@ func TestEndpointsAnswerAndMetricsCountThePipeline(t *testing.T) {
 		`feedwatch_slack_rate_limit_waits_total 0`,
 		`feedwatch_rule_reloads_total{result="error"} 0`,
 		`feedwatch_last_successful_poll_timestamp_seconds `,
+		`feedwatch_feed_fetches_total{feed="Test wire",result="ok"} 1`,
+		`feedwatch_feed_last_success_timestamp_seconds{feed="Test wire"} `,
+		`feedwatch_build_info{goversion="go`,
 	} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)

@@ -27,6 +27,7 @@ type Metrics struct {
 	RuleReloads    *prometheus.CounterVec
 	LastPoll       prometheus.Gauge
 	RulesLoaded    prometheus.Gauge
+	feeds          feedMetrics
 	DeliveryPaused prometheus.Gauge
 	TokenRefused   prometheus.Gauge
 	StorageErrors  *prometheus.CounterVec
@@ -89,6 +90,7 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
 		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, outbox,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.feeds = newFeedMetrics(m.reg)
 	m.preset()
 	return m
 }

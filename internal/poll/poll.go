@@ -36,6 +36,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	d.metrics.FetchDuration.Observe(time.Since(start).Seconds())
 	if err != nil {
 		d.metrics.Fetches.WithLabelValues("error").Inc()
+		d.metrics.Fetched(f.Name, "error")
 		return d.recordFailure(ctx, s.Cfg, f, st, err)
 	}
 	items, err := d.newItems(ctx, s.Cfg, st, res.Articles)
@@ -47,6 +48,11 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	}
 	d.storage.Store("")
 	d.countPoll(res.NotModified, items)
+	if res.NotModified {
+		d.metrics.Fetched(f.Name, "not_modified")
+	} else {
+		d.metrics.Fetched(f.Name, "ok")
+	}
 	d.wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
