@@ -114,6 +114,11 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 	for _, p := range problems {
 		fmt.Fprintln(e.stdout, p)
 	}
+	if set != nil {
+		for _, w := range set.Warnings() {
+			fmt.Fprintln(e.stdout, "warning:", w)
+		}
+	}
 	if len(problems) > 0 {
 		fmt.Fprintf(e.stdout, "%d problem(s)\n", len(problems))
 		return exitProblems

@@ -235,3 +235,30 @@ func TestDigestSchedulesAreValidated(t *testing.T) {
 		t.Errorf("good rule = %+v", set.Rules)
 	}
 }
+
+func TestLikelyMistakesAreWarnings(t *testing.T) {
+	dir := writeRules(t, map[string]string{
+		"a.yaml": "name: Leaders\nquery: leader and killed\n",
+		"b.yaml": "name: leaders\nquery: ISIS NAER/10 leader\n",
+		"c.yaml": "name: Fine\nquery: leader AND (killed OR captured) NEAR/5 Anbar\n",
+		"D.YAML": "name: Ignored\nquery: x\n",
+	})
+	set, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(set.Warnings(), "\n")
+	for _, want := range []string{
+		`a.yaml: query: "and" is matched as a word here; operators are upper case (AND)`,
+		`b.yaml: query: "NAER/10" is matched as a word; did you mean NEAR/n`,
+		`rule name "leaders" is also the name of`,
+		`D.YAML: ignored: only files ending in .yaml or .yml`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings lack %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "c.yaml") {
+		t.Errorf("a correct rule was warned about:\n%s", all)
+	}
+}
