@@ -158,7 +158,7 @@ func readRuleFile(path string) (*parsedFile, error) {
 	f := &parsedFile{path: path, data: data, lines: strings.Split(string(data), "\n")}
 	root, err := diag.DecodeStrict(path, data, &f.spec)
 	if err != nil {
-		return nil, err
+		return nil, hintAt(err, f.lines)
 	}
 	f.root = root
 	switch {

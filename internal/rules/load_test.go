@@ -262,3 +262,11 @@ func TestLikelyMistakesAreWarnings(t *testing.T) {
 		t.Errorf("a correct rule was warned about:\n%s", all)
 	}
 }
+
+func TestAnUnquotedQueryStartingWithAListGetsAHint(t *testing.T) {
+	dir := writeRules(t, map[string]string{"x.yaml": "name: X\nquery: @anbar AND raid\n"})
+	_, err := LoadDir(dir)
+	if err == nil || !strings.Contains(err.Error(), `a query that starts with @ must be quoted`) {
+		t.Errorf("got %v", err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
 // Warnings are likely mistakes that are not errors: a rule that loads but
@@ -53,4 +55,20 @@ func queryWarnings(r *Rule) []string {
 		}
 	}
 	return out
+}
+
+// hintAt adds to a YAML problem what usually causes it: a query that
+// starts with @ or a quote must itself be quoted (@ cannot start a YAML
+// value).
+func hintAt(err error, lines []string) error {
+	ps := diag.List("", err)
+	for _, p := range ps {
+		if p.Line < 1 || p.Line > len(lines) {
+			continue
+		}
+		if v, ok := strings.CutPrefix(strings.TrimSpace(lines[p.Line-1]), "query:"); ok && strings.HasPrefix(strings.TrimSpace(v), "@") {
+			p.Msg += ` (a query that starts with @ must be quoted: query: "@list AND …")`
+		}
+	}
+	return ps
 }
