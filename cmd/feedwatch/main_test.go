@@ -319,3 +319,21 @@ func TestFlagsMayComeAnywhere(t *testing.T) {
 		t.Errorf("flags after the input: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+func TestConfigPrintsWhatIsInEffectAndWhereItCameFrom(t *testing.T) {
+	cfg := demo(t)
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-SecretPart"}
+	var out, errb syncBuffer
+	code := run(context.Background(), []string{"config", "--config", cfg}, strings.NewReader(""), &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"slack.token:", "[redacted]", "# environment (SLACK_BOT_TOKEN)", "backfill:", "# file", "schedule:", "# default"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "SecretPart") {
+		t.Error("the token shows")
+	}
+}

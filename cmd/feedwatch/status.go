@@ -162,3 +162,21 @@ func nextPoll(cfg *config.Config, f config.Feed, st article.FeedState, now time.
 	}
 	return when(next)
 }
+
+func cmdConfig(_ context.Context, e env, args []string) int {
+	fs, path := flags(e, "config", "", "Prints the configuration as feedwatch uses it — after ${VAR}, the environment's defaults\nand the built-in ones — with where each value came from. Secrets show as [redacted].")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	settings, err := config.Effective(*path, e.lookupEnv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, secret.Redact(err.Error()))
+		return exitUsage
+	}
+	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	for _, s := range settings {
+		fmt.Fprintf(w, "%s:\t%s\t# %s\n", s.Key, secret.Redact(s.Value), s.Source)
+	}
+	w.Flush()
+	return exitOK
+}
