@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -335,5 +336,30 @@ func TestConfigPrintsWhatIsInEffectAndWhereItCameFrom(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "SecretPart") {
 		t.Error("the token shows")
+	}
+}
+
+func TestStatusSpeaksJSONForScripts(t *testing.T) {
+	cfg := demo(t)
+	runCmd(t, context.Background(), "once", "--config", cfg)
+	code, out, errOut := runCmd(t, context.Background(), "status", "--config", cfg, "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Feeds []struct {
+			Name        string  `json:"name"`
+			LastSuccess *string `json:"last_success"`
+		} `json:"feeds"`
+		Deliveries map[string]int `json:"deliveries"`
+		Recent     []struct {
+			Title string `json:"title"`
+		} `json:"recent"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(r.Feeds) != 1 || r.Feeds[0].LastSuccess == nil || r.Deliveries["sent"] != 1 || len(r.Recent) != 1 || !strings.Contains(r.Recent[0].Title, "Abu Khadija") {
+		t.Errorf("status JSON = %+v", r)
 	}
 }

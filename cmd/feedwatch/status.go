@@ -18,7 +18,8 @@ import (
 )
 
 func cmdStatus(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "status", "", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
+	fs, path := flags(e, "status", "[-o json]", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
+	format := fs.String("o", "text", "output `FORMAT`: text or json")
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
 		return code
@@ -33,6 +34,13 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	defer st.Close()
+	if *format == "json" {
+		if err := statusJSON(ctx, e, cfg, st); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitProblems
+		}
+		return exitOK
+	}
 	if err := printFeeds(ctx, e, cfg, st); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
