@@ -97,6 +97,7 @@ func commands() []command {
 		{"config", "", "print the configuration in effect, secrets redacted, with where each value came from", cmdConfig},
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},
 		{"healthcheck", "", "exit 0 when the running daemon answers /readyz (for Docker HEALTHCHECK)", cmdHealthcheck},
+		{"completion", "bash|zsh", "print a shell completion script", cmdCompletion},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -361,5 +362,24 @@ func TestStatusSpeaksJSONForScripts(t *testing.T) {
 	}
 	if len(r.Feeds) != 1 || r.Feeds[0].LastSuccess == nil || r.Deliveries["sent"] != 1 || len(r.Recent) != 1 || !strings.Contains(r.Recent[0].Title, "Abu Khadija") {
 		t.Errorf("status JSON = %+v", r)
+	}
+}
+
+func TestBashCompletesCommandsAndTheirFlags(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash here")
+	}
+	code, script, _ := runCmd(t, context.Background(), "completion", "bash")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	path := filepath.Join(t.TempDir(), "feedwatch.bash")
+	os.WriteFile(path, []byte(script), 0o644)
+	out, err := exec.Command(bash, "-c", `source `+path+`
+COMP_WORDS=(feedwatch st); COMP_CWORD=1; _feedwatch; echo "${COMPREPLY[@]}"
+COMP_WORDS=(feedwatch once --w); COMP_CWORD=2; _feedwatch; echo "${COMPREPLY[@]}"`).CombinedOutput()
+	if err != nil || string(out) != "status\n--wait\n" {
+		t.Errorf("completions %q (%v), want status, then --wait", out, err)
 	}
 }
