@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,7 +21,7 @@ import (
 )
 
 func cmdTest(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "test", "[--rule FILE | --query Q] [INPUT…]", `Matches a rule (--rule FILE, which need not be in the rules folder), a query (--query Q),
+	fs, path := flags(e, "test", "[--rule FILE | --query Q] [-o json] [INPUT…]", `Matches a rule (--rule FILE, which need not be in the rules folder), a query (--query Q),
 or every rule against each INPUT and explains why it matched or not. INPUT is a feed file
 (every item), a plain-text article (first non-empty line is the title, the rest the body),
 "-" for standard input (the default), or an http(s) URL of a feed or a web page.
@@ -28,6 +29,7 @@ Lists come from the configured rules folder; a rule's feeds: filter is not appli
 Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 	ruleFile := fs.String("rule", "", "rule `FILE` to try")
 	query := fs.String("query", "", "`QUERY` to try")
+	format := fs.String("o", "text", "output `FORMAT`: text or json")
 	if code, ok := parseWithArgs(fs, args); !ok {
 		return code
 	}
@@ -60,11 +62,14 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 		}
 	}
 	fetcher := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
-	allMatched := true
+	allMatched, results := true, []testResult{}
 	for _, in := range inputs {
 		arts, err := readInput(ctx, e, fetcher, in)
 		if err != nil {
-			fmt.Fprintf(e.stdout, "%s: %v\n", in, err)
+			if *format != "json" {
+				fmt.Fprintf(e.stdout, "%s: %v\n", in, err)
+			}
+			results = append(results, testResult{Input: in, Error: err.Error()})
 			allMatched = false
 			continue
 		}
@@ -73,10 +78,18 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 			if len(arts) > 1 {
 				label = fmt.Sprintf("%s [%d/%d]", in, i+1, len(arts))
 			}
-			if !explainArticle(e.stdout, label, &a, selected) {
-				allMatched = false
+			r := judge(label, &a, selected)
+			results = append(results, r)
+			if *format != "json" {
+				printJudgement(e.stdout, r)
 			}
+			allMatched = allMatched && r.matched()
 		}
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(results)
 	}
 	if !allMatched {
 		return exitProblems
@@ -145,23 +158,61 @@ func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]articl
 
 // explainArticle prints, for each rule, whether a matched and why; it
 // returns whether any rule matched.
-func explainArticle(w io.Writer, label string, a *article.Article, rs []*rules.Rule) bool {
-	fmt.Fprintf(w, "── %s: %s\n", label, oneLine(a.Title, 100))
-	d := rules.NewDocument(a)
-	matched := false
-	for _, r := range rs {
-		ok, ex := r.Explain(d)
-		if !ok {
-			fmt.Fprintf(w, "NO MATCH  %s\n  missing: %s\n", r.Name, r.WhyNot(d))
-			continue
-		}
-		matched = true
-		fmt.Fprintf(w, "MATCH     %s\n  hits: %s\n", r.Name, hitSummary(ex.Hits))
-		if ex.Snippet.Text != "" {
-			fmt.Fprintf(w, "  %s: “%s”\n", ex.Snippet.Field, ex.Snippet.Marked("**", "**"))
+// testResult is what test found for one article (-o json prints them).
+type testResult struct {
+	Input string        `json:"input"`
+	Title string        `json:"title,omitempty"`
+	Error string        `json:"error,omitempty"`
+	Rules []ruleVerdict `json:"rules,omitempty"`
+}
+
+type ruleVerdict struct {
+	Rule    string        `json:"rule"`
+	Matched bool          `json:"matched"`
+	Hits    []article.Hit `json:"hits,omitempty"`
+	Snippet string        `json:"snippet,omitempty"` // hits marked **like this**
+	Field   string        `json:"field,omitempty"`
+	Missing string        `json:"missing,omitempty"` // for a miss: the absent part
+}
+
+func (r testResult) matched() bool {
+	for _, v := range r.Rules {
+		if v.Matched {
+			return true
 		}
 	}
-	return matched
+	return false
+}
+
+// judge explains each rule on an article.
+func judge(label string, a *article.Article, rs []*rules.Rule) testResult {
+	res := testResult{Input: label, Title: a.Title}
+	d := rules.NewDocument(a)
+	for _, r := range rs {
+		ok, ex := r.Explain(d)
+		v := ruleVerdict{Rule: r.Name, Matched: ok}
+		if ok {
+			v.Hits, v.Field, v.Snippet = ex.Hits, ex.Snippet.Field, ex.Snippet.Marked("**", "**")
+		} else {
+			v.Missing = r.WhyNot(d)
+		}
+		res.Rules = append(res.Rules, v)
+	}
+	return res
+}
+
+func printJudgement(w io.Writer, r testResult) {
+	fmt.Fprintf(w, "── %s: %s\n", r.Input, oneLine(r.Title, 100))
+	for _, v := range r.Rules {
+		if !v.Matched {
+			fmt.Fprintf(w, "NO MATCH  %s\n  missing: %s\n", v.Rule, v.Missing)
+			continue
+		}
+		fmt.Fprintf(w, "MATCH     %s\n  hits: %s\n", v.Rule, hitSummary(v.Hits))
+		if v.Snippet != "" {
+			fmt.Fprintf(w, "  %s: “%s”\n", v.Field, v.Snippet)
+		}
+	}
 }
 
 // hitSummary lists each term that hit with the fields it hit in.
@@ -193,17 +244,16 @@ func hitSummary(hits []article.Hit) string {
 }
 
 func cmdBacktest(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "backtest", "--rule FILE [--since 7d]", `Replays the articles stored in the last --since against the rule file as it is on disk
-(lists from the configured rules folder) and lists what would have matched. Posts nothing.
-Exit status 0 when something matched, 1 when nothing did, 2 on a bad rule or flag.`)
-	ruleFile := fs.String("rule", "", "rule `FILE` to replay (required)")
+	fs, path := flags(e, "backtest", "[--rule FILE | --query Q] [--since 7d] [-o json]", `Replays the articles stored in the last --since against a rule file as it is on disk, a
+query, or (with neither) every enabled rule of the rules folder, and lists what would have
+matched. Posts nothing. Exit status 0 when something matched, 1 when nothing did, 2 on a
+bad rule, query or flag.`)
+	ruleFile := fs.String("rule", "", "rule `FILE` to replay")
+	query := fs.String("query", "", "a query `Q` to replay, as written in a rule")
 	since := fs.String("since", "7d", "how far back (Go duration or days, such as 36h or 30d)")
+	format := fs.String("o", "text", "output `FORMAT`: text or json")
 	if code, ok := parse(fs, args); !ok {
 		return code
-	}
-	if *ruleFile == "" {
-		fmt.Fprintln(e.stderr, "feedwatch backtest: --rule FILE is required")
-		return exitUsage
 	}
 	window, err := config.ParseDuration(*since)
 	if err != nil {
@@ -214,11 +264,10 @@ Exit status 0 when something matched, 1 when nothing did, 2 on a bad rule or fla
 	if !ok {
 		return exitUsage
 	}
-	selected, ok := selectRules(e, cfg, *ruleFile, "")
+	selected, ok := selectRules(e, cfg, *ruleFile, *query)
 	if !ok {
 		return exitUsage
 	}
-	r := selected[0]
 	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -232,21 +281,45 @@ Exit status 0 when something matched, 1 when nothing did, 2 on a bad rule or fla
 		return exitProblems
 	}
 	sort.SliceStable(arts, func(i, j int) bool { return articleTime(arts[i]).After(articleTime(arts[j])) })
-	matched := 0
-	for _, a := range arts {
-		if !r.AppliesTo(&a.Article) {
-			continue
+	hits := replay(arts, selected)
+	if *format == "json" {
+		json.NewEncoder(e.stdout).Encode(hits)
+	} else {
+		for _, h := range hits {
+			fmt.Fprintf(e.stdout, "%s  %s  %s  [%s]\n    %s\n", when(h.At), h.Feed, oneLine(h.Title, 100), strings.Join(h.Rules, ", "), h.Link)
 		}
-		if ok, _ := r.Explain(rules.NewDocument(&a.Article)); ok {
-			matched++
-			fmt.Fprintf(e.stdout, "%s  %s  %s\n    %s\n", when(articleTime(a)), a.Feed, oneLine(a.Title, 100), a.Link)
-		}
+		fmt.Fprintf(e.stdout, "%d of %d articles stored since %s would have matched (nothing was posted)\n", len(hits), len(arts), when(from))
 	}
-	fmt.Fprintf(e.stdout, "%d of %d articles stored since %s would have matched %q (nothing was posted)\n", matched, len(arts), when(from), r.Name)
-	if matched == 0 {
+	if len(hits) == 0 {
 		return exitProblems
 	}
 	return exitOK
+}
+
+// backtestHit is an article that would have matched, and the rules.
+type backtestHit struct {
+	At    time.Time `json:"at"`
+	Feed  string    `json:"feed"`
+	Title string    `json:"title"`
+	Link  string    `json:"link"`
+	Rules []string  `json:"rules"`
+}
+
+func replay(arts []store.StoredArticle, selected []*rules.Rule) []backtestHit {
+	hits := []backtestHit{}
+	for _, a := range arts {
+		d := rules.NewDocument(&a.Article)
+		var names []string
+		for _, r := range selected {
+			if ok, _ := r.Explain(d); ok && r.AppliesTo(&a.Article) {
+				names = append(names, r.Name)
+			}
+		}
+		if len(names) > 0 {
+			hits = append(hits, backtestHit{articleTime(a), a.Feed, a.Title, a.Link, names})
+		}
+	}
+	return hits
 }
 
 // articleTime is an article's publication time, or when it was first seen.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -111,7 +112,7 @@ func TestBacktestListsWhatWouldHaveMatchedAndPostsNothing(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(out, "Demo wire  Iraq says Islamic State's top leader") || !strings.Contains(out, `1 of 3 articles stored since`) {
+	if !strings.Contains(out, "Demo wire  Iraq says Islamic State's top leader") || !strings.Contains(out, `1 of 3 articles stored since`) || !strings.Contains(out, "[Coalition operations in Anbar]") {
 		t.Errorf("output:\n%s", out)
 	}
 	if strings.Contains(out, "━━") {
@@ -125,7 +126,40 @@ func TestBacktestListsWhatWouldHaveMatchedAndPostsNothing(t *testing.T) {
 	if code, out, _ := runCmd(t, context.Background(), "backtest", "--config", cfg, "--rule", none); code != exitProblems || !strings.Contains(out, "0 of 3") {
 		t.Errorf("no match: exit %d\n%s", code, out)
 	}
-	if code, _, _ := runCmd(t, context.Background(), "backtest", "--config", cfg); code != exitUsage {
-		t.Errorf("missing --rule: exit %d, want 2", code)
+	// Every rule at once, a query, and JSON.
+	if code, out, _ := runCmd(t, context.Background(), "backtest", "--config", cfg); code != exitOK || !strings.Contains(out, "[Coalition operations in Anbar, IS leadership]") {
+		t.Errorf("every rule at once: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd(t, context.Background(), "backtest", "--since", "1d", "--query", "bridge AND Euphrates", "--config", cfg, "-o", "json")
+	var hits []struct {
+		Title string   `json:"title"`
+		Rules []string `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &hits); code != exitOK || err != nil || len(hits) != 1 || !strings.Contains(hits[0].Title, "bridge") {
+		t.Errorf("a query, as JSON: exit %d, %v\n%s", code, err, out)
+	}
+}
+
+func TestTestSpeaksJSONForScripts(t *testing.T) {
+	cfg := demo(t)
+	article := writeFile(t, "a.txt", "ISIS leader killed in Anbar\nThe head of ISIS was killed in a raid by U.S. troops in Ramadi.\n")
+	code, out, _ := runCmd(t, context.Background(), "test", article, "-o", "json", "--config", cfg)
+	var results []struct {
+		Title string `json:"title"`
+		Rules []struct {
+			Rule    string `json:"rule"`
+			Matched bool   `json:"matched"`
+			Hits    []struct {
+				Term string `json:"term"`
+			} `json:"hits"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &results); code != exitOK || err != nil || len(results) != 1 || len(results[0].Rules) != 2 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	for _, r := range results[0].Rules {
+		if !r.Matched || len(r.Hits) == 0 || r.Hits[0].Term == "" {
+			t.Errorf("rule %+v", r)
+		}
 	}
 }

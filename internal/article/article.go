@@ -35,9 +35,9 @@ type Snippet struct {
 
 // Hit is one matching term occurrence.
 type Hit struct {
-	Term  string // the query term as written in the rule
-	Field string // title, summary, content, ...
-	Pos   int    // word position in the field
+	Term  string `json:"term"`  // the query term as written in the rule
+	Field string `json:"field"` // title, summary, content, ...
+	Pos   int    `json:"pos"`   // word position in the field
 }
 
 // Explanation says why a rule matched an article.
