@@ -155,13 +155,16 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 func (s *session) reload(e env, path string) {
 	cfg, err := readConfig(e, path)
 	if err != nil {
+		s.d.Metrics().ConfigReloaded(false)
 		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
 		return
 	}
 	if err := s.d.Reload(s.ctx, cfg, newFetcher(cfg), newTransport(cfg, e.stdout)); err != nil {
+		s.d.Metrics().ConfigReloaded(false)
 		s.logger.Error("configuration not reloaded: keeping the one in force", "err", err)
 		return
 	}
+	s.d.Metrics().ConfigReloaded(true)
 	s.cfg = cfg
 	s.logger.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", slackMode(cfg))
 }

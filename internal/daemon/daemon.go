@@ -21,9 +21,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/story"
 )
 
-// Fetcher fetches one feed.
-type Fetcher = poll.Fetcher
-
 // Store is what the daemon needs of the database: the poll's part, the
 // outbox's part, and its own.
 type Store interface {
@@ -37,7 +34,7 @@ type Store interface {
 // Deps are the parts the daemon is built from.
 type Deps struct {
 	Store     Store
-	Fetcher   Fetcher
+	Fetcher   poll.Fetcher
 	Transport delivery.Transport
 	Now       func() time.Time // nil: time.Now
 	// RetryBase is the first delay before retrying a failed post (doubling
@@ -131,6 +128,9 @@ func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Setting
 		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.Cfg.Slack.GiveUpAfter.D(),
 	}}
 }
+
+// Metrics are the daemon's metrics, for the command that runs it.
+func (d *Daemon) Metrics() *metrics.Metrics { return d.metrics }
 
 // Rules returns the rule set in force.
 func (d *Daemon) Rules() *rules.Set { return d.rules.Set() }

@@ -19,6 +19,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/delivery"
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 	"github.com/feedwatch/feedwatch/internal/testutil"
@@ -95,7 +96,7 @@ type harness struct {
 	slack *fakeslack.Server
 	now   func() time.Time // nil: the real clock
 	// fetcher replaces the real fetcher when set.
-	fetcher daemon.Fetcher
+	fetcher poll.Fetcher
 	// wrap, when set, wraps the store the daemon uses (to inject faults).
 	wrap func(*store.Store) daemon.Store
 	// logs receives the daemon's log when set.
@@ -177,7 +178,7 @@ func (h *harness) open(t *testing.T) {
 	if h.now != nil {
 		fetcher.Now = h.now
 	}
-	var f daemon.Fetcher = fetcher
+	var f poll.Fetcher = fetcher
 	if h.fetcher != nil {
 		f = h.fetcher
 	}

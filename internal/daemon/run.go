@@ -174,7 +174,7 @@ func (rt *runtime) watch(work context.Context, dir string) {
 // reload is a configuration to apply, with the parts built from it.
 type reload struct {
 	cfg       *config.Config
-	fetcher   Fetcher
+	fetcher   poll.Fetcher
 	transport delivery.Transport
 	done      chan error
 }
@@ -185,7 +185,7 @@ type reload struct {
 // once; the others keep their schedule, and metrics keep counting. If any part cannot be applied
 // (a schedule, the listen address…) nothing changes and the error says why.
 // storage.path and log settings need a restart.
-func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f Fetcher, t delivery.Transport) error {
+func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f poll.Fetcher, t delivery.Transport) error {
 	if !d.running.Load() {
 		return errors.New("the daemon is not running")
 	}

@@ -11,6 +11,8 @@ import (
 type feedMetrics struct {
 	fetches     *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
+	reloadOK    prometheus.Gauge
+	reloadAt    prometheus.Gauge
 }
 
 func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
@@ -22,6 +24,14 @@ func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 			Name: "feedwatch_feed_last_success_timestamp_seconds", Help: "When each feed was last fetched successfully (Unix time).",
 		}, []string{"feed"}),
 	}
+	f.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "feedwatch_config_last_reload_successful", Help: "1 when the last configuration reload (SIGHUP) was applied, 0 when it was refused.",
+	})
+	f.reloadAt = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "feedwatch_config_last_reload_success_timestamp_seconds", Help: "When the configuration was last loaded or reloaded (Unix time).",
+	})
+	f.reloadOK.Set(1)
+	f.reloadAt.SetToCurrentTime()
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "feedwatch_build_info", Help: "Always 1; its labels say which build runs.",
 	}, []string{"version", "revision", "goversion"})
@@ -38,7 +48,7 @@ func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 		}
 	}
 	build.WithLabelValues(version, revision, goversion).Set(1)
-	reg.MustRegister(f.fetches, f.lastSuccess, build)
+	reg.MustRegister(f.fetches, f.lastSuccess, f.reloadOK, f.reloadAt, build)
 	return f
 }
 
@@ -48,4 +58,14 @@ func (m *Metrics) Fetched(feed, result string) {
 	if result != "error" {
 		m.feeds.lastSuccess.WithLabelValues(feed).SetToCurrentTime()
 	}
+}
+
+// ConfigReloaded records the outcome of a configuration reload.
+func (m *Metrics) ConfigReloaded(ok bool) {
+	if !ok {
+		m.feeds.reloadOK.Set(0)
+		return
+	}
+	m.feeds.reloadOK.Set(1)
+	m.feeds.reloadAt.SetToCurrentTime()
 }
