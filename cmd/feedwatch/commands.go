@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/secret"
 	"github.com/feedwatch/feedwatch/internal/slack"
 )
 
@@ -92,7 +94,8 @@ func reportFeeds(e env, res daemon.PollResult) (failed, skipped int) {
 }
 
 func cmdCheck(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "check", "", "Validates the configuration and every rule and lists file, and runs every rule's tests:.\nPrints every problem with file:line:col. Exit status 1 when a rule or test has a problem,\n2 when the configuration does.")
+	fs, path := flags(e, "check", "[--slack]", "Validates the configuration and every rule and lists file, and runs every rule's tests:.\nPrints every problem with file:line:col. With a bot token, asks Slack whether the token is good;\nwith --slack also whether every configured channel exists and the bot is in it. Exit status 1\nwhen a rule or test has a problem, 2 when the configuration (or the token, or a channel) does.")
+	withSlack := fs.Bool("slack", false, "also check that every channel exists and the bot can post to it")
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
 		return code
@@ -106,6 +109,9 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	set, err := rules.LoadDir(cfg.RulesDir)
+	if *withSlack && !checkChannels(ctx, e, cfg, set) {
+		return exitUsage
+	}
 	problems := diag.List(cfg.RulesDir, err)
 	if set != nil {
 		problems = append(problems, unknownFeeds(set, cfg.Feeds)...)
@@ -204,4 +210,77 @@ func verifyToken(ctx context.Context, e env, cfg *config.Config) bool {
 		fmt.Fprintf(e.stdout, "slack.token: not verified, Slack could not be reached: %v\n", err)
 	}
 	return true
+}
+
+// checkChannels asks Slack about every channel alerts go to: the default
+// one, the ops channel and each rule's.
+func checkChannels(ctx context.Context, e env, cfg *config.Config, set *rules.Set) bool {
+	bot, ok := newTransport(cfg, e.stdout).(*slack.Bot)
+	if !ok {
+		fmt.Fprintln(e.stdout, "channels: not checked: only a bot token can ask Slack about channels")
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	good := true
+	for _, ch := range configuredChannels(cfg, set) {
+		if err := bot.CheckChannel(ctx, ch); err != nil {
+			fmt.Fprintf(e.stdout, "channel %v\n", err)
+			good = false
+			continue
+		}
+		fmt.Fprintf(e.stdout, "channel %s: ok\n", ch)
+	}
+	return good
+}
+
+// configuredChannels are the channels alerts and notices go to.
+func configuredChannels(cfg *config.Config, set *rules.Set) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(ch string) {
+		if ch != "" && !seen[ch] {
+			seen[ch] = true
+			out = append(out, ch)
+		}
+	}
+	add(cfg.Slack.Channel)
+	add(cfg.Slack.OpsChannel)
+	if set != nil {
+		for _, r := range set.Rules {
+			add(r.Channel)
+		}
+	}
+	return out
+}
+
+func cmdSendTest(ctx context.Context, e env, args []string) int {
+	fs, path := flags(e, "send-test", "", "Posts a short test message to every channel alerts go to (the default one, the ops channel,\neach rule's), as the daemon would: to see that they arrive and look right. Exit status 1\nwhen a post fails.")
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
+		return code
+	}
+	set, _ := rules.LoadDir(cfg.RulesDir)
+	t := newTransport(cfg, e.stdout)
+	host, _ := os.Hostname()
+	failed := false
+	channels := configuredChannels(cfg, set)
+	if !t.Capabilities().PerRuleChannels {
+		channels = []string{cfg.Slack.Channel} // a webhook has one channel
+	}
+	for _, ch := range channels {
+		pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := t.Post(pctx, article.Notice{Channel: ch, Text: fmt.Sprintf("feedwatch %s on %s: a test message. Alerts for this channel will look like the ones this installation posts.", buildVersion(), host)})
+		cancel()
+		if err != nil {
+			fmt.Fprintf(e.stdout, "%s: %v\n", ch, secret.Redact(err.Error()))
+			failed = true
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s: sent\n", ch)
+	}
+	if failed {
+		return exitProblems
+	}
+	return exitOK
 }

@@ -94,6 +94,7 @@ func commands() []command {
 		{"test", "[--rule FILE | --query Q] [INPUT…]", "match a rule or query against articles, feeds or pages and explain why it matched or not", cmdTest},
 		{"backtest", "--rule FILE [--since 7d]", "replay stored articles against a rule and list what would have matched", cmdBacktest},
 		{"status", "", "show feed health, rules, pending and failed deliveries, recent alerts", cmdStatus},
+		{"send-test", "", "post a test message to every channel alerts go to", cmdSendTest},
 		{"config", "", "print the configuration in effect, secrets redacted, with where each value came from", cmdConfig},
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},
 		{"healthcheck", "", "exit 0 when the running daemon answers /readyz (for Docker HEALTHCHECK)", cmdHealthcheck},

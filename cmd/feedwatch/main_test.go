@@ -383,3 +383,28 @@ COMP_WORDS=(feedwatch once --w); COMP_CWORD=2; _feedwatch; echo "${COMPREPLY[@]}
 		t.Errorf("completions %q (%v), want status, then --wait", out, err)
 	}
 }
+
+func TestCheckSlackAsksAboutEveryChannelAndSendTestPostsToEach(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news", Member: true})
+	if code, out, _ := runCmd(t, context.Background(), "check", "--slack", "--config", cfg); code != exitOK || !strings.Contains(out, "channel #news: ok") {
+		t.Errorf("a channel the bot is in: exit %d\n%s", code, out)
+	}
+	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news"})
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: the bot is not in the channel") {
+		t.Errorf("a channel the bot is not in: exit %d\n%s", code, out)
+	}
+	fake.SetChannels()
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: no such channel") {
+		t.Errorf("no such channel: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCmd(t, context.Background(), "send-test", "--config", cfg); code != exitOK || !strings.Contains(out, "#news: sent") {
+		t.Errorf("send-test: exit %d\n%s", code, out)
+	}
+	posts := fake.Accepted()
+	if len(posts) != 1 || posts[0].Channel != "#news" || !strings.Contains(posts[0].Text, "a test message") {
+		t.Errorf("posts = %+v", posts)
+	}
+}

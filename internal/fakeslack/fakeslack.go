@@ -50,6 +50,7 @@ type Server struct {
 	ts      int
 	refused string        // an auth error every call answers (RefuseToken)
 	slow    time.Duration // every answer waits this long (Slow)
+	chans   []Channel     // what conversations.list answers (SetChannels)
 }
 
 // New starts a fake closed when the test ends. Its API base URL is
@@ -94,6 +95,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	case "/auth.test":
 		s.authTest(w)
 		return
+	case "/conversations.list", "/conversations.info":
+		s.conversations(w, r.URL.Path, body)
+		return
 	case "/chat.postMessage":
 		readPostMessage(&p, r.Header.Get("Content-Type"), body)
 	case "/webhook":
@@ -122,6 +126,45 @@ func (s *Server) Slow(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.slow = d
+}
+
+// Channel is a channel the fake workspace has.
+type Channel struct {
+	ID, Name         string
+	Member, Archived bool
+}
+
+// SetChannels sets the channels conversations.list and .info know.
+func (s *Server) SetChannels(chans ...Channel) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chans = chans
+}
+
+func (s *Server) conversations(w http.ResponseWriter, path string, body []byte) {
+	form, _ := url.ParseQuery(string(body))
+	s.mu.Lock()
+	chans := append([]Channel(nil), s.chans...)
+	s.mu.Unlock()
+	render := func(c Channel) map[string]any {
+		return map[string]any{"id": c.ID, "name": c.Name, "is_member": c.Member, "is_archived": c.Archived, "is_channel": true}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if path == "/conversations.info" {
+		for _, c := range chans {
+			if c.ID == form.Get("channel") {
+				json.NewEncoder(w).Encode(map[string]any{"ok": true, "channel": render(c)})
+				return
+			}
+		}
+		fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
+		return
+	}
+	list := []map[string]any{}
+	for _, c := range chans {
+		list = append(list, render(c))
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "channels": list, "response_metadata": map[string]any{"next_cursor": ""}})
 }
 
 // RefuseToken makes auth.test and every post answer ok:false with err
