@@ -94,7 +94,7 @@ func TestCheckReportsBadConfigWithExit2AndBadRulesWithExit1(t *testing.T) {
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("schedule: \"*/5 * * * *\"\nfetch:\n  concurency: 3\n"), 0o644)
 	code, _, errOut := runCmd(t, context.Background(), "check", "--config", bad)
-	if code != exitUsage || !strings.Contains(errOut, bad+":3: unknown key concurency") {
+	if code != exitUsage || !strings.Contains(errOut, bad+":3:3: unknown key concurency") {
 		t.Errorf("bad config: exit %d, %q", code, errOut)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -107,20 +108,26 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	}
 	cfg := Default()
 	root, err := diag.DecodeStrict(path, data, &cfg)
-	if err != nil {
-		return nil, err
+	if root == nil {
+		return nil, err // not YAML at all
+	}
+	// Values that did not decode are problems; the rest is still checked,
+	// so that every mistake is reported at once.
+	problems := diag.List(path, err)
+	failed := map[int]bool{}
+	for _, p := range problems {
+		failed[p.Line] = true
 	}
 	cfg.Path = path
 	expandEnv(reflect.ValueOf(&cfg).Elem(), lookupEnv)
 	cfg.envDefaults(root, lookupEnv)
-	var problems diag.Problems
-	for _, p := range cfg.resolve() {
-		problems = append(problems, diag.At(path, root, p.Field, p.Msg))
-	}
-	for _, p := range cfg.Validate() {
-		problems = append(problems, diag.At(path, root, p.Field, p.Msg))
+	for _, p := range append(cfg.resolve(), cfg.Validate()...) {
+		if pr := diag.At(path, root, p.Field, p.Msg); !failed[pr.Line] || pr.Line == 0 {
+			problems = append(problems, pr)
+		}
 	}
 	if len(problems) > 0 {
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
 		return nil, problems
 	}
 	return &cfg, nil

@@ -89,11 +89,20 @@ func TestAnUnsetVariableIsEmpty(t *testing.T) {
 func TestBadConfigsGiveEveryProblemWithItsLine(t *testing.T) {
 	cases := map[string][]string{
 		"unknown-key.yaml": {
-			"testdata/unknown-key.yaml:3: unknown key chanel",
+			"testdata/unknown-key.yaml:3:3: unknown key chanel",
 		},
 		"bad-duration.yaml": {
-			`testdata/bad-duration.yaml:1:10: invalid duration "7days"`,
-			`testdata/bad-duration.yaml:3:13: invalid size "lots"`,
+			`testdata/bad-duration.yaml:1:10: max_age: invalid duration "7days"`,
+			`testdata/bad-duration.yaml:3:13: fetch.max_body: invalid size "lots"`,
+		},
+		// Values that do not decode and values that do not validate, all at once.
+		"mixed.yaml": {
+			`testdata/mixed.yaml:2:11: timezone: unknown time zone "Mars/Olympus"`,
+			`testdata/mixed.yaml:4:3: unknown key concurency`,
+			`testdata/mixed.yaml:5:13: fetch.max_body: size "17179869185GiB" is too large`,
+			`testdata/mixed.yaml:7:12: slack.channel: expected text, got a list`,
+			`testdata/mixed.yaml:9:10: log.level: must be debug, info, warn or error, not "loud"`,
+			`testdata/mixed.yaml:12:10: feeds[0].url: scheme must be http, https or file, not "ftp"`,
 		},
 		"bad-values.yaml": {
 			`testdata/bad-values.yaml:1:11: schedule: invalid schedule "CRON_TZ=UTC"`,

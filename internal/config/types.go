@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -77,6 +78,9 @@ func (s *Size) UnmarshalYAML(n *yaml.Node) error {
 	num, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || num < 0 {
 		return lineError(n, fmt.Sprintf("invalid size %q (use a number of bytes or units such as 512KiB, 10MiB)", n.Value))
+	}
+	if num > math.MaxInt64/mult {
+		return lineError(n, fmt.Sprintf("size %q is too large", n.Value))
 	}
 	*s = Size(num * mult)
 	return nil

@@ -133,7 +133,10 @@ var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+)(?:, column (\d+))?: (.*)
 
 // DecodeStrict decodes YAML data into v, rejecting unknown keys, and
 // returns the document node for locating later problems. Every decoding
-// error becomes a Problem with its line.
+// error becomes a Problem with its line, column and field. When the
+// document parses but some values do not fit (unknown keys, wrong types),
+// it returns the node as well as the problems, with v decoded as far as it
+// could be, so that the caller can go on and report the rest at once.
 func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -149,11 +152,76 @@ func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	if errors.As(err, &te) {
 		var ps Problems
 		for _, e := range te.Errors {
-			ps = append(ps, yamlProblem(file, e))
+			ps = append(ps, placed(yamlProblem(file, e), &root))
 		}
-		return nil, ps
+		return &root, ps
 	}
 	return nil, Problems{yamlProblem(file, strings.TrimPrefix(err.Error(), "yaml: "))}
+}
+
+var unmarshalRe = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+
+// placed adds the field and column to a problem yaml.v3 gave a line only,
+// and says a wrong type in words.
+func placed(p *Problem, root *yaml.Node) *Problem {
+	path, keyCol, valCol := keyAt(root, p.Line, "")
+	col := valCol
+	if strings.HasPrefix(p.Msg, "unknown key") {
+		col = keyCol
+	}
+	if m := unmarshalRe.FindStringSubmatch(p.Msg); m != nil {
+		got := map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "a number", "bool": "true or false", "float": "a number", "null": "nothing"}[m[1]]
+		if m[2] != "" {
+			got = fmt.Sprintf("%q", m[2])
+		}
+		want := strings.TrimPrefix(m[3], "[]")
+		want = map[string]string{"string": "text", "int": "a whole number", "int64": "a whole number", "bool": "true or false", "float64": "a number"}[want] + ""
+		if want == "" {
+			want = "a " + m[3]
+		}
+		p.Msg = fmt.Sprintf("expected %s, got %s", want, got)
+	}
+	if path != "" && !strings.HasPrefix(p.Msg, "unknown key") {
+		p.Msg = path + ": " + p.Msg
+	}
+	if p.Col == 0 {
+		p.Col = col
+	}
+	return p
+}
+
+// keyAt finds the key on line (or whose value starts there): its path and
+// the columns of the key and of the value.
+func keyAt(n *yaml.Node, line int, prefix string) (string, int, int) {
+	if n == nil {
+		return "", 0, 0
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if p, kc, vc := keyAt(c, line, prefix); p != "" {
+				return p, kc, vc
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			path := strings.TrimPrefix(prefix+"."+k.Value, ".")
+			if k.Line == line || v.Line == line && v.Kind == yaml.ScalarNode {
+				return path, k.Column, v.Column
+			}
+			if p, kc, vc := keyAt(v, line, path); p != "" {
+				return p, kc, vc
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if p, kc, vc := keyAt(c, line, fmt.Sprintf("%s[%d]", prefix, i)); p != "" {
+				return p, kc, vc
+			}
+		}
+	}
+	return "", 0, 0
 }
 
 func yamlProblem(file, msg string) *Problem {

@@ -107,9 +107,10 @@ func LoadDir(dir string) (*Set, error) {
 		f, err := readRuleFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			problems = append(problems, diag.List(filepath.Join(dir, e.Name()), err)...)
-			continue
 		}
-		files = append(files, f)
+		if f != nil { // with problems of its values, still checked for the rest
+			files = append(files, f)
+		}
 	}
 
 	set := &Set{Dir: dir, Lists: map[string][]string{}}
@@ -156,20 +157,25 @@ func readRuleFile(path string) (*parsedFile, error) {
 		return nil, &diag.Problem{File: path, Msg: fmt.Sprintf("cannot read it: %v (a rule file is a regular file of at most 1 MiB)", diag.Cause(err))}
 	}
 	f := &parsedFile{path: path, data: data, lines: strings.Split(string(data), "\n")}
-	root, err := diag.DecodeStrict(path, data, &f.spec)
-	if err != nil {
-		return nil, hintAt(err, f.lines)
+	root, decodeErr := diag.DecodeStrict(path, data, &f.spec)
+	if root == nil {
+		return nil, hintAt(decodeErr, f.lines)
 	}
 	f.root = root
+	ps := diag.List(path, decodeErr) // values that did not decode: the file is still checked for the rest
+	var wrong *diag.Problem
 	switch {
 	case f.spec.Lists != nil && f.spec.Query != "":
-		return nil, &diag.Problem{File: path, Line: 1, Col: 1, Msg: "a file is either a rule (query:) or a lists file (lists:), not both"}
+		wrong = &diag.Problem{File: path, Line: 1, Col: 1, Msg: "a file is either a rule (query:) or a lists file (lists:), not both"}
 	case f.spec.Lists == nil && strings.TrimSpace(f.spec.Query) == "":
-		return nil, &diag.Problem{File: path, Line: 1, Col: 1, Msg: "missing query: (a rule file needs a query; a lists file needs lists:)"}
+		wrong = &diag.Problem{File: path, Line: 1, Col: 1, Msg: "missing query: (a rule file needs a query; a lists file needs lists:)"}
 	case f.spec.Lists != nil && (f.spec.Name != "" || len(f.spec.Tests) > 0 || f.spec.Channel != "" || f.spec.Feeds != nil):
-		return nil, diag.At(path, root, "lists", "a lists file holds only lists:")
+		wrong = diag.At(path, root, "lists", "a lists file holds only lists:")
 	}
-	return f, nil
+	if wrong != nil {
+		return nil, append(ps, wrong)
+	}
+	return f, ps.Err()
 }
 
 func (s *Set) addLists(f *parsedFile, listFile map[string]string) diag.Problems {

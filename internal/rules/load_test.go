@@ -120,7 +120,7 @@ func TestRuleFileProblemsAreAllReportedWithTheirLines(t *testing.T) {
 		"neither.yaml:1:1: missing query:",
 		"syntax.yaml:",
 		"tests.yaml:4:13: tests[0].expect: expect must be match or no_match",
-		"unknown.yaml:3: unknown key chanel",
+		"unknown.yaml:3:1: unknown key chanel",
 	}
 	var got []string
 	for _, p := range ps {
