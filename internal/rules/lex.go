@@ -36,6 +36,7 @@ const (
 	itemNot
 	itemMinus
 	itemNear
+	itemBad // something the lexer already reported: a term that stands for nothing
 )
 
 type item struct {
@@ -193,6 +194,11 @@ func (l *lexer) list() {
 // word reads a field prefix (title:) or a word, operator or wildcard.
 func (l *lexer) word() {
 	q, i := l.q, l.i
+	if name, ok := barePrefix(q[i:]); ok {
+		l.fail(i, fmt.Sprintf("%s: needs a term right after it, such as %s:leader or %s:(leader OR chief)", name, name, name))
+		l.emit(item{kind: itemBad, pos: i, text: name + ":"})
+		return
+	}
 	if name, ok := prefixAt(q[i:]); ok {
 		if knownPrefixes[name] {
 			l.items = append(l.items, item{kind: itemPrefix, pos: i, text: name + ":", val: name})
@@ -260,6 +266,17 @@ func prefixAt(s string) (string, bool) {
 		return "", false
 	}
 	return s[:j], true
+}
+
+// barePrefix reports a known field prefix with nothing after it: "title:"
+// at the end of the query or before a space.
+func barePrefix(s string) (string, bool) {
+	name, rest, found := strings.Cut(s, ":")
+	if !found || !knownPrefixes[strings.ToLower(name)] || strings.ContainsAny(name, " \t\n()\"") {
+		return "", false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return name, rest == "" || unicode.IsSpace(r)
 }
 
 func startsTerm(s string) bool {

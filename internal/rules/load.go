@@ -329,6 +329,9 @@ func (f *parsedFile) queryProblem(e *QueryError) *diag.Problem {
 // line and column of the file, by walking the source lines the value was
 // read from. It gives up (ok false) where escapes make the text differ.
 func locateInScalar(n *yaml.Node, lines []string, value string, off int) (line, col int, ok bool) {
+	// "at the end of the query" is after its last word, not on the line
+	// of the next key, where a block scalar's final line break leads.
+	off = min(off, len(strings.TrimRight(value, " \n")))
 	li, startCol := n.Line-1, n.Column-1
 	switch n.Style {
 	case yaml.LiteralStyle, yaml.FoldedStyle:

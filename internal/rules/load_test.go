@@ -270,3 +270,22 @@ func TestAnUnquotedQueryStartingWithAListGetsAHint(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestAnUnclosedParenthesisInAFoldedQueryIsPlacedAtItsEnd(t *testing.T) {
+	dir := writeRules(t, map[string]string{"m.yaml": "name: M\nquery: >\n  (coalition OR \"U.S.-led\") NEAR/20 (operation\n  OR raid\ntests: []\n"})
+	_, err := LoadDir(dir)
+	ps := problems(t, err)
+	if len(ps) != 1 || ps[0].Line != 4 || ps[0].Col != 10 || !strings.Contains(ps[0].Error(), "OR raid\n             ^") {
+		t.Errorf("got %v", ps)
+	}
+}
+
+func TestAFieldPrefixWithNothingAfterItIsOneError(t *testing.T) {
+	for _, q := range []string{"leader AND title:", "title: leader", "leader title:"} {
+		_, err := parseQuery(q, nil)
+		var qes QueryErrors
+		if !errors.As(err, &qes) || len(qes) != 1 || !strings.Contains(qes[0].Msg, "title: needs a term right after it") {
+			t.Errorf("%q: %v, want one error about title: with nothing after it", q, err)
+		}
+	}
+}

@@ -220,6 +220,9 @@ func (p *parser) parsePrimary() node {
 	case itemPrefix:
 		p.next()
 		return p.prefixed(it)
+	case itemBad:
+		p.next()
+		return bad(it.pos)
 	default:
 		p.fail(it.pos, fmt.Sprintf(`expected a word or "(" after %s, found %s`, after, it.describe()))
 		return bad(it.pos)
