@@ -21,13 +21,19 @@ func unknownFeeds(set *rules.Set, feeds []config.Feed) diag.Problems {
 	}
 	var ps diag.Problems
 	for _, r := range set.Rules {
-		for _, f := range r.Feeds {
+		for i, f := range r.Feeds {
+			p := &diag.Problem{File: r.File}
+			if i < len(r.FeedAt) {
+				p.Line, p.Col = r.FeedAt[i].Line, r.FeedAt[i].Col
+			}
 			if tag, ok := strings.CutPrefix(f, "tag:"); ok {
 				if !tags[strings.ToLower(tag)] {
-					ps = append(ps, &diag.Problem{File: r.File, Msg: fmt.Sprintf("feeds: no configured feed has tag %q", tag)})
+					p.Msg = fmt.Sprintf("feeds[%d]: no configured feed has tag %q", i, tag)
+					ps = append(ps, p)
 				}
 			} else if !names[strings.ToLower(f)] {
-				ps = append(ps, &diag.Problem{File: r.File, Msg: fmt.Sprintf("feeds: no configured feed is named %q", f)})
+				p.Msg = fmt.Sprintf("feeds[%d]: no configured feed is named %q", i, f)
+				ps = append(ps, p)
 			}
 		}
 	}

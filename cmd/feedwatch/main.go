@@ -3,6 +3,14 @@
 //
 // main only parses the command line, sets up logging and signals, and
 // exits with run's status; the work is done by internal/daemon.
+//
+// The command line is the standard flag package, with flags allowed
+// anywhere (intersperse: before the command, after the inputs) and a
+// completion script generated from the command table. A CLI library
+// (spf13/cobra, with pflag) was weighed: it would bring suggestions and
+// completion for free, but also GNU-style flags that break the single-dash
+// forms operators already script ("-config"), a command-tree rewrite and a
+// dependency tree, for what some forty lines here do.
 package main
 
 import (

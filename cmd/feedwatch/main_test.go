@@ -110,7 +110,7 @@ func TestCheckReportsBadConfigWithExit2AndBadRulesWithExit1(t *testing.T) {
 	}
 	for _, want := range []string{
 		filepath.Join(rules, "broken.yaml") + `:2:29: query: expected a word or "(" after OR, found end of query`,
-		filepath.Join(rules, "failing.yaml") + `: feeds: no configured feed is named "Nowhere"`,
+		filepath.Join(rules, "failing.yaml") + `:2:9: feeds[0]: no configured feed is named "Nowhere"`,
 		filepath.Join(rules, "failing.yaml") + `:4: tests[0] ("captain"): did not match, expected match`,
 		"3 problem(s)",
 	} {

@@ -94,6 +94,9 @@ func caretPad(src string, col int) string {
 	return strings.Repeat(" ", len([]rune(src[:col])))
 }
 
+// Position is a place in a file; 1-based, 0 for unknown.
+type Position struct{ Line, Col int }
+
 // Problems is every problem found, in file order.
 type Problems []*Problem
 

@@ -34,6 +34,7 @@ type Rule struct {
 	Digest      string   // cron schedule of the digest; empty: post each match at once
 	Enabled     bool
 	Tests       []Test
+	FeedAt      []diag.Position // where each of Feeds is written in File
 
 	query node
 }
@@ -272,6 +273,8 @@ func (s *Set) compileRule(f *parsedFile) (*Rule, diag.Problems) {
 		r.Digest = f.spec.Digest
 	}
 	for i, fd := range r.Feeds {
+		n := diag.Locate(f.root, fmt.Sprintf("feeds[%d]", i))
+		r.FeedAt = append(r.FeedAt, diag.Position{Line: n.Line, Col: n.Column})
 		if strings.TrimSpace(strings.TrimPrefix(fd, "tag:")) == "" {
 			ps = append(ps, diag.At(f.path, f.root, fmt.Sprintf("feeds[%d]", i), "empty feed name"))
 		}
