@@ -408,3 +408,21 @@ func TestCheckSlackAsksAboutEveryChannelAndSendTestPostsToEach(t *testing.T) {
 		t.Errorf("posts = %+v", posts)
 	}
 }
+
+func TestStatusShowsTheRulesInForceAndSaysWhenTheDiskDiffers(t *testing.T) {
+	cfg := demo(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: Leaders\nquery: leader\n"), 0o644)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "rules_dir: "+rulesDir(t), "rules_dir: "+dir, 1)), 0o644)
+	runCmd(t, context.Background(), "once", "--config", cfg) // loads the rules: they are in force
+	_, out, _ := runCmd(t, context.Background(), "status", "--config", cfg)
+	if !strings.Contains(out, "Rules in force (loaded ") || !strings.Contains(out, ": Leaders\n") || strings.Contains(out, "Rules on disk") {
+		t.Errorf("status:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: Ramadi\nquery: Ramadi\nenabled: false\n"), 0o644)
+	_, out, _ = runCmd(t, context.Background(), "status", "--config", cfg)
+	if !strings.Contains(out, "Rules on disk (2): Leaders, Ramadi (disabled)") {
+		t.Errorf("status after an edit not yet loaded:\n%s", out)
+	}
+}

@@ -45,7 +45,7 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
 	}
-	printRules(e, cfg)
+	printRules(ctx, e, cfg, st)
 	if err := printDeliveries(ctx, e, st); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
@@ -73,20 +73,19 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	return w.Flush()
 }
 
-// printRules lists the rules in the rules folder.
-func printRules(e env, cfg *config.Config) {
+// printRules shows the rules the daemon has in force and, when they
+// differ, those on disk.
+func printRules(ctx context.Context, e env, cfg *config.Config, st *store.Store) {
+	inForce, since, running, _ := st.Meta(ctx, "rules_in_force")
+	if running {
+		fmt.Fprintf(e.stdout, "\nRules in force (loaded %s): %s\n", when(since), inForce)
+	}
 	set, err := rules.LoadDir(cfg.RulesDir)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "\nRules: %s has problems (run 'feedwatch check'):\n%v\n", cfg.RulesDir, err)
-	} else {
-		names := make([]string, len(set.Rules))
-		for i, r := range set.Rules {
-			names[i] = r.Name
-			if !r.Enabled {
-				names[i] += " (disabled)"
-			}
-		}
-		fmt.Fprintf(e.stdout, "\nRules on disk (%d): %s\n", len(set.Rules), strings.Join(names, ", "))
+	switch {
+	case err != nil:
+		fmt.Fprintf(e.stdout, "Rules on disk: %s has problems, so the rules in force stay (run 'feedwatch check'):\n%v\n", cfg.RulesDir, err)
+	case !running || set.Summary() != inForce:
+		fmt.Fprintf(e.stdout, "Rules on disk (%d): %s\n", len(set.Rules), set.Summary())
 	}
 }
 
@@ -112,10 +111,11 @@ func printDeliveries(ctx context.Context, e env, st *store.Store) error {
 	if len(recent) > 0 {
 		fmt.Fprintln(e.stdout, "\nRecent alerts:")
 	}
+	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0) // columns line up whatever the channel names
 	for _, d := range recent {
-		fmt.Fprintf(e.stdout, "  %s  %-7s %s  %s  [%s]\n", when(d.Created), d.State, d.Channel(), oneLine(headline(d.Message), 70), strings.Join(article.Summary(d.Message).Rules, ", "))
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t[%s]\n", when(d.Created), d.State, d.Channel(), oneLine(headline(d.Message), 70), strings.Join(article.Summary(d.Message).Rules, ", "))
 	}
-	return nil
+	return w.Flush()
 }
 
 // headline is what status shows of a message: an alert's title, else its kind.

@@ -29,6 +29,7 @@ type Store interface {
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
 	HeldRules(ctx context.Context) ([]string, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
+	SetMeta(ctx context.Context, key, value string) error
 }
 
 // Deps are the parts the daemon is built from.
@@ -37,15 +38,9 @@ type Deps struct {
 	Fetcher   poll.Fetcher
 	Transport delivery.Transport
 	Now       func() time.Time // nil: time.Now
-	// RetryBase is the first delay before retrying a failed post (doubling
-	// per attempt, at most 15 min); 0 means 5 s.
-	RetryBase time.Duration
-	// Grace is how long in-flight work may finish after Run's context
-	// ends; 0 means GracePeriod.
-	Grace time.Duration
-	// PostGap is the least time between two posts to one Slack channel;
-	// 0 means Slack's pace, about one a second. Tests shorten it.
-	PostGap time.Duration
+	RetryBase time.Duration    // the first delay before a failed post is retried (doubling, ≤ 15 min); 0: 5 s
+	Grace     time.Duration    // how long in-flight work may finish after Run's context ends; 0: GracePeriod
+	PostGap   time.Duration    // the least time between two posts to one channel; 0: Slack's pace (1 s); tests shorten it
 }
 
 // setup is what a configuration reload replaces as a whole.
@@ -108,7 +103,9 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	d.poller = poll.New(poll.Deps{Store: d.store, Metrics: d.metrics, Logger: d.logger, Now: d.now, Corpus: d.corpus,
 		Rules: d.Rules, OpsChannel: d.outbox.OpsChannel, Wake: d.outbox.Wake,
 		PerRule: func() bool { return d.outbox.Capabilities().PerRuleChannels }})
-	live, err := rules.NewLive(cfg.RulesDir)
+	live, err := rules.NewLive(cfg.RulesDir, func(set *rules.Set) { // status shows the rules in force
+		_ = d.store.SetMeta(context.Background(), "rules_in_force", set.Summary()) // only informative
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}

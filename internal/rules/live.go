@@ -10,6 +10,7 @@ import (
 // Live is the rule set in force in a running daemon: loaded from a folder,
 // reloaded when asked, kept as it was when a reload finds problems.
 type Live struct {
+	loaded   func(*Set) // told of every set put in force
 	set      atomic.Pointer[Set]
 	mu       sync.Mutex
 	dir      string
@@ -17,9 +18,10 @@ type Live struct {
 	reported string // the problems last reported, so each is reported once
 }
 
-// NewLive loads dir.
-func NewLive(dir string) (*Live, error) {
-	l := &Live{}
+// NewLive loads dir; loaded, when not nil, is told of every set put in
+// force, this one and those of later Loads.
+func NewLive(dir string, loaded func(*Set)) (*Live, error) {
+	l := &Live{loaded: loaded}
 	if _, _, err := l.Load(dir); err != nil {
 		return nil, err
 	}
@@ -59,5 +61,8 @@ func (l *Live) Load(dir string) (set *Set, fresh bool, err error) {
 	}
 	l.dir, l.reported = dir, ""
 	l.set.Store(set)
+	if l.loaded != nil {
+		l.loaded(set)
+	}
 	return set, true, nil
 }

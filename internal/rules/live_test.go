@@ -17,7 +17,7 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 		}
 	}
 	write("name: Haditha\nquery: Haditha\n")
-	l, err := NewLive(dir)
+	l, err := NewLive(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,3 +89,15 @@ func testName(t Test) string {
 	}
 	return "inline text"
 }
+
+// Summary names the set's rules, the disabled ones marked, for status.
+func (s *Set) Summary() string {
+	names := make([]string, len(s.Rules))
+	for i, r := range s.Rules {
+		names[i] = r.Name
+		if !r.Enabled {
+			names[i] += " (disabled)"
+		}
+	}
+	return strings.Join(names, ", ")
+}

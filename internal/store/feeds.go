@@ -73,3 +73,23 @@ func (s *Store) FeedStates(ctx context.Context) ([]article.FeedState, error) {
 	}
 	return out, nil
 }
+
+// SetMeta records a value the running daemon publishes (the rules in
+// force), for status to show.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.exec(ctx, "set "+key, `INSERT INTO meta (key, value, updated) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, value, s.Now().Unix())
+}
+
+// Meta reads a value SetMeta recorded, and when; ok is false when none was.
+func (s *Store) Meta(ctx context.Context, key string) (value string, updated time.Time, ok bool, err error) {
+	var at int64
+	err = s.db.QueryRowContext(ctx, `SELECT value, updated FROM meta WHERE key = ?`, key).Scan(&value, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("read %s: %w", key, err)
+	}
+	return value, fromUnix(at), true, nil
+}
