@@ -1,0 +1,82 @@
+package poll
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/metrics"
+	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/store"
+	"github.com/feedwatch/feedwatch/internal/story"
+)
+
+type fetchFunc func(ctx context.Context) (feed.Result, error)
+
+func (f fetchFunc) Fetch(ctx context.Context, _ feed.Source, _ feed.Validators) (feed.Result, error) {
+	return f(ctx)
+}
+
+func newPoller(t *testing.T) (*Poller, *store.Store) {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "fw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return New(Deps{Store: st, Metrics: metrics.New(func(context.Context) (int, error) { return 0, nil }),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Corpus: story.NewCorpus(),
+		Rules: func() *rules.Set { return &rules.Set{} }, OpsChannel: func() string { return "" },
+		PerRule: func() bool { return true }, Wake: func() {}}), st
+}
+
+func TestAFetchCutShortByShutdownIsNotAFeedFailure(t *testing.T) {
+	p, st := newPoller(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cfg := config.Default()
+	f := config.Feed{Name: "Wire", URL: "https://wire.example/rss"}
+	// The poll's context is not cancelled here, only the fetch failed with
+	// context.Canceled: that is a failure of the feed's fetch.
+	p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(context.Context) (feed.Result, error) {
+		return feed.Result{}, ctx.Err()
+	})}, f)
+	fs, _ := st.FeedState(context.Background(), "Wire")
+	if fs.Failures != 1 {
+		t.Fatalf("a fetch error while running: %d failures recorded, want 1", fs.Failures)
+	}
+	err := p.Poll(ctx, Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(ctx context.Context) (feed.Result, error) {
+		return feed.Result{}, ctx.Err()
+	})}, f)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want the cancellation", err)
+	}
+	if fs, _ := st.FeedState(context.Background(), "Wire"); fs.Failures != 1 {
+		t.Errorf("stopping counted as a failure of the feed: %d failures", fs.Failures)
+	}
+}
+
+func TestAFeedBackingOffIsSkippedAndSaysUntilWhen(t *testing.T) {
+	p, st := newPoller(t)
+	until := time.Now().Add(time.Hour)
+	if err := st.SaveFeedState(context.Background(), article.FeedState{Name: "Wire", Failures: 2, NextDue: until}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	fetched := false
+	err := p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(context.Context) (feed.Result, error) {
+		fetched = true
+		return feed.Result{}, nil
+	})}, config.Feed{Name: "Wire", URL: "https://wire.example/rss"})
+	var b *BackingOff
+	if !errors.As(err, &b) || b.Failures != 2 || fetched {
+		t.Errorf("err %v, fetched %v: want it skipped, backing off after 2 failures", err, fetched)
+	}
+}
