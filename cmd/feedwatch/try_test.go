@@ -163,3 +163,17 @@ func TestTestSpeaksJSONForScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestTestWithoutARuleMatchesOnlyTheEnabledRules(t *testing.T) {
+	cfg := demo(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "on.yaml"), []byte("name: On\nquery: leader\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "off.yaml"), []byte("name: Off\nquery: leader\nenabled: false\n"), 0o644)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "rules_dir: "+rulesDir(t), "rules_dir: "+dir, 1)), 0o644)
+	article := writeFile(t, "a.txt", "Leader killed\nThe leader was killed.\n")
+	_, out, _ := runCmd(t, context.Background(), "test", "--config", cfg, article)
+	if !strings.Contains(out, "MATCH     On") || strings.Contains(out, "Off") {
+		t.Errorf("output:\n%s", out)
+	}
+}
