@@ -24,14 +24,9 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		fmt.Fprintf(e.stderr, "no database at %s: feedwatch has not run with this configuration yet (%v)\n", cfg.Storage.Path, diag.Cause(err))
-		return exitProblems
-	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+	st, code := openExisting(ctx, e, cfg)
+	if st == nil {
+		return code
 	}
 	defer st.Close()
 	if *format == "json" {
@@ -55,13 +50,9 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 
 // printFeeds shows each configured feed's health.
 func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store) error {
-	states, err := st.FeedStates(ctx)
+	byName, err := feedStates(ctx, st)
 	if err != nil {
 		return err
-	}
-	byName := map[string]article.FeedState{}
-	for _, s := range states {
-		byName[s.Name] = s
 	}
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "FEED\tLAST SUCCESS\tFAILURES\tNEXT POLL\tLAST ERROR")
@@ -138,10 +129,9 @@ func cmdRetry(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "feedwatch retry: --since: %v\n", err)
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+	st, code := openExisting(ctx, e, cfg)
+	if st == nil {
+		return code
 	}
 	defer st.Close()
 	n, err := st.Requeue(ctx, time.Now().Add(-d))
@@ -187,4 +177,29 @@ func cmdConfig(_ context.Context, e env, args []string) int {
 	}
 	w.Flush()
 	return exitOK
+}
+
+// openExisting opens the database of a command that reads what the daemon
+// recorded: a missing one is said, not created.
+func openExisting(ctx context.Context, e env, cfg *config.Config) (*store.Store, int) {
+	if _, err := os.Stat(cfg.Storage.Path); err != nil {
+		fmt.Fprintf(e.stderr, "no database at %s: feedwatch has not run with this configuration yet (%v)\n", cfg.Storage.Path, diag.Cause(err))
+		return nil, exitProblems
+	}
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return nil, exitUsage
+	}
+	return st, exitOK
+}
+
+// feedStates are the feeds' recorded states, by name.
+func feedStates(ctx context.Context, st *store.Store) (map[string]article.FeedState, error) {
+	states, err := st.FeedStates(ctx)
+	byName := map[string]article.FeedState{}
+	for _, s := range states {
+		byName[s.Name] = s
+	}
+	return byName, err
 }

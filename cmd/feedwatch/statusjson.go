@@ -47,13 +47,9 @@ type deliveryStatus struct {
 
 func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store) error {
 	var r statusReport
-	states, err := st.FeedStates(ctx)
+	byName, err := feedStates(ctx, st)
 	if err != nil {
 		return err
-	}
-	byName := map[string]article.FeedState{}
-	for _, s := range states {
-		byName[s.Name] = s
 	}
 	for _, f := range cfg.Feeds {
 		s := byName[f.Name]

@@ -52,21 +52,30 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 			fmt.Fprintln(e.stderr, "feedwatch test: reading an article from standard input (the first line is its title; end with Ctrl-D), or name files, feeds or URLs")
 		}
 	}
-	for _, in := range inputs {
-		if in == "-" || strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
-			continue
-		}
-		if _, err := os.Stat(in); err != nil {
-			fmt.Fprintf(e.stderr, "feedwatch test: %v\n", err)
-			return exitUsage
-		}
+	if !inputsExist(e, inputs) {
+		return exitUsage
 	}
 	fetcher := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
+	results, allMatched := judgeInputs(ctx, e, fetcher, inputs, selected, *format != "json")
+	if *format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(results)
+	}
+	if !allMatched {
+		return exitProblems
+	}
+	return exitOK
+}
+
+// judgeInputs reads each input and judges each of its articles, printing
+// the judgements as it goes when print is set.
+func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, selected []*rules.Rule, print bool) ([]testResult, bool) {
 	allMatched, results := true, []testResult{}
 	for _, in := range inputs {
-		arts, err := readInput(ctx, e, fetcher, in)
+		arts, err := readInput(ctx, e, f, in)
 		if err != nil {
-			if *format != "json" {
+			if print {
 				fmt.Fprintf(e.stdout, "%s: %v\n", in, err)
 			}
 			results = append(results, testResult{Input: in, Error: err.Error()})
@@ -80,21 +89,27 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 			}
 			r := judge(label, &a, selected)
 			results = append(results, r)
-			if *format != "json" {
+			if print {
 				printJudgement(e.stdout, r)
 			}
 			allMatched = allMatched && r.matched()
 		}
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(results)
+	return results, allMatched
+}
+
+// inputsExist says which input file is missing, before any is read.
+func inputsExist(e env, inputs []string) bool {
+	for _, in := range inputs {
+		if in == "-" || strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://") {
+			continue
+		}
+		if _, err := os.Stat(in); err != nil {
+			fmt.Fprintf(e.stderr, "feedwatch test: %v\n", err)
+			return false
+		}
 	}
-	if !allMatched {
-		return exitProblems
-	}
-	return exitOK
+	return true
 }
 
 // selectRules returns the rule of --rule, the query of --query, or every
@@ -268,10 +283,9 @@ bad rule, query or flag.`)
 	if !ok {
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
-	if err != nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+	st, code := openExisting(ctx, e, cfg)
+	if st == nil {
+		return code
 	}
 	defer st.Close()
 	from := time.Now().Add(-window)

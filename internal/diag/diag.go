@@ -318,3 +318,50 @@ func At(file string, root *yaml.Node, path, msg string) *Problem {
 	}
 	return p
 }
+
+// LocateInScalar maps a byte offset in the value of scalar node n to a
+// line and column of the file, by walking the source lines the value was
+// read from. It gives up (ok false) where escapes make the text differ.
+func LocateInScalar(n *yaml.Node, lines []string, value string, off int) (line, col int, ok bool) {
+	// "at the end of the query" is after its last word, not on the line
+	// of the next key, where a block scalar's final line break leads.
+	off = min(off, len(strings.TrimRight(value, " \n")))
+	li, startCol := n.Line-1, n.Column-1
+	switch n.Style {
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		li, startCol = n.Line, 0
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		startCol++
+	}
+	cur := 0
+	for ; li < len(lines); li, startCol = li+1, 0 {
+		raw := strings.TrimRight(lines[li], "\r")
+		if startCol > len(raw) {
+			continue
+		}
+		seg := raw[startCol:]
+		indent := len(seg) - len(strings.TrimLeft(seg, " \t"))
+		seg = seg[indent:]
+		for cur < len(value) && (value[cur] == ' ' || value[cur] == '\n') && (len(seg) == 0 || value[cur] != seg[0]) {
+			if off == cur {
+				break
+			}
+			cur++
+		}
+		k := 0
+		for k < len(seg) && cur+k < len(value) && seg[k] == value[cur+k] {
+			k++
+		}
+		if off >= cur && off <= cur+k && (k > 0 || off == len(value)) {
+			return li + 1, startCol + indent + (off - cur) + 1, true
+		}
+		if k == 0 && len(seg) > 0 {
+			return 0, 0, false
+		}
+		cur += k
+		if cur >= len(value) {
+			break
+		}
+	}
+	return 0, 0, false
+}

@@ -1,0 +1,258 @@
+package main
+
+// Tests of what operators do with the command line: secrets, tokens,
+// exit statuses, flags, JSON output, completion.
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
+)
+
+func TestSecretsNeverShowHoweverTheyAreSpelled(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	// A webhook URL in capitals, which Go prints normalised, and a feed
+	// URL with a password that does not parse.
+	withSecrets := strings.Replace(string(body), "server:", "slack:\n  webhook_url: \"HTTP://127.0.0.1:1/services/T000/B000/WebhookSecret1\"\nserver:", 1)
+	os.WriteFile(cfg, []byte(withSecrets), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	_, status, _ := runCmd(t, context.Background(), "status", "--config", cfg)
+	broken := strings.Replace(withSecrets, "url: file:demo-feed.xml", `url: "https://analyst:FeedPass9@feeds example/rss"`, 1)
+	os.WriteFile(cfg, []byte(broken), 0o644)
+	_, checkOut, checkErr := runCmd(t, context.Background(), "check", "--config", cfg)
+	all := out + errOut + status + checkOut + checkErr
+	for _, leak := range []string{"WebhookSecret1", "FeedPass9"} {
+		if strings.Contains(all, leak) {
+			t.Errorf("%q leaks (once exit %d):\n%s", leak, code, all)
+		}
+	}
+	if !strings.Contains(all, "[redacted]") {
+		t.Errorf("nothing was redacted; did the failures happen?\n%s", all)
+	}
+}
+
+func withSlack(t *testing.T, cfg string, fake *fakeslack.Server) {
+	t.Helper()
+	body, _ := os.ReadFile(cfg)
+	s := strings.Replace(string(body), "server:", "slack:\n  token: xoxb-test-token\n  channel: \"#news\"\n  api_url: "+fake.URL+"/\nserver:", 1)
+	os.WriteFile(cfg, []byte(s), 0o644)
+}
+
+func TestCheckVerifiesTheTokenAndRetryResendsWhatFailedOnceFixed(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitOK || !strings.Contains(out, "slack.token: ok (auth.test)") {
+		t.Errorf("check with a good token: exit %d\n%s", code, out)
+	}
+	fake.RefuseToken("token_revoked")
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitUsage || !strings.Contains(out, "Slack refused the token (token_revoked)") {
+		t.Errorf("check with a revoked token: exit %d\n%s", code, out)
+	}
+	fake.RefuseToken("")
+
+	// The bot is not in the channel: the alert fails for good.
+	fake.Queue("", fakeslack.Response{Error: "not_in_channel"})
+	runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if _, status, _ := runCmd(t, context.Background(), "status", "--config", cfg); !strings.Contains(status, "1 failed") {
+		t.Fatalf("status after not_in_channel:\n%s", status)
+	}
+	// Once the bot is invited, retry queues it again and it goes.
+	if code, out, _ := runCmd(t, context.Background(), "retry", "--config", cfg); code != exitOK || !strings.Contains(out, "1 failed deliveries queued again") {
+		t.Fatalf("retry: exit %d: %s", code, out)
+	}
+	runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if n := len(fake.Accepted()); n != 1 {
+		t.Errorf("%d posts accepted after retry, want the one that had failed", n)
+	}
+}
+
+func TestJSONLogLinesNameEachKeyOnce(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("\nlog: {format: json, level: debug}\n")...), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	}()
+	waitFor(t, "the alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
+	cancel()
+	<-done
+	logs := errb.String()
+	if !strings.Contains(logs, `"msg":"start"`) {
+		t.Fatalf("no scheduler line to check:\n%s", logs)
+	}
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("too few log lines:\n%s", logs)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "{") {
+			continue // once's summary lines
+		}
+		if n := strings.Count(l, `"component":`); n > 1 {
+			t.Errorf("a log line names its component %d times: %s", n, l)
+		}
+	}
+}
+
+func TestOnceExitsOneWhenAnAlertIsLostOrNoFeedCouldBePolled(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	fake.Queue("", fakeslack.Response{Error: "channel_not_found"})
+	code, _, errOut := runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if code != exitProblems || !strings.Contains(errOut, "1 alerts failed for good") {
+		t.Errorf("an alert failed for good: exit %d\n%s", code, errOut)
+	}
+	// The feed file goes missing: after two failures it backs off, and the
+	// next run skips it.
+	os.Remove(filepath.Join(filepath.Dir(cfg), "demo-feed.xml"))
+	for range 2 {
+		runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	}
+	code, _, errOut = runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "0s")
+	if code != exitProblems || !strings.Contains(errOut, "skipped: backing off after 2 failures until") || !strings.Contains(errOut, "1 skipped") {
+		t.Errorf("every feed skipped: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestSmallThingsOperatorsTry(t *testing.T) {
+	if code, out, _ := runCmd(t, context.Background(), "--version"); code != exitOK || !strings.HasPrefix(out, "feedwatch ") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, context.Background(), "help", "nosuch"); code != exitUsage || !strings.Contains(errOut, `unknown command "nosuch"`) {
+		t.Errorf("help nosuch: exit %d %q", code, errOut)
+	}
+	cfg := demo(t)
+	if code, _, errOut := runCmd(t, context.Background(), "test", "--config", cfg, "--query", "leader", "no-such-article.txt"); code != exitUsage || !strings.Contains(errOut, "no-such-article.txt") {
+		t.Errorf("test on a missing file: exit %d %q", code, errOut)
+	}
+}
+
+func TestFlagsMayComeAnywhere(t *testing.T) {
+	cfg := demo(t)
+	if code, out, errOut := runCmd(t, context.Background(), "--config", cfg, "once"); code != exitOK || !strings.Contains(out, "Abu Khadija") {
+		t.Errorf("--config before the command: exit %d\n%s%s", code, out, errOut)
+	}
+	article := filepath.Join(t.TempDir(), "a1.txt")
+	os.WriteFile(article, []byte("Iran says talks resume\nTehran said on Monday that talks would resume.\n"), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "test", article, "--config", cfg, "--query", "Iran")
+	if code != exitOK || strings.Count(out, "MATCH") != 1 || strings.Contains(out, "NO MATCH") {
+		t.Errorf("flags after the input: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func TestConfigPrintsWhatIsInEffectAndWhereItCameFrom(t *testing.T) {
+	cfg := demo(t)
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-SecretPart"}
+	var out, errb syncBuffer
+	code := run(context.Background(), []string{"config", "--config", cfg}, strings.NewReader(""), &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"slack.token:", "[redacted]", "# environment (SLACK_BOT_TOKEN)", "backfill:", "# file", "schedule:", "# default"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "SecretPart") {
+		t.Error("the token shows")
+	}
+}
+
+func TestStatusSpeaksJSONForScripts(t *testing.T) {
+	cfg := demo(t)
+	runCmd(t, context.Background(), "once", "--config", cfg)
+	code, out, errOut := runCmd(t, context.Background(), "status", "--config", cfg, "-o", "json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Feeds []struct {
+			Name        string  `json:"name"`
+			LastSuccess *string `json:"last_success"`
+		} `json:"feeds"`
+		Deliveries map[string]int `json:"deliveries"`
+		Recent     []struct {
+			Title string `json:"title"`
+		} `json:"recent"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(r.Feeds) != 1 || r.Feeds[0].LastSuccess == nil || r.Deliveries["sent"] != 1 || len(r.Recent) != 1 || !strings.Contains(r.Recent[0].Title, "Abu Khadija") {
+		t.Errorf("status JSON = %+v", r)
+	}
+}
+
+func TestBashCompletesCommandsAndTheirFlags(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash here")
+	}
+	code, script, _ := runCmd(t, context.Background(), "completion", "bash")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	path := filepath.Join(t.TempDir(), "feedwatch.bash")
+	os.WriteFile(path, []byte(script), 0o644)
+	out, err := exec.Command(bash, "-c", `source `+path+`
+COMP_WORDS=(feedwatch st); COMP_CWORD=1; _feedwatch; echo "${COMPREPLY[@]}"
+COMP_WORDS=(feedwatch once --w); COMP_CWORD=2; _feedwatch; echo "${COMPREPLY[@]}"`).CombinedOutput()
+	if err != nil || string(out) != "status\n--wait\n" {
+		t.Errorf("completions %q (%v), want status, then --wait", out, err)
+	}
+}
+
+func TestCheckSlackAsksAboutEveryChannelAndSendTestPostsToEach(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news", Member: true})
+	if code, out, _ := runCmd(t, context.Background(), "check", "--slack", "--config", cfg); code != exitOK || !strings.Contains(out, "channel #news: ok") {
+		t.Errorf("a channel the bot is in: exit %d\n%s", code, out)
+	}
+	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news"})
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: the bot is not in the channel") {
+		t.Errorf("a channel the bot is not in: exit %d\n%s", code, out)
+	}
+	fake.SetChannels()
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: no such channel") {
+		t.Errorf("no such channel: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCmd(t, context.Background(), "send-test", "--config", cfg); code != exitOK || !strings.Contains(out, "#news: sent") {
+		t.Errorf("send-test: exit %d\n%s", code, out)
+	}
+	posts := fake.Accepted()
+	if len(posts) != 1 || posts[0].Channel != "#news" || !strings.Contains(posts[0].Text, "a test message") {
+		t.Errorf("posts = %+v", posts)
+	}
+}
+
+func TestStatusShowsTheRulesInForceAndSaysWhenTheDiskDiffers(t *testing.T) {
+	cfg := demo(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: Leaders\nquery: leader\n"), 0o644)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "rules_dir: "+rulesDir(t), "rules_dir: "+dir, 1)), 0o644)
+	runCmd(t, context.Background(), "once", "--config", cfg) // loads the rules: they are in force
+	_, out, _ := runCmd(t, context.Background(), "status", "--config", cfg)
+	if !strings.Contains(out, "Rules in force (loaded ") || !strings.Contains(out, ": Leaders\n") || strings.Contains(out, "Rules on disk") {
+		t.Errorf("status:\n%s", out)
+	}
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: Ramadi\nquery: Ramadi\nenabled: false\n"), 0o644)
+	_, out, _ = runCmd(t, context.Background(), "status", "--config", cfg)
+	if !strings.Contains(out, "Rules on disk (2): Leaders, Ramadi (disabled)") {
+		t.Errorf("status after an edit not yet loaded:\n%s", out)
+	}
+}
