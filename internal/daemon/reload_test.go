@@ -77,6 +77,7 @@ func TestAReloadThatCannotApplyKeepsTheDaemonAsItWas(t *testing.T) {
 	defer stop()
 	eventually(t, "the endpoints", func() bool { return h.d.Addr() != "" })
 	addr := h.d.Addr()
+	eventually(t, "ready", func() bool { code, _ := get(t, "http://"+addr+"/readyz"); return code == http.StatusOK })
 
 	for _, c := range []struct {
 		name, want string

@@ -23,7 +23,7 @@ func TestARefusedTokenHoldsEveryAlertUntilItIsAcceptedAndFailsNone(t *testing.T)
 	readyz := "http://" + h.d.Addr() + "/readyz"
 	eventually(t, "/readyz saying the token is refused", func() bool {
 		code, body := get(t, readyz)
-		return code == 503 && strings.Contains(body, "slack: the token is refused (invalid_auth)")
+		return code == 503 && strings.Contains(body, "slack: the token is refused (invalid_auth)") && !strings.Contains(body, "scheduler: not running")
 	})
 	if !strings.Contains(logs.String(), `level=ERROR msg="Slack refused the token`) {
 		t.Errorf("no ERROR logged:\n%s", logs.String())
