@@ -101,7 +101,7 @@ func newDaemon(e env, cfg *config.Config, logger *slog.Logger, st *store.Store) 
 }
 
 func newFetcher(cfg *config.Config) *feed.Fetcher {
-	return feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
+	return feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent).WithConcurrency(cfg.Fetch.Concurrency)
 }
 
 // session is what run and once share: flags parsed, config loaded, a

@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -258,5 +261,39 @@ func TestReadDocumentTellsFeedsPagesAndPlainTextApart(t *testing.T) {
 	arts, _ = f.ReadDocument([]byte(rssDoc), "", Source{Name: "feed"})
 	if len(arts) != 1 || arts[0].Title != "Islamic State leader killed in Anbar" {
 		t.Errorf("feed = %+v", arts)
+	}
+}
+
+func TestManyFeedsOnOneHostReuseAFewConnections(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, rssDoc)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	const concurrency = 4
+	f := NewFetcher(5*time.Second, 1<<20, "test").WithConcurrency(concurrency)
+	sem := make(chan struct{}, concurrency)
+	var wg sync.WaitGroup
+	for i := range 2 { // two passes, as a daemon polls
+		for j := range 300 {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				if _, err := f.Fetch(context.Background(), Source{Name: "f", URL: srv.URL}, Validators{}); err != nil {
+					t.Errorf("pass %d feed %d: %v", i, j, err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := conns.Load(); n > 2*concurrency {
+		t.Errorf("600 fetches opened %d connections, want at most %d", n, 2*concurrency)
 	}
 }
