@@ -40,10 +40,12 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, er
 // its <article>, <main> or <body>); or, for anything else, a plain-text
 // article whose first non-empty line is the title.
 func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, error) {
-	if gofeed.DetectFeedType(bytes.NewReader(body)) != gofeed.FeedTypeUnknown {
+	text := toUTF8(body, contentType)
+	if gofeed.DetectFeedType(bytes.NewReader(text)) != gofeed.FeedTypeUnknown || looksLikeXML(text) {
+		// As the daemon reads it: a document it would refuse is refused
+		// here too, not read as a plain-text article.
 		return f.parse(body, contentType, src, src.URL)
 	}
-	text := toUTF8(body, contentType)
 	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
 	var a article.Article
 	if strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(contentType, "text/html") {
@@ -112,4 +114,11 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+// looksLikeXML reports an XML document that is not HTML: what the daemon
+// would try to read as a feed.
+func looksLikeXML(text []byte) bool {
+	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
+	return strings.HasPrefix(head, "<?xml") && !strings.Contains(head, "<html") && !strings.Contains(head, "<!doctype html")
 }

@@ -1,56 +1,14 @@
 package feed
 
 import (
-	"bytes"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
-	"golang.org/x/net/html/charset"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
-
-var xmlDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']`)
-
-// toUTF8 prepares a body for the XML parser. A declared XML encoding is left
-// to gofeed, which decodes it; otherwise a non-UTF-8 charset from
-// Content-Type is decoded here. Invalid bytes and control characters that
-// XML forbids become U+FFFD or are dropped, so one bad byte does not lose
-// the feed.
-func toUTF8(body []byte, contentType string) []byte {
-	head := body[:min(len(body), 512)]
-	if m := xmlDeclEncoding.FindSubmatch(head); m != nil && !isUTF8Label(string(m[1])) {
-		return body
-	}
-	if _, params, ok := strings.Cut(contentType, "charset="); ok {
-		label := strings.Trim(strings.TrimSpace(strings.SplitN(params, ";", 2)[0]), `"'`)
-		if !isUTF8Label(label) {
-			if enc, _ := charset.Lookup(label); enc != nil {
-				if out, err := enc.NewDecoder().Bytes(body); err == nil {
-					body = out
-				}
-			}
-		}
-	}
-	if !utf8.Valid(body) {
-		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
-	}
-	return bytes.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
-			return -1
-		}
-		return r
-	}, body)
-}
-
-func isUTF8Label(l string) bool {
-	l = strings.ToLower(l)
-	return l == "utf-8" || l == "utf8" || l == "us-ascii" || l == "ascii"
-}
 
 // toArticles turns gofeed items into articles of the named feed. base
 // resolves relative links; now replaces absurd dates (more than a day in

@@ -1,0 +1,151 @@
+package feed
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
+)
+
+var xmlDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']`)
+
+// toUTF8 turns a body into UTF-8 for the XML parser, trusting the bytes
+// where a label is provably wrong, as the real web needs:
+//
+//   - a byte-order mark decides (UTF-8, UTF-16 and UTF-32, either order);
+//   - valid UTF-8 with multi-byte characters is UTF-8, whatever a label says
+//     (a UTF-8 feed served as ISO-8859-1 is common);
+//   - otherwise the XML declaration's encoding, else Content-Type's charset;
+//     ISO-8859-1 and US-ASCII are read as Windows-1252, their superset
+//     that servers mean (smart quotes in 0x80–0x9F);
+//   - no usable label and bytes that are not UTF-8: Windows-1252, the
+//     likeliest; a UTF-8 label with a stray bad byte keeps the label.
+//
+// The declaration is then rewritten to say UTF-8, so nothing decodes it
+// twice. Invalid bytes become U+FFFD and control characters XML forbids
+// are dropped, so one bad byte does not lose the feed.
+func toUTF8(body []byte, contentType string) []byte {
+	body, fromBOM := decodeBOM(body)
+	if !fromBOM {
+		body = decodeLabelled(body, declaredEncoding(body), contentTypeCharset(contentType))
+	}
+	body = declareUTF8(body)
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
+	}
+	return bytes.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+			return -1
+		}
+		return r
+	}, body)
+}
+
+// decodeBOM decodes a body that starts with a byte-order mark.
+func decodeBOM(body []byte) ([]byte, bool) {
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(body, []byte{0x00, 0x00, 0xFE, 0xFF}):
+		enc = utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE, 0x00, 0x00}):
+		enc = utf32.UTF32(utf32.LittleEndian, utf32.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return body[3:], true
+	default:
+		return body, false
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body, false
+	}
+	return out, true
+}
+
+func declaredEncoding(body []byte) string {
+	if m := xmlDeclEncoding.FindSubmatch(body[:min(len(body), 512)]); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}
+
+func contentTypeCharset(contentType string) string {
+	_, params, ok := strings.Cut(contentType, "charset=")
+	if !ok {
+		return ""
+	}
+	return strings.Trim(strings.TrimSpace(strings.SplitN(params, ";", 2)[0]), `"'`)
+}
+
+// decodeLabelled decodes body by the first usable label, unless the bytes
+// prove it wrong.
+func decodeLabelled(body []byte, labels ...string) []byte {
+	if utf8.Valid(body) && hasMultiByte(body) {
+		return body // only UTF-8 looks like this; a label saying otherwise is wrong
+	}
+	var enc encoding.Encoding
+	utf8Label := false
+	for _, l := range labels {
+		if l == "" {
+			continue
+		}
+		if isUTF8Label(l) {
+			utf8Label = true
+			break
+		}
+		if e, name := charset.Lookup(l); e != nil {
+			enc = e
+			if name == "windows-1252" || strings.EqualFold(l, "iso-8859-1") || strings.EqualFold(l, "latin1") {
+				enc = charmap.Windows1252
+			}
+			break
+		}
+	}
+	switch {
+	case enc == nil && (utf8Label || utf8.Valid(body)):
+		return body
+	case enc == nil:
+		enc = charmap.Windows1252 // no usable label and not UTF-8: the likeliest
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+func hasMultiByte(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+func isUTF8Label(l string) bool {
+	l = strings.ToLower(l)
+	return l == "utf-8" || l == "utf8"
+}
+
+// declareUTF8 rewrites the XML declaration's encoding to UTF-8, which the
+// body now is.
+func declareUTF8(body []byte) []byte {
+	m := xmlDeclEncoding.FindSubmatchIndex(body[:min(len(body), 512)])
+	if m == nil {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	out = append(out, body[:m[2]]...)
+	out = append(out, "UTF-8"...)
+	return append(out, body[m[3]:]...)
+}

@@ -1,0 +1,70 @@
+package feed
+
+import (
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
+)
+
+func titleOf(t *testing.T, body []byte, contentType string) string {
+	t.Helper()
+	f := NewFetcher(0, 1<<20, "test")
+	arts, err := f.parse(body, contentType, Source{Name: "W"}, "")
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if len(arts) != 1 {
+		t.Fatalf("%d articles", len(arts))
+	}
+	return arts[0].Title
+}
+
+func TestCharsetsAsTheRealWebServesThem(t *testing.T) {
+	t.Parallel()
+	const title = "Café – “Zürich” don’t"
+	rss := func(decl, title string) string {
+		return decl + `<rss version="2.0"><channel><title>W</title><item><guid>1</guid><title>` + title + `</title></item></channel></rss>`
+	}
+	utf16le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-16"?>`, title))
+	utf16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-16"?>`, title))
+	utf32be, _ := utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-32"?>`, title))
+	for _, c := range []struct {
+		name, body, contentType, want string
+	}{
+		{"UTF-8 declared, served as ISO-8859-1", rss(`<?xml version="1.0" encoding="utf-8"?>`, title), "application/rss+xml; charset=ISO-8859-1", title},
+		{"bare UTF-8 served as text/html; charset=iso-8859-1", rss("", title), "text/html; charset=iso-8859-1", title},
+		{"Windows-1252 quotes labelled ISO-8859-1", rss(`<?xml version="1.0" encoding="ISO-8859-1"?>`, "don\x92t \x93quote\x94"), "", "don’t “quote”"},
+		{"no charset anywhere, Windows-1252 bytes", rss("", "Caf\xe9 in Ramadi"), "", "Café in Ramadi"},
+		{"UTF-16 little-endian with a BOM", utf16le, "application/xml", title},
+		{"UTF-16 big-endian with a BOM", utf16be, "", title},
+		{"UTF-32 big-endian with a BOM", utf32be, "", title},
+		{"an unknown encoding, UTF-8 bytes", rss(`<?xml version="1.0" encoding="bogus"?>`, title), "", title},
+		{"a UTF-8 BOM and a Latin-1 label", "\xef\xbb\xbf" + rss(`<?xml version="1.0" encoding="iso-8859-1"?>`, title), "", title},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			if got := titleOf(t, []byte(c.body), c.contentType); got != c.want {
+				t.Errorf("title = %q, want %q", got, c.want)
+			}
+		})
+	}
+	if strings.Contains(titleOf(t, []byte(rss(`<?xml version="1.0" encoding="UTF-8"?>`, "Caf\xff attack")), ""), "ÿ") {
+		t.Error("a UTF-8 label with one stray byte was read as Windows-1252")
+	}
+}
+
+func TestTestReadsADocumentAsTheDaemonDoes(t *testing.T) {
+	t.Parallel()
+	f := NewFetcher(0, 1<<20, "test")
+	broken := []byte("<?xml version=\"1.0\"?>\n<title>Café</title><p>not a feed</p>")
+	if _, err := f.ReadDocument(broken, "", Source{Name: "x"}); err == nil || !strings.Contains(err.Error(), "not an RSS, Atom or JSON feed") {
+		t.Errorf("an XML document that is no feed: %v, want the daemon's error", err)
+	}
+	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(`<rss version="2.0"><channel><title>W</title><item><guid>1</guid><title>Zürich</title></item></channel></rss>`)
+	arts, err := f.ReadDocument([]byte(utf16), "", Source{Name: "x"})
+	if err != nil || len(arts) != 1 || arts[0].Title != "Zürich" {
+		t.Errorf("a UTF-16 feed: %+v, %v", arts, err)
+	}
+}
