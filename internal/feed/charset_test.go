@@ -68,3 +68,21 @@ func TestTestReadsADocumentAsTheDaemonDoes(t *testing.T) {
 		t.Errorf("a UTF-16 feed: %+v, %v", arts, err)
 	}
 }
+
+func TestATruncatedDocumentKeepsTheItemsBeforeTheBreak(t *testing.T) {
+	t.Parallel()
+	f := NewFetcher(0, 1<<20, "test")
+	items := `<item><guid>1</guid><title>First report</title></item><item><guid>2</guid><title>Second report</title></item>`
+	for name, body := range map[string]string{
+		"no closing tags":          `<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>` + items,
+		"cut inside an item":       `<rss version="2.0"><channel><title>W</title>` + items + `<item><guid>3</guid><title>Thi`,
+		"an unclosed CDATA":        `<rss version="2.0"><channel><title>W</title>` + items + `<item><guid>3</guid><title>Third</title><description><![CDATA[<p>cut`,
+		"a tag cut in half":        `<rss version="2.0"><channel><title>W</title>` + items + `<ite`,
+		"an Atom feed without end": `<feed xmlns="http://www.w3.org/2005/Atom"><title>W</title><entry><id>1</id><title>First report</title></entry><entry><id>2</id><title>Second report</title></entry>`,
+	} {
+		arts, err := f.parse([]byte(body), "", Source{Name: "W"}, "")
+		if err != nil || len(arts) < 2 || arts[0].Title != "First report" || arts[1].Title != "Second report" {
+			t.Errorf("%s: %d articles, %v", name, len(arts), err)
+		}
+	}
+}

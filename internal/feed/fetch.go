@@ -223,7 +223,17 @@ func (f *Fetcher) parse(body []byte, contentType string, src Source, base string
 	if err := checkShape(body); err != nil {
 		return nil, err
 	}
-	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(toUTF8(body, contentType)))
+	text := toUTF8(body, contentType)
+	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(text))
+	if err != nil && !errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
+		// A document cut short (a connection dropped, a CDATA section never
+		// closed) keeps the items read before the break, as feedparser does.
+		if repaired, ok := closeTruncated(text); ok {
+			if p, err2 := gofeed.NewParser().Parse(bytes.NewReader(repaired)); err2 == nil {
+				parsed, err = p, nil
+			}
+		}
+	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, errors.New("parse feed: not an RSS, Atom or JSON feed (is the URL a web page?)")

@@ -147,3 +147,59 @@ func tagEnd(body []byte, from int) (int, bool) {
 	}
 	return len(body), false
 }
+
+// closeTruncated ends a document that stops in the middle: it closes an
+// open CDATA section and comment, drops a tag cut in half, and closes the
+// elements left open, innermost first. ok is false when nothing was open.
+func closeTruncated(body []byte) ([]byte, bool) {
+	var open [][]byte
+	tail := ""
+	end := len(body)
+	for i := 0; i < len(body); {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
+			break
+		}
+		i += lt
+		rest := body[i:]
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")):
+			if k := bytes.Index(rest[4:], []byte("-->")); k >= 0 {
+				i += 4 + k + 3
+				continue
+			}
+			tail, i = "-->", len(body)
+		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			if k := bytes.Index(rest[9:], []byte("]]>")); k >= 0 {
+				i += 9 + k + 3
+				continue
+			}
+			tail, i = "]]>", len(body)
+		case bytes.HasPrefix(rest, []byte("<?")), bytes.HasPrefix(rest, []byte("<!")):
+			i = skipPast(body, i+2, ">")
+		case bytes.HasPrefix(rest, []byte("</")):
+			open = closeElement(open, tagName(body, i+2))
+			i = skipPast(body, i+2, ">")
+		default:
+			name := tagName(body, i+1)
+			j, selfClosing := tagEnd(body, i+1)
+			if j >= len(body) && !bytes.HasSuffix(body, []byte(">")) {
+				end, i = i, len(body) // a tag cut in half: drop it
+				continue
+			}
+			if !selfClosing && !isVoid(name) {
+				open = append(open, name)
+			}
+			i = j
+		}
+	}
+	if len(open) == 0 && tail == "" {
+		return nil, false
+	}
+	out := append([]byte{}, body[:end]...)
+	out = append(out, tail...)
+	for k := len(open) - 1; k >= 0; k-- {
+		out = append(append(append(out, "</"...), open[k]...), '>')
+	}
+	return out, true
+}
