@@ -50,10 +50,13 @@ func fetchFaults(hang chan struct{}) []fetchFault {
 		{"a stray 0xFF byte", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, killedIn(`<?xml version="1.0" encoding="UTF-8"?>`, "ff-1", "Islamic State leader killed\xff, Iraq says"))
 		}, ""},
-		{"a truncated document", func(w http.ResponseWriter, r *http.Request) {
+		{"a truncated document: the items before the break are read", func(w http.ResponseWriter, r *http.Request) {
 			doc := killedIn("", "tr-1", "Islamic State leader killed")
 			io.WriteString(w, doc[:len(doc)/2])
-		}, "parse feed"},
+		}, ""},
+		{"an XML document that is no feed", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `<?xml version="1.0"?><inventory><item>bolts</item></inventory>`)
+		}, "not an RSS, Atom or JSON feed"},
 		{"an HTML page instead of a feed", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
 			io.WriteString(w, "<!doctype html><html><body><h1>Welcome</h1></body></html>")

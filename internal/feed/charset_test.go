@@ -86,3 +86,39 @@ func TestATruncatedDocumentKeepsTheItemsBeforeTheBreak(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkupOfOtherVocabulariesGoesAndItsTextStays(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`<p>Talks in <st1:place w:st="on">Ramadi</st1:place> went on<o:p></o:p></p>`:    "Talks in Ramadi went on",
+		`<p>Like us <fb:like href="x"></fb:like> now</p>`:                                "Like us now",
+		`<amp-img src="a.jpg" alt="x"></amp-img><p>Bridge reopens</p>`:                   "Bridge reopens",
+		`<lite-youtube videoid="abc">Watch</lite-youtube>`:                               "Watch",
+		`<math><mrow><mi>x</mi><mo>=</mo><mn>2</mn></mrow></math> was shown`:            "x=2 was shown",
+		`Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote`: "Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote",
+	} {
+		if got := HTMLToText(in); got != want {
+			t.Errorf("HTMLToText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLinksAsFeedsGiveThem(t *testing.T) {
+	t.Parallel()
+	f := NewFetcher(0, 1<<20, "test")
+	doc := `<rss version="2.0"><channel><title>W</title><link>https://wire.example/</link>
+<item><guid isPermaLink="true">https://wire.example/2025/raid</guid><title>Raid</title></item>
+<item><guid>2</guid><title>Amp</title><link><![CDATA[https://wire.example/a?x=1&amp;y=2]]></link></item>
+<item><guid>3</guid><title>Books</title><link>https://bücher.example/neu</link></item>
+<item><guid>4</guid><link>https://wire.example/only-a-link</link></item>
+</channel></rss>`
+	arts, err := f.parse([]byte(doc), "", Source{Name: "W"}, "")
+	if err != nil || len(arts) != 4 {
+		t.Fatalf("%d articles, %v", len(arts), err)
+	}
+	for i, want := range []string{"https://wire.example/2025/raid", "https://wire.example/a?x=1&y=2", "https://bücher.example/neu", "https://wire.example/only-a-link"} {
+		if arts[i].Link != want {
+			t.Errorf("item %d: link %q, want %q", i, arts[i].Link, want)
+		}
+	}
+}

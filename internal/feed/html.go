@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -54,7 +55,10 @@ func HTMLToText(s string) string {
 			name, _ := z.TagName()
 			tag := atom.Lookup(name)
 			switch {
-			case tag == 0: // not an HTML element: "<https://x|y>", "<Reuters>"
+			case tag == 0 && isMarkup(string(name)):
+				// A namespaced or custom element (<o:p>, <fb:like>,
+				// <amp-img>, MathML's <mrow>): its markup goes, its text stays.
+			case tag == 0: // not an element: "<https://x|y>", "<Reuters>"
 				text(html.UnescapeString(raw))
 			case skipTags[tag] && tt == html.StartTagToken:
 				skip++
@@ -82,3 +86,20 @@ func collapse(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// markupName is the name of an element of another vocabulary: a prefix
+// and a name (o:p, st1:place, fb:like), or a custom element (amp-img,
+// lite-youtube).
+var markupName = regexp.MustCompile(`^[a-z][a-z0-9]*([:-][a-z0-9][a-z0-9.-]*)+$`)
+
+// mathML are MathML's elements, which HTML does not know by name.
+var mathML = map[string]bool{}
+
+func init() {
+	for _, m := range strings.Fields(`math mrow mi mo mn ms mtext mspace msup msub msubsup mfrac msqrt mroot mstyle
+	merror mpadded mphantom mfenced menclose munder mover munderover mtable mtr mtd mlabeledtr semantics annotation annotation-xml`) {
+		mathML[m] = true
+	}
+}
+
+func isMarkup(name string) bool { return markupName.MatchString(name) || mathML[name] }

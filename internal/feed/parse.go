@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
 		}
+		if a.Link == "" { // an RSS item whose only link is its permalink GUID
+			a.Link = absLink(nil, it.GUID)
+		}
 		if a.Summary == a.Content {
 			a.Content = ""
 		}
@@ -61,8 +65,8 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 			a.Published = time.Time{}
 		}
 		a.Identity = identity(it.GUID, a.Link, a.Title, a.Published)
-		if seen[a.Identity] || (a.Title == "" && a.Summary == "" && a.Content == "") {
-			continue // duplicate items in one document, or nothing to match
+		if seen[a.Identity] || (a.Title == "" && a.Summary == "" && a.Content == "" && a.Link == "") {
+			continue // duplicate items in one document, or nothing at all
 		}
 		seen[a.Identity] = true
 		out = append(out, a)
@@ -80,7 +84,7 @@ func textOf(html string) string {
 
 // absLink resolves link against base and keeps it only if it is http(s).
 func absLink(base *url.URL, link string) string {
-	link = strings.TrimSpace(link)
+	link = strings.TrimSpace(html.UnescapeString(link)) // "&amp;" left in a CDATA link
 	if link == "" {
 		return ""
 	}
@@ -94,5 +98,7 @@ func absLink(base *url.URL, link string) string {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return ""
 	}
-	return u.String()
+	// An internationalised host stays readable (bücher.example), as the
+	// feed wrote it; Go would print it percent-encoded.
+	return strings.Replace(u.String(), url.PathEscape(u.Host), u.Host, 1)
 }
