@@ -91,9 +91,9 @@ func TestMarkupOfOtherVocabulariesGoesAndItsTextStays(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		`<p>Talks in <st1:place w:st="on">Ramadi</st1:place> went on<o:p></o:p></p>`:    "Talks in Ramadi went on",
-		`<p>Like us <fb:like href="x"></fb:like> now</p>`:                                "Like us now",
-		`<amp-img src="a.jpg" alt="x"></amp-img><p>Bridge reopens</p>`:                   "Bridge reopens",
-		`<lite-youtube videoid="abc">Watch</lite-youtube>`:                               "Watch",
+		`<p>Like us <fb:like href="x"></fb:like> now</p>`:                               "Like us now",
+		`<amp-img src="a.jpg" alt="x"></amp-img><p>Bridge reopens</p>`:                  "Bridge reopens",
+		`<lite-youtube videoid="abc">Watch</lite-youtube>`:                              "Watch",
 		`<math><mrow><mi>x</mi><mo>=</mo><mn>2</mn></mrow></math> was shown`:            "x=2 was shown",
 		`Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote`: "Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote",
 	} {
