@@ -55,12 +55,7 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 				a.Categories = append(a.Categories, c)
 			}
 		}
-		switch {
-		case it.PublishedParsed != nil:
-			a.Published = it.PublishedParsed.UTC()
-		case it.UpdatedParsed != nil:
-			a.Published = it.UpdatedParsed.UTC()
-		}
+		a.Published = itemDate(it)
 		if a.Published.After(now.Add(24*time.Hour)) || a.Published.Year() < 1990 {
 			a.Published = time.Time{}
 		}
@@ -72,6 +67,23 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		out = append(out, a)
 	}
 	return out
+}
+
+// itemDate is when an item was published, else updated: read by ParseDate,
+// or by gofeed when ParseDate cannot read the string; zero when neither can.
+func itemDate(it *gofeed.Item) time.Time {
+	for _, d := range []struct {
+		text   string
+		parsed *time.Time
+	}{{it.Published, it.PublishedParsed}, {it.Updated, it.UpdatedParsed}} {
+		if t, ok := ParseDate(d.text); ok {
+			return t
+		}
+		if d.parsed != nil {
+			return d.parsed.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
