@@ -138,8 +138,20 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 	}
 	defer release()
 	res := Result{Validators: Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}}
-	res.Articles, err = f.parse(body, resp.Header.Get("Content-Type"), src, resp.Request.URL.String())
+	res.Articles, err = f.parse(body, resp.Header.Get("Content-Type"), src, documentBase(resp))
 	return res, err
+}
+
+// documentBase is what a feed's relative links are relative to, when its
+// channel has no absolute link: the Content-Location the server names (as
+// feedparser reads it), else the URL fetched after redirects.
+func documentBase(resp *http.Response) string {
+	u := resp.Request.URL
+	if loc, err := u.Parse(strings.TrimSpace(resp.Header.Get("Content-Location"))); err == nil && loc.Host != "" &&
+		(loc.Scheme == "http" || loc.Scheme == "https") {
+		return loc.String()
+	}
+	return u.String()
 }
 
 // get sends a GET with our headers and, with validators, a conditional one.
@@ -239,6 +251,9 @@ func (f *Fetcher) parse(body []byte, contentType string, src Source, base string
 			return nil, errors.New("parse feed: not an RSS, Atom or JSON feed (is the URL a web page?)")
 		}
 		return nil, fmt.Errorf("parse feed: %w", err)
+	}
+	if bytes.Contains(text, []byte("base64")) {
+		decodeBase64(parsed)
 	}
 	return toArticles(parsed, src, base, f.Now()), nil
 }

@@ -1,12 +1,16 @@
 package feed
 
 import (
+	"encoding/base64"
 	"html"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
+	ext "github.com/mmcdole/gofeed/extensions"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -38,9 +42,15 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
 		}
+		for _, l := range it.Links { // JSON Feed's external_url, Atom's other links
+			if a.Link == "" {
+				a.Link = absLink(baseURL, l)
+			}
+		}
 		if a.Link == "" { // an RSS item whose only link is its permalink GUID
 			a.Link = absLink(nil, it.GUID)
 		}
+		moreText(&a, it)
 		if a.Summary == a.Content {
 			a.Content = ""
 		}
@@ -84,6 +94,72 @@ func itemDate(it *gofeed.Item) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// moreText fills what gofeed leaves empty from the places real feeds put
+// it: media:title and media:description, at item level or in a
+// media:group (a YouTube channel's items); RSS <summary>; the full text of
+// RSS <body> or <fullitem>.
+func moreText(a *article.Article, it *gofeed.Item) {
+	media := it.Extensions["media"]
+	pick := func(name string) string {
+		if v := extValue(media[name]); v != "" {
+			return v
+		}
+		for _, g := range media["group"] {
+			if v := extValue(g.Children[name]); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	if a.Title == "" {
+		a.Title = article.Clip(oneLine(HTMLToText(article.Clip(pick("title"), article.MaxTitle*4))), article.MaxTitle)
+	}
+	if a.Summary == "" {
+		a.Summary = textOf(it.Custom["summary"])
+	}
+	if a.Summary == "" {
+		a.Summary = textOf(pick("description"))
+	}
+	for _, name := range []string{"body", "fullitem"} {
+		if a.Content == "" {
+			a.Content = textOf(it.Custom[name])
+		}
+	}
+}
+
+// decodeBase64 decodes Atom 0.3 content sent with mode="base64", which
+// gofeed passes on encoded. Only called for a document that says base64,
+// and only text that decodes, in full, to valid UTF-8 without control
+// characters is replaced: a word that happens to be valid base64 stays.
+func decodeBase64(f *gofeed.Feed) {
+	for _, it := range f.Items {
+		if it == nil {
+			continue
+		}
+		for _, s := range []*string{&it.Content, &it.Description} {
+			t := strings.TrimSpace(*s)
+			if len(t) < 16 || strings.ContainsAny(t, " <&") {
+				continue
+			}
+			raw, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(t), ""))
+			if err == nil && utf8.Valid(raw) && !strings.ContainsFunc(string(raw), isControl) {
+				*s = string(raw)
+			}
+		}
+	}
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
+
+func extValue(exts []ext.Extension) string {
+	for _, e := range exts {
+		if v := strings.TrimSpace(e.Value); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,86 @@
+package feed
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTextWhereRealFeedsPutIt: items whose text is not where gofeed looks
+// still give an analyst a title, a snippet and a link.
+func TestTextWhereRealFeedsPutIt(t *testing.T) {
+	cases := []struct {
+		name, doc                  string
+		title, link, summary, body string
+	}{
+		{name: "RSS body", doc: `<rss version="2.0"><channel><title>c</title><item><title>Raid in Hit</title>` +
+			`<body>&lt;p&gt;Troops raided a house in &lt;b&gt;Hit&lt;/b&gt;.&lt;/p&gt;</body></item></channel></rss>`,
+			title: "Raid in Hit", body: "Troops raided a house in Hit."},
+		{name: "RSS fullitem and summary", doc: `<rss version="2.0"><channel><title>c</title><item><title>Raid in Hit</title>` +
+			`<summary>Short version.</summary><fullitem>The long version of the raid.</fullitem></item></channel></rss>`,
+			title: "Raid in Hit", summary: "Short version.", body: "The long version of the raid."},
+		{name: "YouTube media:group", doc: `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><title>c</title>` +
+			`<entry><id>yt:video:1</id><title>Briefing on Anbar</title><link rel="alternate" href="https://video.example/watch?v=1"/>` +
+			`<media:group><media:title>Briefing on Anbar</media:title><media:description>The spokesman describes the operation near Ramadi.</media:description></media:group></entry></feed>`,
+			title: "Briefing on Anbar", link: "https://video.example/watch?v=1", summary: "The spokesman describes the operation near Ramadi."},
+		{name: "media:title only", doc: `<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>c</title>` +
+			`<item><link>https://photo.example/1</link><media:title>Checkpoint in Fallujah</media:title>` +
+			`<media:description type="html">&lt;i&gt;Soldiers&lt;/i&gt; at a checkpoint.</media:description></item></channel></rss>`,
+			title: "Checkpoint in Fallujah", link: "https://photo.example/1", summary: "Soldiers at a checkpoint."},
+		{name: "Atom 0.3 base64", doc: `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>c</title><entry><title>Raid</title>` +
+			`<content type="text/html" mode="base64">PHA+VHJvb3BzIHJhaWRlZCBhIGhvdXNlIGluIEhpdC48L3A+</content></entry></feed>`,
+			title: "Raid", body: "Troops raided a house in Hit."},
+		{name: "JSON external_url", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"c","items":[` +
+			`{"id":"1","title":"Raid in Hit","external_url":"https://wire.example/raid","content_text":"Troops raided a house."}]}`,
+			title: "Raid in Hit", link: "https://wire.example/raid"},
+	}
+	f := NewFetcher(time.Second, 1<<20, "test")
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			arts, err := f.parse([]byte(c.doc), "", Source{Name: "t"}, "")
+			if err != nil || len(arts) != 1 {
+				t.Fatalf("%d articles, %v", len(arts), err)
+			}
+			a := arts[0]
+			for _, w := range []struct{ what, got, want string }{
+				{"title", a.Title, c.title}, {"link", a.Link, c.link},
+				{"summary", a.Summary, c.summary}, {"text", a.Summary + "\n" + a.Content, c.body},
+			} {
+				if w.want != "" && !strings.Contains(w.got, w.want) {
+					t.Errorf("%s = %q, want %q", w.what, w.got, w.want)
+				}
+			}
+		})
+	}
+}
+
+// TestBase64OnlyWhenItDecodesToText: a document that mentions base64 does
+// not have its ordinary one-word content decoded into junk.
+func TestBase64OnlyWhenItDecodesToText(t *testing.T) {
+	doc := `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>base64 notes</title><entry><title>x</title>` +
+		`<content mode="escaped">Counterinsurgency</content></entry></feed>`
+	arts, err := NewFetcher(time.Second, 1<<20, "test").parse([]byte(doc), "", Source{Name: "t"}, "")
+	if err != nil || len(arts) != 1 || arts[0].Summary+arts[0].Content != "Counterinsurgency" {
+		t.Fatalf("%+v, %v", arts, err)
+	}
+}
+
+// TestContentLocationIsTheBase: relative links of a feed without a channel
+// link resolve against the Content-Location the server names.
+func TestContentLocationIsTheBase(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Location", "https://mirror.example/news/feed.xml")
+		w.Write([]byte(`<rss version="2.0"><channel><title>c</title><item><title>Raid</title><link>2025/raid</link></item></channel></rss>`))
+	}))
+	defer srv.Close()
+	res, err := NewFetcher(time.Second, 1<<20, "test").Fetch(context.Background(), Source{Name: "t", URL: srv.URL}, Validators{})
+	if err != nil || len(res.Articles) != 1 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	if got := res.Articles[0].Link; got != "https://mirror.example/news/2025/raid" {
+		t.Errorf("link = %q", got)
+	}
+}
