@@ -40,7 +40,15 @@ func toUTF8(body []byte, contentType string) []byte {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	return bytes.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+		switch {
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
+			return -1
+		case r >= 0x80 && r <= 0x9F:
+			// C1 controls are never text: they are Windows-1252 bytes
+			// carried over as Latin-1 ("don\u0092t" is "don’t").
+			if c := charmap.Windows1252.DecodeByte(byte(r)); c >= 0xA0 && c != utf8.RuneError {
+				return c
+			}
 			return -1
 		}
 		return r

@@ -41,6 +41,7 @@ func TestCharsetsAsTheRealWebServesThem(t *testing.T) {
 		{"UTF-16 big-endian with a BOM", utf16be, "", title},
 		{"UTF-32 big-endian with a BOM", utf32be, "", title},
 		{"an unknown encoding, UTF-8 bytes", rss(`<?xml version="1.0" encoding="bogus"?>`, title), "", title},
+		{"Windows-1252 bytes carried into UTF-8 as C1 controls", rss(`<?xml version="1.0"?>`, "don\u0092t \u0093quote\u0094\u0081"), "", "don’t “quote”"},
 		{"a UTF-8 BOM and a Latin-1 label", "\xef\xbb\xbf" + rss(`<?xml version="1.0" encoding="iso-8859-1"?>`, title), "", title},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,6 +79,7 @@ func TestATruncatedDocumentKeepsTheItemsBeforeTheBreak(t *testing.T) {
 		"cut inside an item":       `<rss version="2.0"><channel><title>W</title>` + items + `<item><guid>3</guid><title>Thi`,
 		"an unclosed CDATA":        `<rss version="2.0"><channel><title>W</title>` + items + `<item><guid>3</guid><title>Third</title><description><![CDATA[<p>cut`,
 		"a tag cut in half":        `<rss version="2.0"><channel><title>W</title>` + items + `<ite`,
+		"a closing tag cut":        `<rss version="2.0"><channel><title>W</title>` + items + `</channel></rs`,
 		"an Atom feed without end": `<feed xmlns="http://www.w3.org/2005/Atom"><title>W</title><entry><id>1</id><title>First report</title></entry><entry><id>2</id><title>Second report</title></entry>`,
 	} {
 		arts, err := f.parse([]byte(body), "", Source{Name: "W"}, "")

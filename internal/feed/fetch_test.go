@@ -163,8 +163,8 @@ func TestFetchFailuresSayWhatWentWrong(t *testing.T) {
 		{"an HTML page instead of a feed", func(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "<!doctype html><html><body><p>Hello</p></body></html>")
 		}, "not an RSS, Atom or JSON feed"},
-		{"a truncated document", func(w http.ResponseWriter, r *http.Request) {
-			io.WriteString(w, rssDoc[:len(rssDoc)/2])
+		{"a broken document", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, `<rss version="2.0"><channel><item><ti<tle>x</title></item></channel></rss>`)
 		}, "parse feed"},
 		{"a 404", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, "HTTP 404"},
 		{"a redirect loop", func(w http.ResponseWriter, r *http.Request) {

@@ -178,6 +178,10 @@ func closeTruncated(body []byte) ([]byte, bool) {
 		case bytes.HasPrefix(rest, []byte("<?")), bytes.HasPrefix(rest, []byte("<!")):
 			i = skipPast(body, i+2, ">")
 		case bytes.HasPrefix(rest, []byte("</")):
+			if bytes.IndexByte(rest, '>') < 0 { // "</feed" cut at the very end
+				end, i = i, len(body)
+				continue
+			}
 			open = closeElement(open, tagName(body, i+2))
 			i = skipPast(body, i+2, ">")
 		default:
