@@ -18,7 +18,8 @@ var xmlDeclEncoding = regexp.MustCompile(`^\s*<\?xml[^>]*encoding\s*=\s*["']([^"
 // toUTF8 turns a body into UTF-8 for the XML parser, trusting the bytes
 // where a label is provably wrong, as the real web needs:
 //
-//   - a byte-order mark decides (UTF-8, UTF-16 and UTF-32, either order);
+//   - a byte-order mark decides (UTF-8, UTF-16 and UTF-32, either order),
+//     and without one a first "<" written in UTF-16 or UTF-32;
 //   - valid UTF-8 with multi-byte characters is UTF-8, whatever a label says
 //     (a UTF-8 feed served as ISO-8859-1 is common);
 //   - otherwise the XML declaration's encoding, else Content-Type's charset;
@@ -55,7 +56,8 @@ func toUTF8(body []byte, contentType string) []byte {
 	}, body)
 }
 
-// decodeBOM decodes a body that starts with a byte-order mark.
+// decodeBOM decodes a body that starts with a byte-order mark, or whose
+// first character is a UTF-16 or UTF-32 "<".
 func decodeBOM(body []byte) ([]byte, bool) {
 	var enc encoding.Encoding
 	switch {
@@ -69,6 +71,16 @@ func decodeBOM(body []byte) ([]byte, bool) {
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
 		return body[3:], true
+	// No mark: the first "<" of the document tells the width and order
+	// (XML 1.0, appendix F).
+	case bytes.HasPrefix(body, []byte{0x00, 0x00, 0x00, '<'}):
+		enc = utf32.UTF32(utf32.BigEndian, utf32.IgnoreBOM)
+	case bytes.HasPrefix(body, []byte{'<', 0x00, 0x00, 0x00}):
+		enc = utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM)
+	case bytes.HasPrefix(body, []byte{0x00, '<', 0x00}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	case bytes.HasPrefix(body, []byte{'<', 0x00}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
 	default:
 		return body, false
 	}

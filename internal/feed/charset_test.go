@@ -30,6 +30,8 @@ func TestCharsetsAsTheRealWebServesThem(t *testing.T) {
 	utf16le, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-16"?>`, title))
 	utf16be, _ := unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-16"?>`, title))
 	utf32be, _ := utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-32"?>`, title))
+	utf16beBare, _ := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-16BE"?>`, title))
+	utf32leBare, _ := utf32.UTF32(utf32.LittleEndian, utf32.IgnoreBOM).NewEncoder().String(rss(`<?xml version="1.0" encoding="UTF-32"?>`, title))
 	for _, c := range []struct {
 		name, body, contentType, want string
 	}{
@@ -40,6 +42,8 @@ func TestCharsetsAsTheRealWebServesThem(t *testing.T) {
 		{"UTF-16 little-endian with a BOM", utf16le, "application/xml", title},
 		{"UTF-16 big-endian with a BOM", utf16be, "", title},
 		{"UTF-32 big-endian with a BOM", utf32be, "", title},
+		{"UTF-16 big-endian without a BOM", utf16beBare, "", title},
+		{"UTF-32 little-endian without a BOM", utf32leBare, "", title},
 		{"an unknown encoding, UTF-8 bytes", rss(`<?xml version="1.0" encoding="bogus"?>`, title), "", title},
 		{"Windows-1252 bytes carried into UTF-8 as C1 controls", rss(`<?xml version="1.0"?>`, "don\u0092t \u0093quote\u0094\u0081"), "", "don’t “quote”"},
 		{"a UTF-8 BOM and a Latin-1 label", "\xef\xbb\xbf" + rss(`<?xml version="1.0" encoding="iso-8859-1"?>`, title), "", title},

@@ -252,6 +252,7 @@ func (f *Fetcher) parse(body []byte, contentType string, src Source, base string
 		}
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}
+	xhtmlBodies(text, parsed)
 	if bytes.Contains(text, []byte("base64")) {
 		decodeBase64(parsed)
 	}

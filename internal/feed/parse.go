@@ -129,7 +129,7 @@ func moreText(a *article.Article, it *gofeed.Item) {
 	}
 }
 
-// decodeBase64 decodes Atom 0.3 content sent with mode="base64", which
+// decodeBase64 decodes Atom 0.3 text sent with mode="base64", which
 // gofeed passes on encoded. Only called for a document that says base64,
 // and only text that decodes, in full, to valid UTF-8 without control
 // characters is replaced: a word that happens to be valid base64 stays.
@@ -138,7 +138,7 @@ func decodeBase64(f *gofeed.Feed) {
 		if it == nil {
 			continue
 		}
-		for _, s := range []*string{&it.Content, &it.Description} {
+		for _, s := range []*string{&it.Title, &it.Content, &it.Description} {
 			t := strings.TrimSpace(*s)
 			if len(t) < 16 || strings.ContainsAny(t, " <&") {
 				continue

@@ -33,6 +33,15 @@ func TestTextWhereRealFeedsPutIt(t *testing.T) {
 		{name: "Atom 0.3 base64", doc: `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>c</title><entry><title>Raid</title>` +
 			`<content type="text/html" mode="base64">PHA+VHJvb3BzIHJhaWRlZCBhIGhvdXNlIGluIEhpdC48L3A+</content></entry></feed>`,
 			title: "Raid", body: "Troops raided a house in Hit."},
+		{name: "xhtml:body", doc: `<rss version="2.0" xmlns:xhtml="http://www.w3.org/1999/xhtml"><channel><title>c</title><item><title>Raid</title>` +
+			`<xhtml:body><xhtml:p>Troops <xhtml:b>raided</xhtml:b> a house</xhtml:p><xhtml:ul><xhtml:li>in Hit.</xhtml:li></xhtml:ul></xhtml:body></item></channel></rss>`,
+			title: "Raid", body: "Troops raided a house\nin Hit."},
+		{name: "body in the XHTML namespace", doc: `<rss version="2.0"><channel><title>c</title><item><title>Raid</title>` +
+			`<body xmlns="http://www.w3.org/1999/xhtml"><p>Troops raided a house in <b>Hit</b>.</p></body></item></channel></rss>`,
+			title: "Raid", body: "Troops raided a house in Hit."},
+		{name: "Atom 0.3 base64 title", doc: `<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>c</title><entry>` +
+			`<title mode="base64">UmFpZCBpbiBIaXQgY29uZmlybWVk</title></entry></feed>`,
+			title: "Raid in Hit confirmed"},
 		{name: "JSON external_url", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"c","items":[` +
 			`{"id":"1","title":"Raid in Hit","external_url":"https://wire.example/raid","content_text":"Troops raided a house."}]}`,
 			title: "Raid in Hit", link: "https://wire.example/raid"},
@@ -54,6 +63,17 @@ func TestTextWhereRealFeedsPutIt(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHTMLInADescriptionIsNotABody: a <body> inside a description's
+// CDATA is the description, not the item's full text.
+func TestHTMLInADescriptionIsNotABody(t *testing.T) {
+	doc := `<rss version="2.0"><channel><title>c</title><item><title>Raid</title>` +
+		`<description><![CDATA[<html><body xmlns="http://www.w3.org/1999/xhtml"><p>Short.</p></body></html>]]></description></item></channel></rss>`
+	arts, err := NewFetcher(time.Second, 1<<20, "test").parse([]byte(doc), "", Source{Name: "t"}, "")
+	if err != nil || len(arts) != 1 || arts[0].Summary != "Short." || arts[0].Content != "" {
+		t.Fatalf("%+v, %v", arts, err)
 	}
 }
 
