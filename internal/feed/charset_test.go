@@ -102,9 +102,25 @@ func TestMarkupOfOtherVocabulariesGoesAndItsTextStays(t *testing.T) {
 		`<lite-youtube videoid="abc">Watch</lite-youtube>`:                              "Watch",
 		`<math><mrow><mi>x</mi><mo>=</mo><mn>2</mn></mrow></math> was shown`:            "x=2 was shown",
 		`Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote`: "Reporters saw <!channel> and <https://evil.example|click> and <Reuters> wrote",
+		`<multicol cols="2">Two columns</multicol> and <x/> gone`:                       "Two columns and gone",
 	} {
 		if got := HTMLToText(in); got != want {
 			t.Errorf("HTMLToText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestHTMLEscapedTwiceIsReadOnce: text that is itself HTML once decoded
+// (a feed escaped it twice) is read as HTML; a tag named in prose stays.
+func TestHTMLEscapedTwiceIsReadOnce(t *testing.T) {
+	for in, want := range map[string]string{
+		`&lt;p&gt;Raid in &lt;b&gt;Hit&lt;/b&gt;&lt;/p&gt;`:                                     "Raid in Hit",
+		`&lt;!-- SC_OFF --&gt;&lt;div class="md"&gt;&lt;p&gt;Raid in Hit&lt;/p&gt;&lt;/div&gt;`: "Raid in Hit",
+		`History of the &lt;blink&gt; tag`:                                                      "History of the <blink> tag",
+		`Use <code>&lt;br&gt;</code> here`:                                                      "Use <br> here",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
 
 // expectClause is one "entries[0][field] == 'value'" of a feedparser test
@@ -58,26 +60,8 @@ func TestCorpusFeedparser(t *testing.T) {
 			rejected++
 			reasons[diagReason(perr.Error())]++
 		}
-		for _, m := range expectClause.FindAllStringSubmatch(head, -1) {
-			want, ok := "", true
-			for _, lit := range pyLitRe.FindAllString(m[2], -1) {
-				part, good := pyUnquote(strings.TrimPrefix(lit, "u"))
-				want, ok = want+part, ok && good
-			}
-			if !ok {
-				continue
-			}
-			clauses++
-			got := ""
-			if len(arts) > 0 {
-				got = fieldOf(arts[0].Title, arts[0].Link, arts[0].Summary, arts[0].Content, m[1])
-			}
-			if sameText(got, want) {
-				agreed++
-			} else if testing.Verbose() {
-				t.Logf("%s: %s = %q, feedparser %q", strings.TrimPrefix(p, dir), m[1], got, want)
-			}
-		}
+		n, ok := checkExpectations(t, strings.TrimPrefix(p, dir), head, arts)
+		clauses, agreed = clauses+n, agreed+ok
 		return nil
 	})
 	t.Logf("%d files, %d rejected; first-entry expectations: %d of %d agree (%.1f %%)",
@@ -93,6 +77,32 @@ func TestCorpusFeedparser(t *testing.T) {
 	for _, k := range keys {
 		t.Logf("rejected %4d × %s", reasons[k], k)
 	}
+}
+
+// checkExpectations compares the first article with a file's Expect:
+// clauses and says how many there were and how many agree.
+func checkExpectations(t *testing.T, name, head string, arts []article.Article) (clauses, agreed int) {
+	for _, m := range expectClause.FindAllStringSubmatch(head, -1) {
+		want, ok := "", true
+		for _, lit := range pyLitRe.FindAllString(m[2], -1) {
+			part, good := pyUnquote(strings.TrimPrefix(lit, "u"))
+			want, ok = want+part, ok && good
+		}
+		if !ok {
+			continue
+		}
+		clauses++
+		got := ""
+		if len(arts) > 0 {
+			got = fieldOf(arts[0].Title, arts[0].Link, arts[0].Summary, arts[0].Content, m[1])
+		}
+		if sameText(got, want) {
+			agreed++
+		} else if testing.Verbose() {
+			t.Logf("%s: %s = %q, feedparser %q", name, m[1], got, want)
+		}
+	}
+	return clauses, agreed
 }
 
 // corpusRequest is how feedparser's tests serve a file: those with "http"
@@ -123,10 +133,10 @@ func diagReason(s string) string {
 	if i := strings.IndexAny(s, "0123456789"); i > 20 {
 		s = s[:i]
 	}
-	return article0(s, 70)
+	return clipTo(s, 70)
 }
 
-func article0(s string, n int) string {
+func clipTo(s string, n int) string {
 	if len(s) > n {
 		return s[:n]
 	}
@@ -189,4 +199,87 @@ func pyUnquote(lit string) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// leftMarkup finds markup left in text an analyst would see: text that is
+// itself HTML (it starts with a tag and closes one: escaped twice by its
+// feed), or a closed element of another vocabulary (</o:p>, </amp-img>).
+// A tag named in prose ("History of the <blink> tag", an IRC nick
+// "<L29Ah>", escaped code in a <pre>) is text the feed meant, and is only
+// counted; feedparser keeps those too.
+func leftMarkup(s string) string {
+	if m := closedForeign.FindString(s); m != "" {
+		return m
+	}
+	if strings.HasPrefix(s, "<") {
+		return closingTag.FindString(s)
+	}
+	return ""
+}
+
+var closedForeign = regexp.MustCompile(`</[a-zA-Z][\w.]*[:-][\w:.-]*\s*>`)
+
+var tagLike = regexp.MustCompile(`<(/?[a-zA-Z][\w:-]*)(\s[^<>]*)?/?>`)
+
+// TestCorpusFiles parses every feed file of the corpora named by
+// FEEDWATCH_CORPORA (directories separated by ":", local copies of other
+// projects' test data, never committed; it skips without them): .xml,
+// .rss, .atom, and .json except gofeed's "_expected.json" and its
+// translator outputs. It fails on markup left in any title or text, and
+// (by the test time-out) on a hang; it reports files parsed and rejected
+// by reason. The figures go in docs/feeds.md.
+func TestCorpusFiles(t *testing.T) {
+	dirs := os.Getenv("FEEDWATCH_CORPORA")
+	if dirs == "" {
+		t.Skip("FEEDWATCH_CORPORA (directories of feed test data) not set")
+	}
+	f := NewFetcher(time.Second, 1<<20, "test")
+	f.Now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	for _, dir := range filepath.SplitList(dirs) {
+		var files, articles, literal int
+		reasons := map[string]int{}
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() || !corpusInput(p) {
+				return nil
+			}
+			body, err := os.ReadFile(p)
+			if err != nil {
+				return nil
+			}
+			files++
+			arts, perr := f.parse(body, "", Source{Name: filepath.Base(p)}, "https://example.com/feed")
+			if perr != nil {
+				reasons[diagReason(perr.Error())]++
+				return nil
+			}
+			articles += len(arts)
+			for _, a := range arts {
+				for _, s := range []string{a.Title, a.Summary, a.Content, a.Author} {
+					if m := leftMarkup(s); m != "" {
+						t.Errorf("%s: markup %q left in %q", strings.TrimPrefix(p, dir), m, clipTo(s, 200))
+					} else if tagLike.MatchString(s) {
+						literal++
+					}
+				}
+			}
+			return nil
+		})
+		rejected := 0
+		for k, n := range reasons {
+			rejected += n
+			t.Logf("%s: rejected %4d × %s", filepath.Base(dir), n, k)
+		}
+		t.Logf("%s: %d files, %d parsed (%d articles), %d rejected; %d texts name a tag as text",
+			filepath.Base(dir), files, files-rejected, articles, rejected, literal)
+	}
+}
+
+func corpusInput(p string) bool {
+	switch filepath.Ext(p) {
+	case ".xml", ".rss", ".atom":
+		return true
+	case ".json":
+		return !strings.HasSuffix(p, "_expected.json") && !strings.Contains(filepath.ToSlash(p), "/translator/")
+	}
+	return false
 }

@@ -31,6 +31,7 @@ func HTMLToText(s string) string {
 		return collapse(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
+	closed := closedNames(s)
 	var b strings.Builder
 	skip := 0 // depth inside skipTags
 	text := func(t string) {
@@ -55,9 +56,11 @@ func HTMLToText(s string) string {
 			name, _ := z.TagName()
 			tag := atom.Lookup(name)
 			switch {
-			case tag == 0 && isMarkup(string(name)):
+			case tag == 0 && (isMarkup(string(name)) || closed[string(name)] || tt == html.SelfClosingTagToken):
 				// A namespaced or custom element (<o:p>, <fb:like>,
-				// <amp-img>, MathML's <mrow>): its markup goes, its text stays.
+				// <amp-img>, MathML's <mrow>), or any element closed
+				// like one (<multicol>…</multicol>, <x/>): its markup
+				// goes, its text stays.
 			case tag == 0: // not an element: "<https://x|y>", "<Reuters>"
 				text(html.UnescapeString(raw))
 			case skipTags[tag] && tt == html.StartTagToken:
@@ -71,6 +74,33 @@ func HTMLToText(s string) string {
 			}
 		}
 	}
+}
+
+var closingTag = regexp.MustCompile(`</([A-Za-z][\w:.-]*)\s*>`)
+
+// closedNames are the names of elements s closes, lower case: "<Reuters>"
+// alone is text, "<multicol>…</multicol>" is an element.
+func closedNames(s string) map[string]bool {
+	if !strings.Contains(s, "</") {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, m := range closingTag.FindAllStringSubmatch(s, 64) {
+		names[strings.ToLower(m[1])] = true
+	}
+	return names
+}
+
+// plainText is HTMLToText, and once more when what it gives is itself
+// HTML: text that starts with a tag and closes one ("<p>Item</p>",
+// "<div class="md"><p>…</p></div>") was escaped twice by its feed. A tag
+// named in the middle of prose ("the <blink> tag") stays.
+func plainText(s string) string {
+	t := HTMLToText(s)
+	if strings.HasPrefix(t, "<") && closingTag.MatchString(t) {
+		return HTMLToText(t)
+	}
+	return t
 }
 
 // collapse trims every line, makes runs of spaces one, and drops empty

@@ -37,7 +37,7 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		a := article.Article{
 			Feed:     src.Name,
 			FeedTags: src.Tags,
-			Title:    article.Clip(oneLine(HTMLToText(article.Clip(it.Title, article.MaxTitle*4))), article.MaxTitle),
+			Title:    article.Clip(oneLine(plainText(article.Clip(it.Title, article.MaxTitle*4))), article.MaxTitle),
 			Summary:  textOf(it.Description),
 			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
@@ -56,12 +56,12 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		}
 		switch {
 		case it.Author != nil && it.Author.Name != "":
-			a.Author = oneLine(HTMLToText(it.Author.Name))
+			a.Author = oneLine(plainText(it.Author.Name))
 		case len(it.Authors) > 0 && it.Authors[0] != nil:
-			a.Author = oneLine(HTMLToText(it.Authors[0].Name))
+			a.Author = oneLine(plainText(it.Authors[0].Name))
 		}
 		for _, c := range it.Categories {
-			if c = oneLine(HTMLToText(c)); c != "" {
+			if c = oneLine(plainText(c)); c != "" {
 				a.Categories = append(a.Categories, c)
 			}
 		}
@@ -114,7 +114,7 @@ func moreText(a *article.Article, it *gofeed.Item) {
 		return ""
 	}
 	if a.Title == "" {
-		a.Title = article.Clip(oneLine(HTMLToText(article.Clip(pick("title"), article.MaxTitle*4))), article.MaxTitle)
+		a.Title = article.Clip(oneLine(plainText(article.Clip(pick("title"), article.MaxTitle*4))), article.MaxTitle)
 	}
 	if a.Summary == "" {
 		a.Summary = textOf(it.Custom["summary"])
@@ -167,7 +167,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // textOf is an item's summary or text as kept: article.MaxText bytes,
 // read from at most four times as much markup.
 func textOf(html string) string {
-	return article.Clip(HTMLToText(article.Clip(html, article.MaxText*4)), article.MaxText)
+	return article.Clip(plainText(article.Clip(html, article.MaxText*4)), article.MaxText)
 }
 
 // absLink resolves link against base and keeps it only if it is http(s).
