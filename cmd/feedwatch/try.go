@@ -153,22 +153,41 @@ func selectRules(e env, cfg *config.Config, ruleFile, query string) ([]*rules.Ru
 	return enabled, true
 }
 
+// readInput reads a file, URL or stdin as the daemon would read a feed,
+// and says on stderr when it was not a feed but a page or plain text.
 func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]article.Article, error) {
+	var body []byte
+	var err error
 	switch {
 	case in == "-":
-		body, err := io.ReadAll(e.stdin)
-		if err != nil {
-			return nil, err
-		}
-		return f.ReadDocument(body, "", feed.Source{Name: "stdin"})
+		body, err = io.ReadAll(e.stdin)
 	case strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://"):
-		return f.Get(ctx, in)
+		arts, kind, err := f.Get(ctx, in)
+		noteKind(e, in, kind, err)
+		return arts, err
+	default:
+		body, err = diag.ReadFile(in, 10<<20)
 	}
-	body, err := diag.ReadFile(in, 10<<20)
 	if err != nil {
 		return nil, err
 	}
-	return f.ReadDocument(body, "", feed.Source{Name: in})
+	name := in
+	if in == "-" {
+		name = "stdin"
+	}
+	arts, err := f.ReadDocument(body, "", feed.Source{Name: name})
+	noteKind(e, in, feed.DocumentKind(body, ""), err)
+	return arts, err
+}
+
+func noteKind(e env, in string, kind feed.Kind, err error) {
+	switch {
+	case err != nil || kind == feed.KindFeed || kind == "":
+	case kind == feed.KindPage:
+		fmt.Fprintf(e.stderr, "note: %s is an HTML page, not a feed: read as one article (its title and main text)\n", in)
+	case strings.Contains(in, "://"): // a file of text is meant; a URL was meant to be a feed
+		fmt.Fprintf(e.stderr, "note: %s is plain text, not a feed: read as one article (its first line is the title)\n", in)
+	}
 }
 
 // explainArticle prints, for each rule, whether a matched and why; it

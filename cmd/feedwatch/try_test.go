@@ -88,6 +88,10 @@ func TestTestReadsStandardInputFeedsAndPages(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s%s", want, out.String(), errb.String())
 		}
 	}
+	// It says which input was a page, and only that one.
+	if want := "note: " + srv.URL + " is an HTML page, not a feed"; !strings.Contains(errb.String(), want) || strings.Count(errb.String(), "note:") != 1 {
+		t.Errorf("stderr should carry one note %q:\n%s", want, errb.String())
+	}
 }
 
 func TestTestRejectsABadQueryWithExit2AndPositions(t *testing.T) {

@@ -15,24 +15,53 @@ import (
 )
 
 // Get fetches a URL that may be a feed or a web page, with the fetcher's
-// limits, and returns its articles as ReadDocument does.
-func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, error) {
+// limits, and returns its articles as ReadDocument does and what kind of
+// document it was.
+func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, Kind, error) {
 	resp, err := f.get(ctx, rawURL, Validators{})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
+		return nil, "", &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
 	body, release, err := f.readLimited(ctx, resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer release()
 	final := resp.Request.URL.String()
-	return f.ReadDocument(body, resp.Header.Get("Content-Type"), Source{Name: final, URL: final})
+	ct := resp.Header.Get("Content-Type")
+	arts, err := f.ReadDocument(body, ct, Source{Name: final, URL: final})
+	return arts, DocumentKind(body, ct), err
+}
+
+// Kind is what a document was read as.
+type Kind string
+
+// The kinds of document ReadDocument reads.
+const (
+	KindFeed Kind = "feed"
+	KindPage Kind = "HTML page"
+	KindText Kind = "plain text"
+)
+
+// DocumentKind says how ReadDocument reads a document: as a feed (RSS,
+// Atom, JSON Feed, or anything that looks like XML, which the daemon would
+// try as a feed), as an HTML page (a doctype or <html> first, or served as
+// text/html), or as plain text.
+func DocumentKind(body []byte, contentType string) Kind {
+	text := toUTF8(body, contentType)
+	if gofeed.DetectFeedType(bytes.NewReader(text)) != gofeed.FeedTypeUnknown || looksLikeXML(text) {
+		return KindFeed
+	}
+	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
+	if strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(contentType, "text/html") {
+		return KindPage
+	}
+	return KindText
 }
 
 // ReadDocument turns a document into articles: every item of an RSS, Atom
@@ -40,19 +69,17 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, er
 // its <article>, <main> or <body>); or, for anything else, a plain-text
 // article whose first non-empty line is the title.
 func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, error) {
-	text := toUTF8(body, contentType)
-	if gofeed.DetectFeedType(bytes.NewReader(text)) != gofeed.FeedTypeUnknown || looksLikeXML(text) {
+	var a article.Article
+	switch DocumentKind(body, contentType) {
+	case KindFeed:
 		// As the daemon reads it: a document it would refuse is refused
 		// here too, not read as a plain-text article.
 		return f.parse(body, contentType, src, src.URL)
-	}
-	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
-	var a article.Article
-	if strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(contentType, "text/html") {
-		a = pageArticle(text)
+	case KindPage:
+		a = pageArticle(toUTF8(body, contentType))
 		a.Link = absLink(nil, src.URL)
-	} else {
-		a = article.FromText(string(text))
+	default:
+		a = article.FromText(string(toUTF8(body, contentType)))
 	}
 	a.Feed, a.FeedTags = src.Name, src.Tags
 	a.Identity = identity("", a.Link, a.Title, a.Published)
