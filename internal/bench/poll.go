@@ -6,11 +6,13 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +28,8 @@ import (
 type FeedServer struct {
 	*httptest.Server
 	bodies [][]byte
+	// Conns counts the TCP connections clients opened.
+	Conns atomic.Int64
 }
 
 // NewFeedServer generates the feeds and starts serving them.
@@ -44,7 +48,7 @@ func NewFeedServer(w *Workload, nFeeds, items int) *FeedServer {
 		b.WriteString("</channel></rss>")
 		fs.bodies[i] = []byte(b.String())
 	}
-	fs.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	fs.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		var n int
 		if _, err := fmt.Sscanf(r.URL.Path, "/feed/%d", &n); err != nil || n < 0 || n >= len(fs.bodies) {
 			http.NotFound(rw, r)
@@ -58,6 +62,12 @@ func NewFeedServer(w *Workload, nFeeds, items int) *FeedServer {
 		rw.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
 		rw.Write(fs.bodies[n])
 	}))
+	fs.Server.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			fs.Conns.Add(1)
+		}
+	}
+	fs.Start()
 	return fs
 }
 
@@ -95,7 +105,7 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 	}
 	d, err := daemon.New(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
 		Store:     st,
-		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench"),
+		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench").WithConcurrency(cfg.Fetch.Concurrency),
 		Transport: slack.NewConsole(io.Discard),
 	})
 	if err != nil {

@@ -9,3 +9,31 @@ func BenchmarkPoll(b *testing.B) {
 	b.Run("cold/feeds=1000/items=20/rules=100", PollBench(1000, 20, 100, false))
 	b.Run("all-304/feeds=1000/rules=100", PollBench(1000, 20, 100, true))
 }
+
+// TestAPollOfManyFeedsOnOneHostReusesConnections: the daemon polling
+// 1,000 feeds of one host, three times, opens at most 2 × fetch.concurrency
+// connections in all (issue 13 measured ~250 per pass before).
+func TestAPollOfManyFeedsOnOneHostReusesConnections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("polls 1,000 feeds three times")
+	}
+	w := New(42)
+	fs := NewFeedServer(w, 1000, 1)
+	defer fs.Close()
+	p, err := NewPoller(w, fs, 5, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for pass := range 3 {
+		if err := p.Poll(); err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+	}
+	const concurrency = 8 // fetch.concurrency's default, which NewPoller keeps
+	if n := fs.Conns.Load(); n > 2*concurrency {
+		t.Errorf("3 polls of 1,000 feeds opened %d connections, want at most %d", n, 2*concurrency)
+	} else {
+		t.Logf("3 polls of 1,000 feeds on one host: %d connections", n)
+	}
+}
