@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -224,8 +225,9 @@ var tagLike = regexp.MustCompile(`<(/?[a-zA-Z][\w:-]*)(\s[^<>]*)?/?>`)
 // TestCorpusFiles parses every feed file of the corpora named by
 // FEEDWATCH_CORPORA (directories separated by ":", local copies of other
 // projects' test data, never committed; it skips without them): .xml,
-// .rss, .atom, and .json except gofeed's "_expected.json" and its
-// translator outputs. It fails on markup left in any title or text, and
+// .rss, .atom, .json in a "json" folder or naming jsonfeed.org (not
+// gofeed's expected outputs), and the feeds Go tests embed as
+// raw strings (Miniflux's). It fails on markup left in any title or text, and
 // (by the test time-out) on a hang; it reports files parsed and rejected
 // by reason. The figures go in docs/feeds.md.
 func TestCorpusFiles(t *testing.T) {
@@ -242,23 +244,34 @@ func TestCorpusFiles(t *testing.T) {
 			if err != nil || info.IsDir() || !corpusInput(p) {
 				return nil
 			}
-			body, err := os.ReadFile(p)
+			raw, err := os.ReadFile(p)
 			if err != nil {
 				return nil
 			}
-			files++
-			arts, perr := f.parse(body, "", Source{Name: filepath.Base(p)}, "https://example.com/feed")
-			if perr != nil {
-				reasons[diagReason(perr.Error())]++
-				return nil
+			docs := [][]byte{raw}
+			switch filepath.Ext(p) {
+			case ".go":
+				docs = embeddedFeeds(raw)
+			case ".json": // gofeed's expected outputs are JSON too, not feeds
+				if strings.HasSuffix(p, "_expected.json") || filepath.Base(filepath.Dir(p)) != "json" && !bytes.Contains(raw, []byte("jsonfeed.org/version")) {
+					return nil
+				}
 			}
-			articles += len(arts)
-			for _, a := range arts {
-				for _, s := range []string{a.Title, a.Summary, a.Content, a.Author} {
-					if m := leftMarkup(s); m != "" {
-						t.Errorf("%s: markup %q left in %q", strings.TrimPrefix(p, dir), m, clipTo(s, 200))
-					} else if tagLike.MatchString(s) {
-						literal++
+			for _, body := range docs {
+				files++
+				arts, perr := f.parse(body, "", Source{Name: filepath.Base(p)}, "https://example.com/feed")
+				if perr != nil {
+					reasons[diagReason(perr.Error())]++
+					continue
+				}
+				articles += len(arts)
+				for _, a := range arts {
+					for _, s := range []string{a.Title, a.Summary, a.Content, a.Author} {
+						if m := leftMarkup(s); m != "" {
+							t.Errorf("%s: markup %q left in %q", strings.TrimPrefix(p, dir), m, clipTo(s, 200))
+						} else if tagLike.MatchString(s) {
+							literal++
+						}
 					}
 				}
 			}
@@ -274,12 +287,26 @@ func TestCorpusFiles(t *testing.T) {
 	}
 }
 
+// goFeed is a Go raw string literal that holds a feed, as Miniflux's tests
+// embed theirs.
+var goFeed = regexp.MustCompile("`\\s*(<\\?xml|<rss|<feed|<rdf:RDF|\\{\\s*\"version\"\\s*:\\s*\"https://jsonfeed)[^`]*`")
+
+func embeddedFeeds(src []byte) [][]byte {
+	var out [][]byte
+	for _, m := range goFeed.FindAll(src, -1) {
+		out = append(out, m[1:len(m)-1])
+	}
+	return out
+}
+
 func corpusInput(p string) bool {
 	switch filepath.Ext(p) {
+	case ".go":
+		return strings.HasSuffix(p, "_test.go")
 	case ".xml", ".rss", ".atom":
 		return true
 	case ".json":
-		return !strings.HasSuffix(p, "_expected.json") && !strings.Contains(filepath.ToSlash(p), "/translator/")
+		return true
 	}
 	return false
 }

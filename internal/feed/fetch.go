@@ -246,9 +246,16 @@ func (f *Fetcher) parse(body []byte, contentType string, src Source, base string
 			}
 		}
 	}
+	if err != nil && strings.HasPrefix(err.Error(), "json: cannot unmarshal") {
+		if repaired, ok := repairJSONFeed(text); ok {
+			if p, err2 := gofeed.NewParser().Parse(bytes.NewReader(repaired)); err2 == nil {
+				parsed, err = p, nil
+			}
+		}
+	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, errors.New("parse feed: not an RSS, Atom or JSON feed (is the URL a web page?)")
+			return nil, notAFeed(text)
 		}
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}

@@ -104,3 +104,37 @@ func TestContentLocationIsTheBase(t *testing.T) {
 		t.Errorf("link = %q", got)
 	}
 }
+
+// TestAJSONFeedWithOneFieldOfTheWrongTypeIsRead: one field of the wrong
+// type no longer loses every item of a JSON Feed.
+func TestAJSONFeedWithOneFieldOfTheWrongTypeIsRead(t *testing.T) {
+	doc := `{"version":"https://jsonfeed.org/version/1.1","title":"c","authors":{"name":"Desk"},"items":[` +
+		`{"id":42,"title":"Raid in Hit","url":"https://wire.example/42","authors":{"name":"Desk"},"image":{"url":"https://wire.example/i.jpg"},"tags":"Anbar","content_text":"Troops raided a house."},` +
+		`{"id":"43","title":"Bridge reopens","author":"Wire","url":"https://wire.example/43"}]}`
+	arts, err := NewFetcher(time.Second, 1<<20, "test").parse([]byte(doc), "", Source{Name: "t"}, "")
+	if err != nil || len(arts) != 2 {
+		t.Fatalf("%d articles, %v", len(arts), err)
+	}
+	if a := arts[0]; a.Title != "Raid in Hit" || a.Identity != "guid:42" || a.Author != "Desk" || len(a.Categories) != 1 || a.Categories[0] != "Anbar" {
+		t.Errorf("first item = %+v", a)
+	}
+	if a := arts[1]; a.Author != "Wire" {
+		t.Errorf("second item author = %q", a.Author)
+	}
+}
+
+// TestNotAFeedSaysWhatItIs: a document that is not a feed is named.
+func TestNotAFeedSaysWhatItIs(t *testing.T) {
+	f := NewFetcher(time.Second, 1<<20, "test")
+	for doc, want := range map[string]string{
+		`<?xml version="1.0"?><opml version="2.0"><head/><body><outline xmlUrl="https://x.example/rss"/></body></opml>`: "OPML list of subscriptions",
+		`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url/></urlset>`:              "its root element is <urlset>",
+		`<!doctype html><html><body><p>Hello</p></body></html>`:                                                         "it is an HTML page",
+		`Moved`: "is the URL a web page?",
+	} {
+		_, err := f.parse([]byte(doc), "", Source{Name: "t"}, "")
+		if err == nil || !strings.Contains(err.Error(), "not an RSS, Atom or JSON feed") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%.30s…: %v, want %q", doc, err, want)
+		}
+	}
+}
