@@ -17,8 +17,8 @@ import (
 
 // expectClause is one "entries[0][field] == 'value'" of a feedparser test
 // file's Expect: line.
-var expectClause = regexp.MustCompile(`entries\[0\]\['(title|link|summary|description|content)'\]` +
-	`(?:\[0\]\['value'\]|_detail\]?\['value'\]|\['value'\])?\s*==\s*(` + pyLit + `(?:\s*\+\s*` + pyLit + `)*)`)
+var expectClause = regexp.MustCompile(`entries\[0\]\['(title|link|summary|description|content)(?:_detail)?'\]` +
+	`(?:\[0\])?(?:\['value'\])?\s*==\s*(` + pyLit + `(?:\s*\+\s*` + pyLit + `)*)`)
 
 const pyLit = `u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")`
 
