@@ -34,42 +34,26 @@ func checkShape(body []byte) error {
 	}
 	var open [][]byte // names of the elements open, outermost first
 	elements := 0
-	for i := 0; i < len(body); {
-		lt := bytes.IndexByte(body[i:], '<')
-		if lt < 0 {
-			break
-		}
-		i += lt
-		rest := body[i:]
+	var err error
+	scanMarkup(body, func(m markup) bool {
 		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			i = skipPast(body, i+4, "-->")
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			i = skipPast(body, i+9, "]]>")
-		case bytes.HasPrefix(rest, []byte("<?")):
-			i = skipPast(body, i+2, "?>")
-		case bytes.HasPrefix(rest, []byte("<!")):
-			i = skipPast(body, i+2, ">")
-		case bytes.HasPrefix(rest, []byte("</")):
-			open = closeElement(open, tagName(body, i+2))
-			i = skipPast(body, i+2, ">")
+		case m.cut != "":
+		case m.end:
+			open = closeElement(open, m.name)
 		default:
-			name := tagName(body, i+1)
-			end, selfClosing := tagEnd(body, i+1)
 			elements++
-			if !selfClosing && !isVoid(name) {
-				open = append(open, name)
+			if !m.selfClosing && !isVoid(m.name) {
+				open = append(open, m.name)
 			}
 			if len(open) > MaxDepth {
-				return &ShapeError{fmt.Sprintf("elements nested more than %d deep", MaxDepth)}
+				err = &ShapeError{fmt.Sprintf("elements nested more than %d deep", MaxDepth)}
+			} else if elements > MaxElements {
+				err = &ShapeError{fmt.Sprintf("more than %d XML elements", MaxElements)}
 			}
-			if elements > MaxElements {
-				return &ShapeError{fmt.Sprintf("more than %d XML elements", MaxElements)}
-			}
-			i = end
 		}
-	}
-	return nil
+		return err == nil
+	})
+	return err
 }
 
 // voidElements are HTML elements that never have an end tag; raw HTML in
@@ -129,8 +113,9 @@ func skipPast(body []byte, from int, end string) int {
 }
 
 // tagEnd finds the '>' that ends a start tag begun before from, skipping
-// quoted attribute values, and whether the tag closes itself ("/>").
-func tagEnd(body []byte, from int) (int, bool) {
+// quoted attribute values, and whether the tag closes itself ("/>"); ok is
+// false when the document ends first.
+func tagEnd(body []byte, from int) (end int, selfClosing, ok bool) {
 	var quote byte
 	for j := from; j < len(body); j++ {
 		c := body[j]
@@ -142,10 +127,75 @@ func tagEnd(body []byte, from int) (int, bool) {
 		case c == '"' || c == '\'':
 			quote = c
 		case c == '>':
-			return j + 1, j > from && body[j-1] == '/'
+			return j + 1, j > from && body[j-1] == '/', true
 		}
 	}
-	return len(body), false
+	return len(body), false, false
+}
+
+// markup is a start or end tag found by scanMarkup, or the piece of markup
+// a document stops inside.
+type markup struct {
+	at          int // where it starts
+	end         bool
+	name        []byte
+	selfClosing bool
+	cut         string // for a piece the document stops inside: cutTag, or "-->" or "]]>", what would close it
+}
+
+const cutTag = ">"
+
+// scanMarkup calls visit with each start and end tag of an XML document,
+// in order, skipping comments, CDATA sections, processing instructions and
+// declarations, until visit returns false. A document that stops inside a
+// tag, comment or CDATA section ends with a markup whose cut says so.
+// checkShape and closeTruncated read documents through it.
+func scanMarkup(body []byte, visit func(markup) bool) {
+	for i := 0; i < len(body); {
+		lt := bytes.IndexByte(body[i:], '<')
+		if lt < 0 {
+			return
+		}
+		i += lt
+		rest := body[i:]
+		m := markup{at: i}
+		switch {
+		case bytes.HasPrefix(rest, []byte("<!--")), bytes.HasPrefix(rest, []byte("<![CDATA[")):
+			start, closer := "<!--", "-->"
+			if rest[2] == '[' {
+				start, closer = "<![CDATA[", "]]>"
+			}
+			k := bytes.Index(rest[len(start):], []byte(closer))
+			if k >= 0 {
+				i += len(start) + k + len(closer)
+				continue
+			}
+			m.cut = closer
+		case bytes.HasPrefix(rest, []byte("<?")):
+			i = skipPast(body, i+2, "?>")
+			continue
+		case bytes.HasPrefix(rest, []byte("<!")):
+			i = skipPast(body, i+2, ">")
+			continue
+		case bytes.HasPrefix(rest, []byte("</")):
+			m.end, m.name = true, tagName(body, i+2)
+			if k := bytes.IndexByte(rest, '>'); k >= 0 {
+				i += k + 1
+			} else {
+				m.cut = cutTag
+			}
+		default:
+			var ok bool
+			m.name = tagName(body, i+1)
+			i, m.selfClosing, ok = tagEnd(body, i+1)
+			if !ok {
+				m.cut = cutTag
+			}
+		}
+		if !visit(m) || m.cut != "" {
+			return
+		}
+	}
 }
 
 // closeTruncated ends a document that stops in the middle: it closes an
@@ -155,48 +205,19 @@ func closeTruncated(body []byte) ([]byte, bool) {
 	var open [][]byte
 	tail := ""
 	end := len(body)
-	for i := 0; i < len(body); {
-		lt := bytes.IndexByte(body[i:], '<')
-		if lt < 0 {
-			break
-		}
-		i += lt
-		rest := body[i:]
+	scanMarkup(body, func(m markup) bool {
 		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			if k := bytes.Index(rest[4:], []byte("-->")); k >= 0 {
-				i += 4 + k + 3
-				continue
-			}
-			tail, i = "-->", len(body)
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			if k := bytes.Index(rest[9:], []byte("]]>")); k >= 0 {
-				i += 9 + k + 3
-				continue
-			}
-			tail, i = "]]>", len(body)
-		case bytes.HasPrefix(rest, []byte("<?")), bytes.HasPrefix(rest, []byte("<!")):
-			i = skipPast(body, i+2, ">")
-		case bytes.HasPrefix(rest, []byte("</")):
-			if bytes.IndexByte(rest, '>') < 0 { // "</feed" cut at the very end
-				end, i = i, len(body)
-				continue
-			}
-			open = closeElement(open, tagName(body, i+2))
-			i = skipPast(body, i+2, ">")
-		default:
-			name := tagName(body, i+1)
-			j, selfClosing := tagEnd(body, i+1)
-			if j >= len(body) && !bytes.HasSuffix(body, []byte(">")) {
-				end, i = i, len(body) // a tag cut in half: drop it
-				continue
-			}
-			if !selfClosing && !isVoid(name) {
-				open = append(open, name)
-			}
-			i = j
+		case m.cut == cutTag:
+			end = m.at // a tag cut in half ("<ite", "</rs"): drop it
+		case m.cut != "":
+			tail = m.cut // an unclosed comment or CDATA section
+		case m.end:
+			open = closeElement(open, m.name)
+		case !m.selfClosing && !isVoid(m.name):
+			open = append(open, m.name)
 		}
-	}
+		return true
+	})
 	if len(open) == 0 && tail == "" {
 		return nil, false
 	}
