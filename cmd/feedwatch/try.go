@@ -175,8 +175,8 @@ func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]articl
 	if in == "-" {
 		name = "stdin"
 	}
-	arts, err := f.ReadDocument(body, "", feed.Source{Name: name})
-	noteKind(e, in, feed.DocumentKind(body, ""), err)
+	arts, kind, err := f.ReadDocument(body, "", feed.Source{Name: name})
+	noteKind(e, in, kind, err)
 	return arts, err
 }
 

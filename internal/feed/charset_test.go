@@ -64,11 +64,11 @@ func TestTestReadsADocumentAsTheDaemonDoes(t *testing.T) {
 	t.Parallel()
 	f := NewFetcher(0, 1<<20, "test")
 	broken := []byte("<?xml version=\"1.0\"?>\n<title>Café</title><p>not a feed</p>")
-	if _, err := f.ReadDocument(broken, "", Source{Name: "x"}); err == nil || !strings.Contains(err.Error(), "not an RSS, Atom or JSON feed") {
+	if _, _, err := f.ReadDocument(broken, "", Source{Name: "x"}); err == nil || !strings.Contains(err.Error(), "not an RSS, Atom or JSON feed") {
 		t.Errorf("an XML document that is no feed: %v, want the daemon's error", err)
 	}
 	utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(`<rss version="2.0"><channel><title>W</title><item><guid>1</guid><title>Zürich</title></item></channel></rss>`)
-	arts, err := f.ReadDocument([]byte(utf16), "", Source{Name: "x"})
+	arts, _, err := f.ReadDocument([]byte(utf16), "", Source{Name: "x"})
 	if err != nil || len(arts) != 1 || arts[0].Title != "Zürich" {
 		t.Errorf("a UTF-16 feed: %+v, %v", arts, err)
 	}

@@ -134,14 +134,7 @@ func diagReason(s string) string {
 	if i := strings.IndexAny(s, "0123456789"); i > 20 {
 		s = s[:i]
 	}
-	return clipTo(s, 70)
-}
-
-func clipTo(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+	return article.Clip(s, 70)
 }
 
 func fieldOf(title, link, summary, content, field string) string {
@@ -268,7 +261,7 @@ func TestCorpusFiles(t *testing.T) {
 				for _, a := range arts {
 					for _, s := range []string{a.Title, a.Summary, a.Content, a.Author} {
 						if m := leftMarkup(s); m != "" {
-							t.Errorf("%s: markup %q left in %q", strings.TrimPrefix(p, dir), m, clipTo(s, 200))
+							t.Errorf("%s: markup %q left in %q", strings.TrimPrefix(p, dir), m, article.Clip(s, 200))
 						} else if tagLike.MatchString(s) {
 							literal++
 						}

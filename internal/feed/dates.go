@@ -279,9 +279,12 @@ func (p *dateParts) numericDate(s string) bool {
 // koreanWord reads 2004년, 05월, 28일, 오전 and 오후; ok is false for any
 // other word.
 func (p *dateParts) koreanWord(s string) (taken, ok bool) {
-	for suffix, field := range map[string]*int{"년": &p.y, "월": &p.mon, "일": &p.d} {
-		if num, found := strings.CutSuffix(s, suffix); found && isDigits(num) {
-			*field, _ = strconv.Atoi(num)
+	for _, f := range [...]struct {
+		suffix string
+		field  *int
+	}{{"년", &p.y}, {"월", &p.mon}, {"일", &p.d}} {
+		if num, found := strings.CutSuffix(s, f.suffix); found && isDigits(num) {
+			*f.field, _ = strconv.Atoi(num)
 			p.korean = true
 			return true, true
 		}

@@ -15,8 +15,7 @@ import (
 )
 
 // Get fetches a URL that may be a feed or a web page, with the fetcher's
-// limits, and returns its articles as ReadDocument does and what kind of
-// document it was.
+// limits, and reads it as ReadDocument does.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, Kind, error) {
 	resp, err := f.get(ctx, rawURL, Validators{})
 	if err != nil {
@@ -33,9 +32,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, Ki
 	}
 	defer release()
 	final := resp.Request.URL.String()
-	ct := resp.Header.Get("Content-Type")
-	arts, err := f.ReadDocument(body, ct, Source{Name: final, URL: final})
-	return arts, DocumentKind(body, ct), err
+	return f.ReadDocument(body, resp.Header.Get("Content-Type"), Source{Name: final, URL: final})
 }
 
 // Kind is what a document was read as.
@@ -48,12 +45,11 @@ const (
 	KindText Kind = "plain text"
 )
 
-// DocumentKind says how ReadDocument reads a document: as a feed (RSS,
+// kindOf says how ReadDocument reads a document, decoded: as a feed (RSS,
 // Atom, JSON Feed, or anything that looks like XML, which the daemon would
 // try as a feed), as an HTML page (a doctype or <html> first, or served as
 // text/html), or as plain text.
-func DocumentKind(body []byte, contentType string) Kind {
-	text := toUTF8(body, contentType)
+func kindOf(text []byte, contentType string) Kind {
 	if gofeed.DetectFeedType(bytes.NewReader(text)) != gofeed.FeedTypeUnknown || looksLikeXML(text) {
 		return KindFeed
 	}
@@ -64,26 +60,33 @@ func DocumentKind(body []byte, contentType string) Kind {
 	return KindText
 }
 
-// ReadDocument turns a document into articles: every item of an RSS, Atom
-// or JSON feed; the one article of an HTML page (its title, and the text of
-// its <article>, <main> or <body>); or, for anything else, a plain-text
-// article whose first non-empty line is the title.
-func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, error) {
+// ReadDocument turns a document into articles, and says what kind of
+// document it was: every item of an RSS, Atom or JSON feed; the one
+// article of an HTML page (its title, and the text of its <article>,
+// <main> or <body>); or, for anything else, a plain-text article whose
+// first non-empty line is the title.
+func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, Kind, error) {
+	text := toUTF8(body, contentType)
+	kind := kindOf(text, contentType)
 	var a article.Article
-	switch DocumentKind(body, contentType) {
+	switch kind {
 	case KindFeed:
 		// As the daemon reads it: a document it would refuse is refused
 		// here too, not read as a plain-text article.
-		return f.parse(body, contentType, src, src.URL)
+		if err := checkDocument(body); err != nil {
+			return nil, kind, err
+		}
+		arts, err := f.parseText(text, src, src.URL)
+		return arts, kind, err
 	case KindPage:
-		a = pageArticle(toUTF8(body, contentType))
+		a = pageArticle(text)
 		a.Link = absLink(nil, src.URL)
 	default:
-		a = article.FromText(string(toUTF8(body, contentType)))
+		a = article.FromText(string(text))
 	}
 	a.Feed, a.FeedTags = src.Name, src.Tags
 	a.Identity = identity("", a.Link, a.Title, a.Published)
-	return []article.Article{a}, nil
+	return []article.Article{a}, kind, nil
 }
 
 // pageArticle reads a web page: the title from <title> (or og:title), the

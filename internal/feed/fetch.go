@@ -7,6 +7,7 @@ package feed
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -228,14 +229,25 @@ func (f *Fetcher) readLimited(ctx context.Context, r io.Reader) (body []byte, re
 	return body, release, nil
 }
 
+// parse reads a feed document as fetched.
 func (f *Fetcher) parse(body []byte, contentType string, src Source, base string) ([]article.Article, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, errors.New("parse feed: empty body")
-	}
-	if err := checkShape(body); err != nil {
+	if err := checkDocument(body); err != nil {
 		return nil, err
 	}
-	text := toUTF8(body, contentType)
+	return f.parseText(toUTF8(body, contentType), src, base)
+}
+
+// checkDocument refuses an empty document or one beyond the shape limits,
+// before anything is decoded or parsed.
+func checkDocument(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errors.New("parse feed: empty body")
+	}
+	return checkShape(body)
+}
+
+// parseText reads a feed document decoded to UTF-8 by toUTF8.
+func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Article, error) {
 	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(text))
 	if err != nil && !errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		// A document cut short (a connection dropped, a CDATA section never
@@ -246,7 +258,7 @@ func (f *Fetcher) parse(body []byte, contentType string, src Source, base string
 			}
 		}
 	}
-	if err != nil && strings.HasPrefix(err.Error(), "json: cannot unmarshal") {
+	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if repaired, ok := repairJSONFeed(text); ok {
 			if p, err2 := gofeed.NewParser().Parse(bytes.NewReader(repaired)); err2 == nil {
 				parsed, err = p, nil

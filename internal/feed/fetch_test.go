@@ -247,19 +247,19 @@ func TestReadDocumentTellsFeedsPagesAndPlainTextApart(t *testing.T) {
 	f := fetcher()
 	page := `<!DOCTYPE html><html><head><title>Wire — Iraq</title><script>var x="leader";</script></head>
 <body><nav>Home | Sport | leader board</nav><main><h1>Raid in Ramadi</h1><p>Coalition forces raided a hideout.</p></main><footer>© Wire</footer></body></html>`
-	arts, err := f.ReadDocument([]byte(page), "", Source{Name: "page", URL: "https://wire.example/iraq/raid"})
-	if err != nil || len(arts) != 1 {
-		t.Fatalf("page: %v %+v", err, arts)
+	arts, kind, err := f.ReadDocument([]byte(page), "", Source{Name: "page", URL: "https://wire.example/iraq/raid"})
+	if err != nil || len(arts) != 1 || kind != KindPage {
+		t.Fatalf("page (read as %s): %v %+v", kind, err, arts)
 	}
 	if a := arts[0]; a.Title != "Wire — Iraq" || a.Content != "Raid in Ramadi\nCoalition forces raided a hideout." || a.Link != "https://wire.example/iraq/raid" {
 		t.Errorf("page article = %+v: want the title and the <main> text only", a)
 	}
-	arts, _ = f.ReadDocument([]byte("\n\nLeader killed\n\nThe leader was killed.\n"), "", Source{Name: "text"})
-	if len(arts) != 1 || arts[0].Title != "Leader killed" || arts[0].Content != "The leader was killed." {
+	arts, kind, _ = f.ReadDocument([]byte("\n\nLeader killed\n\nThe leader was killed.\n"), "", Source{Name: "text"})
+	if kind != KindText || len(arts) != 1 || arts[0].Title != "Leader killed" || arts[0].Content != "The leader was killed." {
 		t.Errorf("plain text = %+v", arts)
 	}
-	arts, _ = f.ReadDocument([]byte(rssDoc), "", Source{Name: "feed"})
-	if len(arts) != 1 || arts[0].Title != "Islamic State leader killed in Anbar" {
+	arts, kind, _ = f.ReadDocument([]byte(rssDoc), "", Source{Name: "feed"})
+	if kind != KindFeed || len(arts) != 1 || arts[0].Title != "Islamic State leader killed in Anbar" {
 		t.Errorf("feed = %+v", arts)
 	}
 }

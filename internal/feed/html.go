@@ -31,7 +31,13 @@ func HTMLToText(s string) string {
 		return collapse(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
-	closed := closedNames(s)
+	var lower string // s in lower case, made when an unknown tag needs it
+	closed := func(name string) bool {
+		if lower == "" {
+			lower = strings.ToLower(s)
+		}
+		return strings.Contains(lower, "</"+name+">") || strings.Contains(lower, "</"+name+" ")
+	}
 	var b strings.Builder
 	skip := 0 // depth inside skipTags
 	text := func(t string) {
@@ -56,7 +62,7 @@ func HTMLToText(s string) string {
 			name, _ := z.TagName()
 			tag := atom.Lookup(name)
 			switch {
-			case tag == 0 && (isMarkup(string(name)) || closed[string(name)] || tt == html.SelfClosingTagToken):
+			case tag == 0 && (isMarkup(string(name)) || tt == html.SelfClosingTagToken || closed(string(name))):
 				// A namespaced or custom element (<o:p>, <fb:like>,
 				// <amp-img>, MathML's <mrow>), or any element closed
 				// like one (<multicol>…</multicol>, <x/>): its markup
@@ -77,19 +83,6 @@ func HTMLToText(s string) string {
 }
 
 var closingTag = regexp.MustCompile(`</([A-Za-z][\w:.-]*)\s*>`)
-
-// closedNames are the names of elements s closes, lower case: "<Reuters>"
-// alone is text, "<multicol>…</multicol>" is an element.
-func closedNames(s string) map[string]bool {
-	if !strings.Contains(s, "</") {
-		return nil
-	}
-	names := map[string]bool{}
-	for _, m := range closingTag.FindAllStringSubmatch(s, 64) {
-		names[strings.ToLower(m[1])] = true
-	}
-	return names
-}
 
 // plainText is HTMLToText, and once more when what it gives is itself
 // HTML: text that starts with a tag and closes one ("<p>Item</p>",

@@ -15,7 +15,7 @@ import (
 // done when the counts differ. CDATA sections are skipped, so HTML inside
 // a description is never taken for a body.
 func xhtmlBodies(text []byte, f *gofeed.Feed) {
-	if f.FeedType != "rss" || !bytes.Contains(text, []byte("body")) {
+	if f.FeedType != "rss" || !bytes.Contains(text, []byte(xhtmlNS)) {
 		return
 	}
 	items := elementsNamed(text, "item")
@@ -35,13 +35,17 @@ func xhtmlBodies(text []byte, f *gofeed.Feed) {
 			// A plain <body> holds escaped HTML, which gofeed reads; only
 			// one in the XHTML namespace holds markup.
 			tag := bodies[0][:bytes.IndexByte(bodies[0], '>')+1]
-			if name == "xhtml:body" || bytes.Contains(tag, []byte("http://www.w3.org/1999/xhtml")) {
+			if name == "xhtml:body" || bytes.Contains(tag, []byte(xhtmlNS)) {
 				// <xhtml:p> is <p>: its paragraph breaks must survive.
 				it.Content = xhtmlPrefix.Replace(string(inner(bodies[0])))
 			}
 		}
 	}
 }
+
+// xhtmlNS is the XHTML namespace, which a document with an XHTML body
+// must declare.
+const xhtmlNS = "http://www.w3.org/1999/xhtml"
 
 var xhtmlPrefix = strings.NewReplacer("<xhtml:", "<", "</xhtml:", "</")
 
