@@ -37,7 +37,7 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 		a := article.Article{
 			Feed:     src.Name,
 			FeedTags: src.Tags,
-			Title:    article.Clip(oneLine(plainText(article.Clip(it.Title, article.MaxTitle*4))), article.MaxTitle),
+			Title:    itemTitle(it.Title),
 			Summary:  textOf(it.Description),
 			Content:  textOf(it.Content),
 			Link:     absLink(baseURL, it.Link),
@@ -114,7 +114,7 @@ func moreText(a *article.Article, it *gofeed.Item) {
 		return ""
 	}
 	if a.Title == "" {
-		a.Title = article.Clip(oneLine(plainText(article.Clip(pick("title"), article.MaxTitle*4))), article.MaxTitle)
+		a.Title = itemTitle(pick("title"))
 	}
 	if a.Summary == "" {
 		a.Summary = textOf(it.Custom["summary"])
@@ -163,6 +163,12 @@ func extValue(exts []ext.Extension) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// itemTitle is an item's title as kept: one line of article.MaxTitle bytes,
+// read from at most four times as much markup.
+func itemTitle(html string) string {
+	return article.Clip(oneLine(plainText(article.Clip(html, article.MaxTitle*4))), article.MaxTitle)
+}
 
 // textOf is an item's summary or text as kept: article.MaxText bytes,
 // read from at most four times as much markup.
