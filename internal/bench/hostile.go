@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,10 +11,7 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/feed"
-	"github.com/feedwatch/feedwatch/internal/slack"
-	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 // HostileSize is how big each hostile document is: just under the default
@@ -96,19 +91,11 @@ func HostilePass(bodies [][]byte, rulesDir, dir string) (time.Duration, map[stri
 	for i := range bodies {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{Name: fmt.Sprintf("Hostile %d", i), URL: fmt.Sprintf("%s/feed/%d", srv.URL, i)})
 	}
-	st, err := store.Open(context.Background(), cfg.Storage.Path)
+	d, st, err := newDaemon(&cfg)
 	if err != nil {
 		return 0, nil, err
 	}
 	defer st.Close()
-	d, err := daemon.New(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
-		Store:     st,
-		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench"),
-		Transport: slack.NewConsole(io.Discard),
-	})
-	if err != nil {
-		return 0, nil, err
-	}
 	start := time.Now()
 	res := d.PollAll(context.Background())
 	return time.Since(start), res.Failed, nil

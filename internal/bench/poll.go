@@ -99,20 +99,31 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 	for i := range fs.bodies {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{Name: fmt.Sprintf("Feed %d", i), URL: fmt.Sprintf("%s/feed/%d", fs.URL, i)})
 	}
-	st, err := store.Open(context.Background(), cfg.Storage.Path)
+	d, st, err := newDaemon(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	d, err := daemon.New(&cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
+	return &Poller{D: d, store: st, dir: dir}, nil
+}
+
+// newDaemon opens cfg's database and builds a daemon on it that fetches as
+// feedwatch run does and prints its alerts nowhere. The caller closes the
+// store.
+func newDaemon(cfg *config.Config) (*daemon.Daemon, *store.Store, error) {
+	st, err := store.Open(context.Background(), cfg.Storage.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := daemon.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
 		Store:     st,
 		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench").WithConcurrency(cfg.Fetch.Concurrency),
 		Transport: slack.NewConsole(io.Discard),
 	})
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return &Poller{D: d, store: st, dir: dir}, nil
+	return d, st, nil
 }
 
 // Close closes the database.
