@@ -58,17 +58,20 @@ func cmdOnce(ctx context.Context, e env, args []string) int {
 	}
 	defer s.close()
 	before, _ := s.st.DeliveryCounts(s.ctx)
-	res, pending, err := s.d.Once(s.ctx, *wait)
+	res, err := s.d.Once(s.ctx, *wait)
 	after, _ := s.st.DeliveryCounts(s.ctx)
-	failed, skipped := reportFeeds(e, res)
+	failed, skipped := reportFeeds(e, res.PollResult)
 	lost := after[article.Failed] - before[article.Failed]
 	fmt.Fprintf(e.stderr, "polled %d feeds: %d failed, %d skipped; %d alerts failed for good, %d still pending\n",
-		res.Feeds, failed, skipped, lost, pending)
+		res.Feeds, failed, skipped, lost, res.Pending)
+	if res.Pending > 0 {
+		fmt.Fprintf(e.stderr, "%d deliveries still pending after --wait %s: %s; the next run or once posts them\n", res.Pending, *wait, res.Why)
+	}
 	switch {
 	case err != nil:
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems
-	case lost > 0 || pending > 0 || res.Feeds > 0 && failed+skipped == res.Feeds:
+	case lost > 0 || res.Pending > 0 || res.Feeds > 0 && failed+skipped == res.Feeds:
 		return exitProblems
 	}
 	return exitOK

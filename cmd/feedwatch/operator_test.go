@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 )
@@ -254,5 +255,38 @@ func TestStatusShowsTheRulesInForceAndSaysWhenTheDiskDiffers(t *testing.T) {
 	_, out, _ = runCmd(t, context.Background(), "status", "--config", cfg)
 	if !strings.Contains(out, "Rules on disk (2): Leaders, Ramadi (disabled)") {
 		t.Errorf("status after an edit not yet loaded:\n%s", out)
+	}
+}
+
+func TestOnceEndsAtItsWaitNamingWhyAlertsArePending(t *testing.T) {
+	cfg := demo(t)
+	fake := fakeslack.New(t)
+	withSlack(t, cfg, fake)
+	fake.RefuseToken("invalid_auth")
+	start := time.Now()
+	code, _, errOut := runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "3s")
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("once with a refused token took %s, want it to end within --wait 3s and a few seconds", took)
+	}
+	if code != exitProblems || !strings.Contains(errOut, "1 still pending") || !strings.Contains(errOut, "Slack refused the token (invalid_auth)") {
+		t.Errorf("a refused token: exit %d, want 1 naming the cause\n%s", code, errOut)
+	}
+	if n := len(fake.Accepted()); n != 0 {
+		t.Fatalf("%d posts accepted with a refused token", n)
+	}
+
+	// Slack answers 503 to every post: once waits for its retries until
+	// --wait, then names the last error.
+	fake.RefuseToken("")
+	for range 20 {
+		fake.Queue("", fakeslack.Response{Status: 503})
+	}
+	start = time.Now()
+	code, _, errOut = runCmd(t, context.Background(), "once", "--config", cfg, "--wait", "2s")
+	if took := time.Since(start); took > 7*time.Second {
+		t.Errorf("once with Slack failing took %s, want --wait 2s and a few seconds", took)
+	}
+	if code != exitProblems || !strings.Contains(errOut, "still retrying (last error:") {
+		t.Errorf("Slack failing: exit %d, want 1 naming the last error\n%s", code, errOut)
 	}
 }

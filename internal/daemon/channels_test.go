@@ -96,7 +96,7 @@ func TestAProcessStoppedMidPostDeliversTheRestAfterARestart(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { _, _, err := h.d.Once(ctx, 10*time.Second); done <- err }()
+	go func() { _, err := h.d.Once(ctx, 10*time.Second); done <- err }()
 	eventually(t, "the second post in flight", func() bool { return len(h.slack.Posts()) >= 2 })
 	cancel() // the process dies with a post in flight
 	<-done

@@ -160,13 +160,39 @@ func (d *Daemon) PollAll(ctx context.Context) PollResult {
 	return res
 }
 
-// Once polls every feed, then delivers what is pending, waiting at most
-// wait for retries. It returns the poll result and how many deliveries
-// are still pending.
-func (d *Daemon) Once(ctx context.Context, wait time.Duration) (PollResult, int, error) {
-	res := d.PollAll(ctx)
-	pending, err := d.outbox.Drain(ctx, d.now().Add(wait))
-	return res, pending, err
+// OnceResult is what a pass of Once leaves: how the feeds went, and the
+// deliveries still pending at its deadline with why (a refused token,
+// delivery paused, the last error a post met, retries due later).
+type OnceResult struct {
+	PollResult
+	Pending int
+	Why     string
+}
+
+// Once does the start-up steps Run does (startUp), polls every feed, then
+// delivers what is pending until nothing is or wait is over, whatever is
+// still pending then.
+func (d *Daemon) Once(ctx context.Context, wait time.Duration) (OnceResult, error) {
+	deadline := d.now().Add(wait)
+	d.startUp(ctx)
+	res := OnceResult{PollResult: d.PollAll(ctx)}
+	var err error
+	res.Pending, res.Why, err = d.outbox.Drain(ctx, deadline)
+	return res, err
+}
+
+// startUp is what run and once do before their first poll: ask Slack
+// whether the token is good (a refused one holds posting), learn the word
+// statistics of the last week's articles for story threading, delete
+// articles past retention, and post the matches held for a rule that no
+// longer collects a digest.
+func (d *Daemon) startUp(ctx context.Context) {
+	if err := d.outbox.Verify(ctx); err != nil && d.outbox.Refused() == "" {
+		d.logger.Warn("could not verify the Slack token at start-up", "err", err)
+	}
+	d.poller.LearnCorpus(ctx)
+	d.prune(ctx)
+	d.releaseStranded(ctx, digestJobs(d.Rules(), nil))
 }
 
 // FlushDigest queues the digest of the matches held for a rule.

@@ -207,7 +207,8 @@ func (h *harness) open(t *testing.T) {
 
 func (h *harness) once(t *testing.T) daemon.PollResult {
 	t.Helper()
-	res, _, err := h.d.Once(context.Background(), 10*time.Second)
+	out, err := h.d.Once(context.Background(), 10*time.Second)
+	res := out.PollResult
 	if err != nil {
 		t.Fatal(err)
 	}

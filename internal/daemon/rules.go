@@ -59,16 +59,27 @@ func (d *Daemon) notifyRulesRejected(ctx context.Context, dir string, problems d
 // scheduleDigests makes the scheduled digests follow the rules: a new or
 // changed digest: is scheduled, a removed one stops.
 func (rt *runtime) scheduleDigests(work context.Context, set *rules.Set) {
-	want := map[string]scheduler.Job{}
-	for _, r := range set.Rules {
-		if r.Digest != "" && r.Enabled {
-			want[r.ID] = scheduler.Job{Spec: r.Digest, Run: func() { rt.d.flushScheduled(work, r.ID) }}
-		}
-	}
+	want := digestJobs(set, func(id string) { rt.d.flushScheduled(work, id) })
 	for _, err := range rt.sched.Sync(want) { // validated when the rules were loaded
 		rt.d.logger.Error("schedule digest", "err", err)
 	}
 	rt.d.releaseStranded(work, want)
+}
+
+// digestJobs are the digests the rules in set collect, by rule id, each
+// running flush with its rule's id (nil: jobs that only name the digests).
+func digestJobs(set *rules.Set, flush func(ruleID string)) map[string]scheduler.Job {
+	want := map[string]scheduler.Job{}
+	for _, r := range set.Rules {
+		if r.Digest != "" && r.Enabled {
+			want[r.ID] = scheduler.Job{Spec: r.Digest, Run: func() {
+				if flush != nil {
+					flush(r.ID)
+				}
+			}}
+		}
+	}
+	return want
 }
 
 // releaseStranded posts at once, as a digest, the matches held for a rule

@@ -36,14 +36,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer func() { rt.stopServer() }() // the server in force at the end
 	rt.watch(work, cfg.RulesDir)
-	if err := d.outbox.Verify(work); err != nil && d.outbox.Refused() == "" {
-		d.logger.Warn("could not verify the Slack token at start-up", "err", err)
-	}
+	d.startUp(work)
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
 	wg.Go(func() {
-		d.poller.LearnCorpus(work)
-		d.prune(work)
 		res := d.PollAll(work)
 		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
 	})

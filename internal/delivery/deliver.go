@@ -70,13 +70,21 @@ func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) 
 	case Wait:
 		log.Warn("rate limited", "retry_after", dec.Delay)
 		o.observe("rate_limited")
+		o.noteRetry(dec.Reason)
 		return o.store.MarkRetry(ctx, dl.ID, o.now().Add(dec.Delay), dec.Reason, false)
 	default:
 		next := o.now().Add(dec.Delay)
 		log.Warn("delivery failed, will retry", "attempt", dl.Attempts+1, "retry_at", next.Format(time.RFC3339), "err", dec.Reason)
 		o.observe("retry")
+		o.noteRetry(dec.Reason)
 		return o.store.MarkRetry(ctx, dl.ID, next, dec.Reason, true)
 	}
+}
+
+func (o *Outbox) noteRetry(reason string) {
+	o.mu.Lock()
+	o.lastRetry = reason
+	o.mu.Unlock()
 }
 
 // giveUp marks a delivery failed and tells the ops channel, in one
@@ -148,30 +156,60 @@ func closed(c <-chan struct{}) bool {
 	}
 }
 
-// Drain delivers until nothing is pending or until is reached; it returns
-// how many deliveries are still pending.
-func (o *Outbox) Drain(ctx context.Context, until time.Time) (int, error) {
+// Drain delivers until nothing is pending or until is reached, whatever
+// is still pending then. It returns how many deliveries are still pending
+// and, when some are, why: the token refused, delivery paused, the last
+// error a post met (Slack unreachable or answering errors), or retries due
+// after until. A refused token ends it at once: nothing will be posted
+// before the token is fixed.
+func (o *Outbox) Drain(ctx context.Context, until time.Time) (pending int, why string, err error) {
 	for {
 		if err := o.dispatch(ctx, nil); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		o.workers.Wait()
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if err := o.Paused(); err != nil {
-			return 0, fmt.Errorf("delivery paused: %w", err)
+			return o.held(ctx, fmt.Sprintf("delivery paused: %v", err))
+		}
+		if r := o.Refused(); r != "" {
+			return o.held(ctx, "Slack refused the token ("+r+"): fix slack.token")
 		}
 		next, ok, err := o.store.NextDue(ctx)
 		if err != nil || !ok {
-			return 0, err
+			return 0, "", err
 		}
-		if next.After(until) {
-			counts, err := o.store.DeliveryCounts(ctx)
-			return counts[article.Pending], err
+		now := o.now()
+		if next.After(until) || now.After(until) {
+			return o.held(ctx, "")
 		}
-		if err := sleep(ctx, nil, max(next.Sub(o.now()), 10*time.Millisecond)); err != nil {
-			return 0, err
+		if err := sleep(ctx, nil, max(min(next.Sub(now), until.Sub(now)), 10*time.Millisecond)); err != nil {
+			return 0, "", err
 		}
 	}
+}
+
+// held counts what is pending and says why: reason, else the last error a
+// post met, else that retries are due later.
+func (o *Outbox) held(ctx context.Context, reason string) (int, string, error) {
+	counts, err := o.store.DeliveryCounts(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	n := counts[article.Pending]
+	if n == 0 {
+		return 0, "", nil
+	}
+	if reason == "" {
+		o.mu.Lock()
+		last := o.lastRetry
+		o.mu.Unlock()
+		reason = "retries are due later"
+		if last != "" {
+			reason = "still retrying (last error: " + last + ")"
+		}
+	}
+	return n, reason, nil
 }

@@ -74,6 +74,7 @@ type Outbox struct {
 	unrecorded map[int64]sent // accepted by Slack, not yet recorded
 	refused    string         // why Slack refuses the token (pause.go), or ""
 	refusedAt  time.Time      // when it last did
+	lastRetry  string         // the reason of the last post that will be retried
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means

@@ -85,7 +85,7 @@ func TestEachOutcomeIsRecordedAndAGiveUpTellsTheOpsChannel(t *testing.T) {
 	var mu sync.Mutex
 	o := New(st, Settings{Transport: tr, OpsChannel: "#ops", Policy: Policy{First: time.Minute, Max: time.Hour, GiveUpAfter: 24 * time.Hour}},
 		nil, func(r string) { mu.Lock(); outcomes = append(outcomes, r); mu.Unlock() }, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	pending, err := o.Drain(ctx, clk.Now())
+	pending, _, err := o.Drain(ctx, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestAReportOfAnEarlierStoryIsAReplyOrAMerge(t *testing.T) {
 		}
 		o := New(st, Settings{Transport: tr, Policy: Policy{First: time.Second, Max: time.Minute, GiveUpAfter: time.Hour}},
 			head, nil, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if _, err := o.Drain(ctx, clk.Now()); err != nil {
+		if _, _, err := o.Drain(ctx, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if threads {
@@ -240,7 +240,7 @@ func TestWhenAnOutcomeCannotBeRecordedNothingMoreIsPostedAndNothingTwice(t *test
 
 	st.broken.Store(true)
 	for range 3 { // the daemon would try again and again
-		if _, err := o.Drain(ctx, clk.Now()); err == nil || !strings.Contains(err.Error(), "delivery paused") {
+		if _, why, err := o.Drain(ctx, clk.Now()); err != nil || !strings.Contains(why, "delivery paused") {
 			t.Fatalf("Drain = %v, want it to say delivery is paused", err)
 		}
 	}
@@ -253,7 +253,7 @@ func TestWhenAnOutcomeCannotBeRecordedNothingMoreIsPostedAndNothingTwice(t *test
 	firstPosts := len(tr.posted)
 
 	st.broken.Store(false)
-	if pending, err := o.Drain(ctx, clk.Now()); err != nil || pending != 0 {
+	if pending, _, err := o.Drain(ctx, clk.Now()); err != nil || pending != 0 {
 		t.Fatalf("after writes work again: pending %d, %v", pending, err)
 	}
 	titles := map[string]int{}

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func threading(items []Item) (root map[int]int, merges [][2]int) {
 		a := it.Article()
 		al := article.Alert{Channel: "#iraq", Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: route.Lead(&a)}
 		fp := story.OfAlert(al)
-		corpus.Add(fp)
+		corpus.Add(strconv.Itoa(it.ID), it.Published, fp)
 		dl := article.Delivery{ID: int64(it.ID), Message: al, Story: fp.Encode(), Created: it.Published}
 		var recent []article.Delivery
 		for _, h := range heads {

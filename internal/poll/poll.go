@@ -47,6 +47,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return d.storageFailed(f, err)
 	}
 	d.storage.Store("")
+	d.learn(items)
 	d.countPoll(res.NotModified, items)
 	if res.NotModified {
 		d.metrics.Fetched(f.Name, "not_modified")
@@ -142,7 +143,6 @@ func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 			return nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
 		}
 		it := store.Item{Article: v.Article, Hash: v.Hash}
-		d.corpus.Add(story.Of(v.Article.Title, route.Lead(&v.Article), ""))
 		if v.MayAlert {
 			for _, m := range set.Match(&v.Article) {
 				if !v.Matched[m.RuleID] { // an edited item alerts only for rules it had not matched
@@ -160,6 +160,20 @@ func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	}
 	return items, nil
 }
+
+// learn counts the words of the articles just recorded in the word
+// statistics of story threading (only once recorded: a poll that fails
+// to record is polled again and must not count them twice).
+func (d *Poller) learn(items []store.Item) {
+	now := d.now()
+	for i := range items {
+		a := &items[i].Article
+		d.corpus.Add(reportKey(a), now, story.Of(a.Title, route.Lead(a), ""))
+	}
+}
+
+// reportKey identifies an article in the word statistics.
+func reportKey(a *article.Article) string { return a.Feed + "\x00" + a.Identity }
 
 func (d *Poller) countPoll(notModified bool, items []store.Item) {
 	var rules []string

@@ -73,18 +73,16 @@ func (d *Poller) StorageProblem() string {
 	return s
 }
 
-// corpusDays is how far back the word rarities of story threading look.
-const corpusDays = 7
-
 // LearnCorpus counts the words of the articles stored in the last week,
 // so that story threading weighs words by their rarity from the start.
 func (d *Poller) LearnCorpus(ctx context.Context) {
-	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -corpusDays))
+	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -story.CorpusDays))
 	if err != nil {
 		d.logger.Warn("story threading starts without word statistics", "err", err)
 		return
 	}
 	for i := range arts {
-		d.corpus.Add(story.Of(arts[i].Title, route.Lead(&arts[i].Article), ""))
+		a := &arts[i].Article
+		d.corpus.Add(reportKey(a), arts[i].FirstSeen, story.Of(a.Title, route.Lead(a), ""))
 	}
 }

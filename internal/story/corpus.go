@@ -2,29 +2,109 @@ package story
 
 import (
 	"math"
+	"slices"
 	"sync"
+	"time"
 )
 
 // Corpus counts in how many recent reports each word occurs, so that
 // comparison weighs a word by how rare it is: "Najaf" or "Douri" says more
 // about which event a report is about than "Iraq", "Baghdad" or "killed",
 // which most reports share. A nil Corpus weighs every word alike.
+//
+// The statistics roll: a report counts for CorpusDays from when it was
+// recorded, then leaves them, so a daemon that runs for months weighs
+// words by this week's news, as one that just started (and learned the
+// last CorpusDays of articles from the database) does. A quiet
+// installation keeps older days while fewer than CorpusFloor reports
+// would remain: rarity measured over a handful of reports means nothing.
+// A report counts once however often it is added (start-up learning,
+// then a poll).
 type Corpus struct {
-	mu   sync.RWMutex
-	df   map[string]int
-	docs int
+	mu     sync.RWMutex
+	df     map[string]int // over the days kept
+	docs   int
+	days   map[int64]*corpusDay // by day number since the Unix epoch
+	seen   map[string]bool      // reports counted, by key
+	newest int64
 }
 
-// NewCorpus returns an empty corpus.
-func NewCorpus() *Corpus { return &Corpus{df: map[string]int{}} }
+type corpusDay struct {
+	df   map[string]int
+	docs int
+	keys []string
+}
 
-// Add counts a report's words.
-func (c *Corpus) Add(fp Fingerprint) {
+// CorpusDays is how many days of reports the statistics hold, and
+// CorpusFloor how many reports they keep, however old, when those days
+// hold fewer.
+const (
+	CorpusDays  = 7
+	CorpusFloor = 1000
+)
+
+// NewCorpus returns an empty corpus.
+func NewCorpus() *Corpus {
+	return &Corpus{df: map[string]int{}, days: map[int64]*corpusDay{}, seen: map[string]bool{}}
+}
+
+// Add counts the words of a report recorded at a time. key identifies the
+// report (feed and identity); a key counted before is not counted again,
+// nor is a report older than the days kept.
+func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.seen[key] {
+		return
+	}
+	day := recorded.Unix() / 86400
+	if day > c.newest {
+		c.newest = day
+		c.expire()
+	}
+	if day <= c.newest-CorpusDays && c.docs >= CorpusFloor {
+		return
+	}
+	b := c.days[day]
+	if b == nil {
+		b = &corpusDay{df: map[string]int{}}
+		c.days[day] = b
+	}
+	c.seen[key] = true
+	b.keys = append(b.keys, key)
+	b.docs++
 	c.docs++
 	for w := range fp.words {
+		b.df[w]++
 		c.df[w]++
+	}
+}
+
+// expire drops the days that fell out of the window, oldest first, as
+// long as CorpusFloor reports remain.
+func (c *Corpus) expire() {
+	var old []int64
+	for day := range c.days {
+		if day <= c.newest-CorpusDays {
+			old = append(old, day)
+		}
+	}
+	slices.Sort(old)
+	for _, day := range old {
+		b := c.days[day]
+		if c.docs-b.docs < CorpusFloor {
+			return
+		}
+		c.docs -= b.docs
+		for w, n := range b.df {
+			if c.df[w] -= n; c.df[w] <= 0 {
+				delete(c.df, w)
+			}
+		}
+		for _, k := range b.keys {
+			delete(c.seen, k)
+		}
+		delete(c.days, day)
 	}
 }
 
@@ -39,7 +119,7 @@ func (c *Corpus) idf(w string) float64 {
 	return math.Log(float64(c.docs+1)/float64(c.df[w]+1)) + 1
 }
 
-// Docs is how many reports were counted.
+// Docs is how many reports are counted now.
 func (c *Corpus) Docs() int {
 	if c == nil {
 		return 0
@@ -47,4 +127,13 @@ func (c *Corpus) Docs() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.docs
+}
+
+// trusted is c when it counts enough reports (MinCorpus) for rarity to
+// mean something, else nil: every word alike.
+func (c *Corpus) trusted() *Corpus {
+	if c.Docs() < MinCorpus {
+		return nil
+	}
+	return c
 }

@@ -42,6 +42,7 @@ func Head(dl article.Delivery, heads []article.Delivery, c *Corpus, replies bool
 		return nil
 	}
 	fp := Recorded(dl)
+	c = c.trusted()
 	best, bestScore := -1, 0.0
 	for i, h := range heads {
 		if h.ID == dl.ID || replies && h.SlackTS == "" {
@@ -88,7 +89,7 @@ func freshness(a, b time.Time) float64 {
 const MinCorpus = 20
 
 func threshold(c *Corpus) float64 {
-	if c.Docs() < MinCorpus {
+	if c == nil {
 		return Threshold
 	}
 	return ThresholdIn

@@ -1,0 +1,58 @@
+package story
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestCorpusCountsAReportOnceHoweverOftenItIsAdded(t *testing.T) {
+	c := NewCorpus()
+	day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	c.Add("wire\x00a-1", day, fp(leaderKilledA))
+	c.Add("wire\x00a-1", day.Add(time.Hour), fp(leaderKilledA)) // learned at start-up, then polled
+	c.Add("wire\x00b-1", day, fp(leaderKilledB))
+	if got := c.Docs(); got != 2 {
+		t.Fatalf("Docs = %d, want 2 (a report added twice counts once)", got)
+	}
+	if w := c.idf("khadija"); w <= c.idf("kill") {
+		t.Errorf("idf(khadija) = %.2f, idf(kill) = %.2f: a word in one report should weigh more than one in both", w, c.idf("kill"))
+	}
+}
+
+func TestCorpusForgetsReportsOlderThanItsDaysOnceItHoldsEnough(t *testing.T) {
+	c := NewCorpus()
+	start := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	perDay := CorpusFloor/CorpusDays + 50 // the window alone holds more than the floor
+	for d := range 20 {
+		for i := range perDay {
+			r := sadrCityA
+			if d == 0 {
+				r = sinjarA // only the first day speaks of Sinjar
+			}
+			c.Add(fmt.Sprintf("f\x00%d-%d", d, i), start.AddDate(0, 0, d), fp(r))
+		}
+	}
+	if got, want := c.Docs(), CorpusDays*perDay; got != want {
+		t.Errorf("Docs = %d after 20 days, want the last %d days' %d", got, CorpusDays, want)
+	}
+	if got := c.idf("sinjar"); got != c.idf("unseenword") {
+		t.Errorf("idf(sinjar) = %.2f, want that of an unseen word (%.2f): the first day has left the statistics", got, c.idf("unseenword"))
+	}
+	c.Add("f\x00late", start, fp(sinjarA)) // recorded long ago: outside the window
+	if got := c.idf("sinjar"); got != c.idf("unseenword") {
+		t.Errorf("a report older than the window was counted: idf(sinjar) = %.2f", got)
+	}
+}
+
+func TestAQuietCorpusKeepsOlderDaysUpToItsFloor(t *testing.T) {
+	c := NewCorpus()
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for d := range 100 { // two reports a day for 100 days: 200 < CorpusFloor
+		c.Add(fmt.Sprintf("f\x00%d-a", d), start.AddDate(0, 0, d), fp(kirkuk))
+		c.Add(fmt.Sprintf("f\x00%d-b", d), start.AddDate(0, 0, d), fp(haditha))
+	}
+	if got := c.Docs(); got != 200 {
+		t.Errorf("Docs = %d, want all 200: fewer than %d reports are kept whatever their age", got, CorpusFloor)
+	}
+}
