@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
@@ -29,9 +30,9 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	defer s.close()
-	s.logger.Info("feedwatch starting", "version", buildVersion(), "config", s.cfg.Path, "delivery", slackMode(s.cfg))
+	s.logger.Info("feedwatch starting", "version", buildVersion(), "config", s.cfg.Path, "delivery", app.Mode(s.cfg))
 	done := make(chan error, 1)
-	go func() { done <- s.d.Run(s.ctx) }()
+	go func() { done <- s.p.Daemon.Run(s.ctx) }()
 	for {
 		select {
 		case err := <-done:
@@ -43,8 +44,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 			return exitOK
 		case <-e.hup:
 			s.logger.Info("SIGHUP: reloading the configuration and rules", "config", *path)
-			s.reload(e, *path)
-			_ = s.d.ReloadRules(s.ctx) // problems are logged and reported there
+			s.p.ReloadFile(s.ctx, func() (*config.Config, error) { return readConfig(e, *path) })
 		}
 	}
 }
@@ -57,9 +57,9 @@ func cmdOnce(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	defer s.close()
-	before, _ := s.st.DeliveryCounts(s.ctx)
-	res, err := s.d.Once(s.ctx, *wait)
-	after, _ := s.st.DeliveryCounts(s.ctx)
+	before, _ := s.p.Store.DeliveryCounts(s.ctx)
+	res, err := s.p.Daemon.Once(s.ctx, *wait)
+	after, _ := s.p.Store.DeliveryCounts(s.ctx)
 	failed, skipped := reportFeeds(e, res.PollResult)
 	lost := after[article.Failed] - before[article.Failed]
 	fmt.Fprintf(e.stderr, "polled %d feeds: %d failed, %d skipped; %d alerts failed for good, %d still pending\n",
@@ -103,7 +103,7 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, delivery: %s", cfg.Path, len(cfg.Feeds), slackMode(cfg))
+	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, delivery: %s", cfg.Path, len(cfg.Feeds), app.Mode(cfg))
 	if cfg.Slack.Token != "" || cfg.Slack.WebhookURL != "" {
 		fmt.Fprintf(e.stdout, ", secret %s", "[redacted]")
 	}
@@ -111,15 +111,11 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 	if !verifyToken(ctx, e, cfg) {
 		return exitUsage
 	}
-	set, err := rules.LoadDir(cfg.RulesDir)
+	set, err := cfg.Rules() // as start-up and every reload judge them
 	if *withSlack && !checkChannels(ctx, e, cfg, set) {
 		return exitUsage
 	}
 	problems := diag.List(cfg.RulesDir, err)
-	if set != nil {
-		problems = append(problems, unknownFeeds(set, cfg.Feeds)...)
-		problems = append(problems, set.RunTests()...)
-	}
 	for _, p := range problems {
 		fmt.Fprintln(e.stdout, p)
 	}
@@ -195,7 +191,7 @@ func cmdHealthcheck(ctx context.Context, e env, args []string) int {
 // reach is only noted, so that check works offline (systemd's
 // ExecStartPre runs it at boot).
 func verifyToken(ctx context.Context, e env, cfg *config.Config) bool {
-	bot, ok := newTransport(cfg, e.stdout).(*slack.Bot)
+	bot, ok := app.NewTransport(cfg, e.stdout).(*slack.Bot)
 	if !ok {
 		return true
 	}
@@ -218,7 +214,7 @@ func verifyToken(ctx context.Context, e env, cfg *config.Config) bool {
 // checkChannels asks Slack about every channel alerts go to: the default
 // one, the ops channel and each rule's.
 func checkChannels(ctx context.Context, e env, cfg *config.Config, set *rules.Set) bool {
-	bot, ok := newTransport(cfg, e.stdout).(*slack.Bot)
+	bot, ok := app.NewTransport(cfg, e.stdout).(*slack.Bot)
 	if !ok {
 		fmt.Fprintln(e.stdout, "channels: not checked: only a bot token can ask Slack about channels")
 		return true
@@ -264,7 +260,7 @@ func cmdSendTest(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	set, _ := rules.LoadDir(cfg.RulesDir)
-	t := newTransport(cfg, e.stdout)
+	t := app.NewTransport(cfg, e.stdout)
 	host, _ := os.Hostname()
 	failed := false
 	channels := configuredChannels(cfg, set)

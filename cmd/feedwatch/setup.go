@@ -6,15 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"time"
 
+	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/daemon"
-	"github.com/feedwatch/feedwatch/internal/delivery"
-	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/secret"
-	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
@@ -68,55 +63,19 @@ func parseConfig(e env, fs *flag.FlagSet, path *string, args []string) (*config.
 	return cfg, exitOK
 }
 
-// slackMode names where alerts go, for logs and check.
-func slackMode(cfg *config.Config) string {
-	switch {
-	case cfg.Slack.Token != "":
-		return "bot token (chat.postMessage)"
-	case cfg.Slack.WebhookURL != "":
-		return "incoming webhook"
-	}
-	return "console (no Slack configured: alerts are printed to standard output)"
-}
-
-// newTransport picks the delivery mode from the configuration.
-func newTransport(cfg *config.Config, stdout io.Writer) delivery.Transport {
-	client := &http.Client{Timeout: 30 * time.Second}
-	switch {
-	case cfg.Slack.Token != "":
-		return slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
-	case cfg.Slack.WebhookURL != "":
-		return slack.NewWebhook(cfg.Slack.WebhookURL.Reveal(), client, cfg.Slack.Unfurl)
-	}
-	return slack.NewConsole(stdout)
-}
-
-// newDaemon builds a daemon on an open store.
-func newDaemon(e env, cfg *config.Config, logger *slog.Logger, st *store.Store) (*daemon.Daemon, error) {
-	return daemon.New(cfg, logger, daemon.Deps{
-		Store:     st,
-		Fetcher:   newFetcher(cfg),
-		Transport: newTransport(cfg, e.stdout),
-	})
-}
-
-func newFetcher(cfg *config.Config) *feed.Fetcher {
-	return feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent).WithConcurrency(cfg.Fetch.Concurrency)
-}
-
 // session is what run and once share: flags parsed, config loaded, a
-// logger, a context cancelled by SIGINT/SIGTERM, the store and the daemon.
+// logger, a context cancelled by SIGINT/SIGTERM, the database locked and
+// the program built on it (app.Open).
 type session struct {
 	ctx    context.Context
 	cfg    *config.Config
 	logger *slog.Logger
-	st     *store.Store
-	d      *daemon.Daemon
+	p      *app.Program
 	stop   func()
 }
 
 func (s *session) close() {
-	s.st.Close()
+	s.p.Close()
 	s.stop()
 }
 
@@ -134,37 +93,11 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	}
 	ctx, cancel := withSignals(ctx)
 	stop := func() { cancel(); release() }
-	st, err := store.Open(ctx, cfg.Storage.Path)
+	p, err := app.Open(ctx, cfg, app.Options{Stdout: e.stdout, Logger: logger})
 	if err != nil {
 		stop()
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitUsage
 	}
-	d, err := newDaemon(e, cfg, logger, st)
-	if err != nil {
-		st.Close()
-		stop()
-		fmt.Fprintln(e.stderr, err)
-		return nil, exitUsage
-	}
-	return &session{ctx: ctx, cfg: cfg, logger: logger, st: st, d: d, stop: stop}, exitOK
-}
-
-// reload applies the configuration file again to the running daemon. On
-// any problem it logs it and the daemon keeps running as it was.
-func (s *session) reload(e env, path string) {
-	cfg, err := readConfig(e, path)
-	if err != nil {
-		s.d.Metrics().ConfigReloaded(false)
-		s.logger.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
-		return
-	}
-	if err := s.d.Reload(s.ctx, cfg, newFetcher(cfg), newTransport(cfg, e.stdout)); err != nil {
-		s.d.Metrics().ConfigReloaded(false)
-		s.logger.Error("configuration not reloaded: keeping the one in force", "err", err)
-		return
-	}
-	s.d.Metrics().ConfigReloaded(true)
-	s.cfg = cfg
-	s.logger.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", slackMode(cfg))
+	return &session{ctx: ctx, cfg: cfg, logger: logger, p: p, stop: stop}, exitOK
 }

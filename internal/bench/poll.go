@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,10 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
-	"github.com/feedwatch/feedwatch/internal/feed"
-	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
@@ -106,24 +103,15 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 	return &Poller{D: d, store: st, dir: dir}, nil
 }
 
-// newDaemon opens cfg's database and builds a daemon on it that fetches as
-// feedwatch run does and prints its alerts nowhere. The caller closes the
-// store.
+// newDaemon builds feedwatch on cfg as feedwatch run does (app.Open),
+// printing its alerts nowhere. The caller closes the store.
 func newDaemon(cfg *config.Config) (*daemon.Daemon, *store.Store, error) {
-	st, err := store.Open(context.Background(), cfg.Storage.Path)
+	cfg.Fetch.UserAgent = "feedwatch-bench"
+	p, err := app.Open(context.Background(), cfg, app.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := daemon.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), daemon.Deps{
-		Store:     st,
-		Fetcher:   feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), "feedwatch-bench").WithConcurrency(cfg.Fetch.Concurrency),
-		Transport: slack.NewConsole(io.Discard),
-	})
-	if err != nil {
-		st.Close()
-		return nil, nil, err
-	}
-	return d, st, nil
+	return p.Daemon, p.Store, nil
 }
 
 // Close closes the database.

@@ -120,8 +120,12 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	}
 	cfg.Path = path
 	expandEnv(reflect.ValueOf(&cfg).Elem(), lookupEnv)
-	cfg.envDefaults(root, lookupEnv)
+	fromEnv := cfg.envDefaults(root, lookupEnv)
 	for _, p := range append(cfg.resolve(), cfg.Validate()...) {
+		if v, ok := fromEnv[p.Field]; ok { // not in the file: name the variable, not config.yaml:1:1
+			problems = append(problems, &diag.Problem{File: "environment variable " + v, Msg: p.Field + " (not set in " + path + "): " + p.Msg})
+			continue
+		}
 		if pr := diag.At(path, root, p.Field, p.Msg); !failed[pr.Line] || pr.Line == 0 {
 			problems = append(problems, pr)
 		}
@@ -262,20 +266,28 @@ var EnvDefaults = []struct{ Field, Var string }{
 	{"storage.path", "FEEDWATCH_DATA_DIR"}, // the folder: the database is feedwatch.db in it
 }
 
-func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bool)) {
+// envDefaults applies EnvDefaults and returns the fields they set, with
+// the variable each came from.
+func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bool)) map[string]string {
+	from := map[string]string{}
 	for _, d := range EnvDefaults {
 		v, ok := lookupEnv(d.Var)
 		if !ok || v == "" || diag.Has(root, d.Field) {
 			continue
 		}
+		from[d.Field] = d.Var
 		switch d.Field {
 		case "slack.token":
 			if !diag.Has(root, "slack.token_file") && !diag.Has(root, "slack.webhook_url") {
 				c.Slack.Token = Secret(v)
+			} else {
+				delete(from, d.Field)
 			}
 		case "slack.webhook_url":
 			if !diag.Has(root, "slack.webhook_url_file") && !diag.Has(root, "slack.token") && c.Slack.Token == "" {
 				c.Slack.WebhookURL = Secret(v)
+			} else {
+				delete(from, d.Field)
 			}
 		case "server.listen":
 			c.Server.Listen = v
@@ -283,4 +295,5 @@ func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bo
 			c.Storage.Path = filepath.Join(v, "feedwatch.db")
 		}
 	}
+	return from
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,8 +51,10 @@ func (c *Config) Validate() []FieldError {
 	}
 	c.validateSlack(bad)
 	if c.Server.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.Server.Listen); err != nil {
+		if _, port, err := net.SplitHostPort(c.Server.Listen); err != nil {
 			bad("server.listen", "%q is not host:port (empty turns the server off)", c.Server.Listen)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("server.listen", "%q: the port must be a number from 0 to 65535", c.Server.Listen)
 		}
 	}
 	switch c.Log.Level {

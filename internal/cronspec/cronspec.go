@@ -46,6 +46,11 @@ func Parse(spec string) (s cron.Schedule, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid schedule %q: %w", spec, err)
 	}
+	// A date that never comes ("0 0 30 2 *": February 30th) parses, and
+	// its job would wait for ever: a digest would hold its matches.
+	if s.Next(time.Now()).IsZero() {
+		return nil, fmt.Errorf("invalid schedule %q: it never runs (no date matches its day and month fields)", spec)
+	}
 	return dstSafe{s}, nil
 }
 

@@ -8,13 +8,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
+	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/metrics"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
@@ -27,10 +27,16 @@ type Store interface {
 	poll.Store
 	delivery.Store
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
-	HeldRules(ctx context.Context) ([]string, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
 	SetMeta(ctx context.Context, key, value string) error
 }
+
+// Fetcher fetches one feed, and Transport posts a message (built from the
+// configuration by package app).
+type (
+	Fetcher   = poll.Fetcher
+	Transport = delivery.Transport
+)
 
 // Deps are the parts the daemon is built from.
 type Deps struct {
@@ -103,14 +109,13 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	d.poller = poll.New(poll.Deps{Store: d.store, Metrics: d.metrics, Logger: d.logger, Now: d.now, Corpus: d.corpus,
 		Rules: d.Rules, OpsChannel: d.outbox.OpsChannel, Wake: d.outbox.Wake,
 		PerRule: func() bool { return d.outbox.Capabilities().PerRuleChannels }})
-	live, err := rules.NewLive(cfg.RulesDir, func(set *rules.Set) { // status shows the rules in force
+	set, err := cfg.Rules()
+	if err != nil {
+		return nil, fmt.Errorf("rules in %s:\n%w", cfg.RulesDir, diag.List(cfg.RulesDir, err))
+	}
+	d.rules = rules.NewLive(cfg.RulesDir, set, func(set *rules.Set) { // status shows the rules in force
 		_ = d.store.SetMeta(context.Background(), "rules_in_force", set.Summary()) // only informative
 	})
-	if err != nil {
-		return nil, fmt.Errorf("load rules: %w", err)
-	}
-	d.rules = live
-	set := live.Set()
 	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
 	d.logger.Info("rules loaded", "dir", cfg.RulesDir, "rules", len(set.Rules), "lists", len(set.Lists))
 	return d, nil
@@ -135,29 +140,12 @@ func (d *Daemon) Rules() *rules.Set { return d.rules.Set() }
 func (d *Daemon) config() *config.Config { return d.setup.Load().Cfg }
 
 // PollResult says how a pass over the feeds went.
-type PollResult struct {
-	Feeds  int
-	Failed map[string]error // by feed name
-}
+type PollResult = poll.Result
 
 // PollAll polls every feed once, at most fetch.concurrency at a time. A
 // failing feed is reported and does not stop the others.
 func (d *Daemon) PollAll(ctx context.Context) PollResult {
-	s := d.setup.Load()
-	res := PollResult{Feeds: len(s.Cfg.Feeds), Failed: map[string]error{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, f := range s.Cfg.Feeds {
-		wg.Go(func() {
-			if err := d.poller.Poll(ctx, s.Setup, f); err != nil {
-				mu.Lock()
-				res.Failed[f.Name] = err
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return res
+	return d.poller.All(ctx, d.setup.Load().Setup)
 }
 
 // OnceResult is what a pass of Once leaves: how the feeds went, and the
@@ -192,7 +180,7 @@ func (d *Daemon) startUp(ctx context.Context) {
 	}
 	d.poller.LearnCorpus(ctx)
 	d.prune(ctx)
-	d.releaseStranded(ctx, digestJobs(d.Rules(), nil))
+	d.outbox.ReleaseStranded(ctx, d.Rules().Digest)
 }
 
 // FlushDigest queues the digest of the matches held for a rule.

@@ -14,13 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
-	"github.com/feedwatch/feedwatch/internal/delivery"
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
-	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/poll"
-	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 	"github.com/feedwatch/feedwatch/internal/testutil"
 )
@@ -91,6 +89,7 @@ func (fs *feedServer) set(body string, status int) {
 type harness struct {
 	grace time.Duration // for Run's shutdown; 0: the default
 	cfg   *config.Config
+	p     *app.Program
 	d     *daemon.Daemon
 	store *store.Store
 	slack *fakeslack.Server
@@ -159,50 +158,34 @@ func newHarnessFrom(t *testing.T, h *harness) *harness {
 	return h
 }
 
-// open (re)opens the store and builds a daemon, as a restart would.
+// open (re)opens the store and builds a daemon, as a restart would, the
+// way feedwatch run builds it (app.Open): only the clock, the fault
+// injections and shorter waits differ.
 func (h *harness) open(t *testing.T) {
 	t.Helper()
-	st, err := store.Open(context.Background(), h.cfg.Storage.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if h.now != nil {
-		st.Now = h.now
-	}
-	var transport delivery.Transport = slack.NewBot(h.cfg.Slack.Token.Reveal(), h.cfg.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
-	if h.cfg.Slack.WebhookURL != "" {
-		transport = slack.NewWebhook(h.cfg.Slack.WebhookURL.Reveal(), &http.Client{Timeout: 5 * time.Second}, false)
-	}
-	fetcher := feed.NewFetcher(h.cfg.Fetch.Timeout.D(), int64(h.cfg.Fetch.MaxBody), "feedwatch-test")
-	if h.now != nil {
-		fetcher.Now = h.now
-	}
-	var f poll.Fetcher = fetcher
-	if h.fetcher != nil {
-		f = h.fetcher
-	}
 	logw := io.Discard
 	if h.logs != nil {
 		logw = h.logs
 	}
-	var ds daemon.Store = st
-	if h.wrap != nil {
-		ds = h.wrap(st)
-	}
-	d, err := daemon.New(h.cfg, slog.New(slog.NewTextHandler(logw, nil)), daemon.Deps{
-		Store:     ds,
-		Fetcher:   f,
-		Now:       h.now,
-		Transport: transport,
-		RetryBase: 200 * time.Millisecond,
-		PostGap:   20 * time.Millisecond, // Slack's pace is 1 s; the tests need not wait for it
-		Grace:     h.grace,
-	})
+	p, err := app.Open(context.Background(), h.cfg, h.options(logw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.d, h.store = d, st
+	t.Cleanup(func() { p.Close() })
+	h.p, h.d, h.store = p, p.Daemon, p.Store
+}
+
+func (h *harness) options(logw io.Writer) app.Options {
+	o := app.Options{
+		Logger:    slog.New(slog.NewTextHandler(logw, nil)),
+		Now:       h.now,
+		RetryBase: 200 * time.Millisecond,
+		PostGap:   20 * time.Millisecond, // Slack's pace is 1 s; the tests need not wait for it
+		Grace:     h.grace,
+		Fetcher:   h.fetcher,
+		WrapStore: h.wrap,
+	}
+	return o
 }
 
 func (h *harness) once(t *testing.T) daemon.PollResult {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/feed"
-	"github.com/feedwatch/feedwatch/internal/slack"
 )
 
 // reload applies a copy of the harness configuration changed by edit, with
@@ -20,9 +18,7 @@ func (h *harness) reload(t *testing.T, edit func(*config.Config)) error {
 	next := *h.cfg
 	next.Feeds = append([]config.Feed(nil), h.cfg.Feeds...)
 	edit(&next)
-	transport := slack.NewBot(next.Slack.Token.Reveal(), next.Slack.APIURL, &http.Client{Timeout: 5 * time.Second}, false)
-	fetcher := feed.NewFetcher(next.Fetch.Timeout.D(), int64(next.Fetch.MaxBody), "feedwatch-test")
-	return h.d.Reload(context.Background(), &next, fetcher, transport)
+	return h.p.Reload(context.Background(), &next)
 }
 
 func TestAReloadKeepsTheMetricsCountingAndPollsOnlyANewFeed(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
+	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/scheduler"
@@ -177,7 +178,8 @@ type reload struct {
 
 // Reload applies a new configuration to the running daemon in place:
 // feeds, schedules, fetching, Slack settings, the listen address and the
-// rules folder. Only new feeds (or feeds with a new URL) are polled at
+// rules folder, with the rules on disk judged against it as feedwatch
+// check judges them (config.Rules). Only new feeds (or feeds with a new URL) are polled at
 // once; the others keep their schedule, and metrics keep counting. If any part cannot be applied
 // (a schedule, the listen address…) nothing changes and the error says why.
 // storage.path and log settings need a restart.
@@ -200,6 +202,11 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 	if req.cfg.Storage.Path != old.Cfg.Storage.Path {
 		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.Cfg.Storage.Path, req.cfg.Storage.Path)
 	}
+	stamp := rules.Stamp(req.cfg.RulesDir)
+	set, err := req.cfg.Rules() // the rules on disk, with the new feeds: as feedwatch check judges them
+	if err != nil {
+		return fmt.Errorf("rules in %s:\n%w", req.cfg.RulesDir, diag.List(req.cfg.RulesDir, err))
+	}
 	sched, err := rt.schedule(work, req.cfg)
 	if err != nil {
 		return err
@@ -214,6 +221,7 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 		s.Sem = make(chan struct{}, req.cfg.Fetch.Concurrency)
 	}
 	d.setup.Store(s)
+	d.putRules(req.cfg.RulesDir, stamp, set)
 	d.outbox.Apply(d.outboxSettings(s, req.transport))
 	oldSched := rt.sched
 	go func() { _ = oldSched.Stop(work) }() // polls in flight finish on the old settings
@@ -222,7 +230,6 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 		rt.work.Go(func() { d.pollScheduled(work, f) })
 	}
 	if req.cfg.RulesDir != old.Cfg.RulesDir {
-		_ = d.ReloadRules(work)
 		rt.watch(work, req.cfg.RulesDir)
 	}
 	d.logger.Info("configuration applied", "feeds", len(req.cfg.Feeds), "listen", req.cfg.Server.Listen)

@@ -8,6 +8,41 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
+// Rules says what a rule's digest is now: its name and mention, and its
+// schedule ("" when the rule collects none: no such rule, disabled, or no
+// digest:). rules.Set.Digest is one.
+type Rules func(id string) (name, mention, spec string)
+
+// FlushRule queues the digest of the matches held for rule id, with its
+// name and mention as they are now; a failure is logged.
+func (o *Outbox) FlushRule(ctx context.Context, id string, rules Rules) {
+	name, mention, _ := rules(id)
+	if name == "" {
+		name = id
+	}
+	if err := o.FlushDigest(ctx, id, name, mention); err != nil {
+		o.logger.Error("digest", "rule", id, "err", err)
+	}
+}
+
+// ReleaseStranded posts at once, as a digest, the matches held for a rule
+// that no longer collects a digest (its digest: removed, the rule disabled
+// or deleted): nothing waits for a digest that will never come.
+func (o *Outbox) ReleaseStranded(ctx context.Context, rules Rules) {
+	held, err := o.store.HeldRules(ctx)
+	if err != nil {
+		o.logger.Error("release held matches", "err", err)
+		return
+	}
+	for _, id := range held {
+		if _, _, spec := rules(id); spec != "" {
+			continue
+		}
+		o.logger.Info("releasing the matches held for a rule that no longer collects a digest", "rule", id)
+		o.FlushRule(ctx, id, rules)
+	}
+}
+
 // FlushDigest queues one digest per channel of the matches held for a
 // rule, newest first, and releases them. name and mention are the rule's
 // as they are now.

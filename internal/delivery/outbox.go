@@ -36,6 +36,7 @@ type Store interface {
 	Enqueue(ctx context.Context, notices ...article.Notice) error
 	Ping(ctx context.Context) error
 	HeldFor(ctx context.Context, rule string) ([]article.Delivery, error)
+	HeldRules(ctx context.Context) ([]string, error)
 	Gather(ctx context.Context, d article.Digest, gathered []int64) error
 	DeliveryCounts(ctx context.Context) (map[article.State]int, error)
 }

@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,4 +86,29 @@ func (d *Poller) LearnCorpus(ctx context.Context) {
 		a := &arts[i].Article
 		d.corpus.Add(reportKey(a), arts[i].FirstSeen, story.Of(a.Title, route.Lead(a), ""))
 	}
+}
+
+// Result says how a pass over the feeds went.
+type Result struct {
+	Feeds  int
+	Failed map[string]error // by feed name
+}
+
+// All polls every feed of s once, at most fetch.concurrency at a time. A
+// failing feed is reported and does not stop the others.
+func (d *Poller) All(ctx context.Context, s Setup) Result {
+	res := Result{Feeds: len(s.Cfg.Feeds), Failed: map[string]error{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, f := range s.Cfg.Feeds {
+		wg.Go(func() {
+			if err := d.Poll(ctx, s, f); err != nil {
+				mu.Lock()
+				res.Failed[f.Name] = err
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return res
 }

@@ -3,12 +3,11 @@ package rules
 import (
 	"sync"
 	"sync/atomic"
-
-	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
 // Live is the rule set in force in a running daemon: loaded from a folder,
-// reloaded when asked, kept as it was when a reload finds problems.
+// reloaded when asked, kept as it was when a reload finds problems. Every
+// set it puts in force passed Check against the feeds configured then.
 type Live struct {
 	loaded   func(*Set) // told of every set put in force
 	set      atomic.Pointer[Set]
@@ -18,14 +17,12 @@ type Live struct {
 	reported string // the problems last reported, so each is reported once
 }
 
-// NewLive loads dir; loaded, when not nil, is told of every set put in
-// force, this one and those of later Loads.
-func NewLive(dir string, loaded func(*Set)) (*Live, error) {
+// NewLive puts set, read from dir (Check), in force; loaded, when not nil,
+// is told of every set put in force, this one and those of later Loads.
+func NewLive(dir string, set *Set, loaded func(*Set)) *Live {
 	l := &Live{loaded: loaded}
-	if _, _, err := l.Load(dir); err != nil {
-		return nil, err
-	}
-	return l, nil
+	l.Put(dir, Stamp(dir), set)
+	return l
 }
 
 // Set is the rule set in force.
@@ -39,30 +36,24 @@ func (l *Live) Dir() (dir, stamp string) {
 	return l.dir, l.stamp
 }
 
-// Load reads dir. A valid set whose tests pass replaces the one in force;
-// with problems nothing changes and err lists them, with fresh false when the same
-// problems were already reported by an earlier Load.
-func (l *Live) Load(dir string) (set *Set, fresh bool, err error) {
+// Refused notes that the folder, as stamp says it was, has problems
+// (msg); it reports whether they are fresh: not the ones reported last.
+// The set in force stays.
+func (l *Live) Refused(stamp, msg string) (fresh bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.stamp = Stamp(dir)
-	set, err = LoadDir(dir)
-	if err == nil {
-		// A rule whose own tests: fail is refused as feedwatch check refuses
-		// it, or the next restart (systemd runs check first) would fail.
-		if ps := set.RunTests(); len(ps) > 0 {
-			err = ps
-		}
-	}
-	if err != nil {
-		msg := diag.List(dir, err).Error()
-		fresh, l.reported = msg != l.reported, msg
-		return nil, fresh, err
-	}
-	l.dir, l.reported = dir, ""
+	l.stamp = stamp
+	fresh, l.reported = msg != l.reported, msg
+	return fresh
+}
+
+// Put puts set, read from dir when its files were as stamp says, in force.
+func (l *Live) Put(dir, stamp string, set *Set) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.dir, l.stamp, l.reported = dir, stamp, ""
 	l.set.Store(set)
 	if l.loaded != nil {
 		l.loaded(set)
 	}
-	return set, true, nil
 }

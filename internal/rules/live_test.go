@@ -17,31 +17,47 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 		}
 	}
 	write("name: Haditha\nquery: Haditha\n")
-	l, err := NewLive(dir, nil)
+	set, err := Check(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	l := NewLive(dir, set, nil)
+	// load is what the daemon does on a change: judge, then put in force
+	// or note the problems.
+	load := func(dir string, feeds []Feed) (*Set, bool, error) {
+		stamp := Stamp(dir)
+		set, err := Check(dir, feeds)
+		if err != nil {
+			return nil, l.Refused(stamp, err.Error()), err
+		}
+		l.Put(dir, stamp, set)
+		return set, true, nil
+	}
 	write("name: Haditha\nquery: Haditha AND (\n")
-	if _, fresh, err := l.Load(dir); err == nil || !fresh {
+	if _, fresh, err := load(dir, nil); err == nil || !fresh {
 		t.Fatalf("a broken edit: err %v, fresh %v; want an error reported as new", err, fresh)
 	}
 	if l.Set() == nil || l.Set().Rules[0].Name != "Haditha" {
 		t.Error("the last good rules were not kept")
 	}
-	if _, fresh, err := l.Load(dir); err == nil || fresh {
+	if _, fresh, err := load(dir, nil); err == nil || fresh {
 		t.Errorf("the same problem again: err %v, fresh %v; want it not reported twice", err, fresh)
 	}
 	write("name: Haditha\nquery: Haditha OR Hit\n")
-	if set, _, err := l.Load(dir); err != nil || set != l.Set() {
+	if set, _, err := load(dir, nil); err != nil || set != l.Set() {
 		t.Fatalf("a fixed edit: %v", err)
 	}
 	write("name: Haditha\nquery: Haditha AND (\n")
-	if _, fresh, _ := l.Load(dir); !fresh {
+	if _, fresh, _ := load(dir, nil); !fresh {
 		t.Error("a problem that comes back after a good load must be reported again")
 	}
 	write("name: Haditha\nquery: Haditha\ntests:\n  - title: Bridge opens in Ramadi\n    expect: match\n")
-	if _, _, err := l.Load(dir); err == nil || !strings.Contains(err.Error(), "expected match") {
+	if _, _, err := load(dir, nil); err == nil || !strings.Contains(err.Error(), "expected match") {
 		t.Errorf("a rule whose own test fails: %v, want it refused as check refuses it", err)
+	}
+	write("name: Haditha\nquery: Haditha\nfeeds: [Wyre]\n")
+	if _, _, err := load(dir, []Feed{{Name: "Wire"}}); err == nil || !strings.Contains(err.Error(), `r.yaml:3:9: feeds[0]: no configured feed is named "Wyre"`) {
+		t.Errorf("a rule naming a feed that is not configured: %v, want it refused as check refuses it", err)
 	}
 	if d, stamp := l.Dir(); d != dir || stamp != Stamp(dir) {
 		t.Errorf("Dir() = %q, %q", d, stamp)

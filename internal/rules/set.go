@@ -101,3 +101,18 @@ func (s *Set) Summary() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// Digest says what rule id's digest is now: the rule's name and mention,
+// and its digest: schedule ("" when it collects none: no such rule, a
+// disabled one, or no digest:).
+func (s *Set) Digest(id string) (name, mention, spec string) {
+	for _, r := range s.Rules {
+		if r.ID == id {
+			if r.Enabled {
+				spec = r.Digest
+			}
+			return r.Name, r.Mention, spec
+		}
+	}
+	return "", "", ""
+}

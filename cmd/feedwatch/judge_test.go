@@ -1,0 +1,148 @@
+package main
+
+// One judge: feedwatch check, start-up (once and run), a SIGHUP and an
+// edit of the rules folder accept and refuse the same inputs, with the
+// same message.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// judged is a setup in a folder: a config over the demo feed and one rule.
+type judged struct {
+	dir, cfg, rule string
+}
+
+const goodRule = "name: IS leadership\nquery: Islamic State AND leader\n"
+
+func newJudged(t *testing.T) *judged {
+	t.Helper()
+	j := &judged{dir: t.TempDir()}
+	j.cfg = filepath.Join(j.dir, "config.yaml")
+	j.rule = filepath.Join(j.dir, "rules", "is.yaml")
+	feedXML, err := os.ReadFile(filepath.Join("..", "..", "demo", "demo-feed.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(j.dir, "demo-feed.xml"), feedXML, 0o644)
+	os.Mkdir(filepath.Join(j.dir, "rules"), 0o755)
+	j.write(t, j.rule, goodRule)
+	j.write(t, j.cfg, j.config(`""`))
+	return j
+}
+
+func (j *judged) config(listen string) string {
+	return "rules_dir: rules\nbackfill: 36500d\nmax_age: 36500d\nserver: {listen: " + listen + "}\nfeeds:\n  - name: Demo wire\n    url: file:demo-feed.xml\n"
+}
+
+func (j *judged) write(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// brokenInputs are mistakes each path must refuse alike; want is a part
+// of the one message every path gives.
+var brokenInputs = []struct {
+	name, rule, listen, want string
+}{
+	{name: "a rule naming a feed that does not exist", rule: goodRule + "feeds: [Wyre]\n", want: `is.yaml:3:9: feeds[0]: no configured feed is named "Wyre"`},
+	{name: "a digest that never comes", rule: goodRule + "digest: \"0 0 30 2 *\"\n", want: `it never runs (no date matches its day and month fields)`},
+	{name: "a rule whose own test fails", rule: goodRule + "tests:\n  - title: Bridge opens in Ramadi\n    expect: match\n", want: `did not match, expected match`},
+	{name: "a port out of range", listen: `"localhost:99999"`, want: `config.yaml:4:18: server.listen: "localhost:99999": the port must be a number from 0 to 65535`},
+}
+
+func TestCheckStartUpAndReloadsRefuseTheSameInputsWithTheSameMessage(t *testing.T) {
+	for _, in := range brokenInputs {
+		t.Run(in.name, func(t *testing.T) {
+			j := newJudged(t)
+			if in.rule != "" {
+				j.write(t, j.rule, in.rule)
+			}
+			if in.listen != "" {
+				j.write(t, j.cfg, j.config(in.listen))
+			}
+			code, out, errOut := runCmd(t, context.Background(), "check", "--config", j.cfg)
+			if out += errOut; code == exitOK || !strings.Contains(out, in.want) {
+				t.Errorf("check: exit %d, want a refusal saying %q:\n%s", code, in.want, out)
+			}
+			code, _, errOut = runCmd(t, context.Background(), "once", "--config", j.cfg)
+			if code == exitOK || !strings.Contains(errOut, in.want) {
+				t.Errorf("once (start-up): exit %d, want a refusal saying %q:\n%s", code, in.want, errOut)
+			}
+		})
+	}
+}
+
+func TestARunningDaemonRefusesOnReloadWhatCheckRefuses(t *testing.T) {
+	j := newJudged(t)
+	hup := make(chan os.Signal, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runWithHUP(ctx, []string{"run", "--config", j.cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false }, hup)
+	}()
+	waitFor(t, "the first alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
+	for _, in := range brokenInputs {
+		before := len(errb.String())
+		if in.rule != "" { // the folder watch sees the edit by itself
+			j.write(t, j.rule, in.rule)
+			waitFor(t, "the rules refused: "+in.name, func() bool {
+				return strings.Contains(unquote(errb.String()[before:]), "rules not reloaded: keeping the rules in force") &&
+					strings.Contains(unquote(errb.String()[before:]), in.want)
+			})
+		}
+		if in.listen != "" {
+			j.write(t, j.cfg, j.config(in.listen))
+		}
+		before = len(errb.String())
+		hup <- syscall.SIGHUP
+		waitFor(t, "SIGHUP refusing "+in.name, func() bool {
+			logs := unquote(errb.String()[before:])
+			return strings.Contains(logs, "configuration not reloaded: keeping the one in force") && strings.Contains(logs, in.want)
+		})
+		j.write(t, j.rule, goodRule)
+		j.write(t, j.cfg, j.config(`""`))
+	}
+	select {
+	case code := <-done:
+		t.Fatalf("the daemon stopped (exit %d) after refused reloads:\n%s", code, errb.String())
+	default:
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("exit %d", code)
+	}
+}
+
+// unquote undoes the escaping of slog's text format, so that a message
+// reads as check prints it.
+func unquote(logs string) string {
+	return strings.NewReplacer(`\"`, `"`, `\n`, "\n").Replace(logs)
+}
+
+func TestAValueFromTheEnvironmentIsJudgedNamingTheVariable(t *testing.T) {
+	j := newJudged(t)
+	j.write(t, j.cfg, strings.Replace(j.config(`""`), "server: {listen: \"\"}\n", "", 1))
+	env := func(k string) (string, bool) {
+		if k == "FEEDWATCH_LISTEN" {
+			return "localhost:99999", true
+		}
+		return "", false
+	}
+	want := `environment variable FEEDWATCH_LISTEN: server.listen (not set in ` + j.cfg + `): "localhost:99999": the port must be a number from 0 to 65535`
+	for _, cmd := range []string{"check", "once"} {
+		var out, errb syncBuffer
+		code := run(context.Background(), []string{cmd, "--config", j.cfg}, strings.NewReader(""), &out, &errb, env)
+		if code != exitUsage || !strings.Contains(errb.String(), want) {
+			t.Errorf("%s: exit %d, want 2 saying %q:\n%s%s", cmd, code, want, out.String(), errb.String())
+		}
+	}
+}

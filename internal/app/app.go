@@ -1,0 +1,163 @@
+// Package app builds feedwatch from a configuration — the store, the
+// fetcher, the transport and the daemon — the one way every entry point
+// does: run and once (cmd/feedwatch), a SIGHUP reload, the daemon's
+// tests and the benchmarks. What differs between them is only what
+// Options says (a clock, a faster retry for tests); the parts are the
+// same (as Alertmanager's app.Run or WTF Dial's Main build theirs).
+//
+// The database lock (store.Claim) and signals stay with the command: they
+// belong to the process, not to the program it runs.
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/daemon"
+	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/slack"
+	"github.com/feedwatch/feedwatch/internal/store"
+)
+
+// Options are what the caller gives beyond the configuration. The zero
+// value is what feedwatch run uses.
+type Options struct {
+	Stdout io.Writer        // where console mode prints alerts; nil: discarded
+	Logger *slog.Logger     // nil: discarded
+	Now    func() time.Time // the clock of the store, the fetcher and the daemon; nil: time.Now
+	// Tests shorten these (daemon.Deps); 0 means feedwatch's own.
+	RetryBase, PostGap, Grace time.Duration
+	// Fetcher, when set, replaces the fetcher built from the configuration
+	// (a test's fault injection); so does Transport for the transport.
+	Fetcher   daemon.Fetcher
+	Transport daemon.Transport
+	// WrapStore, when set, wraps the store the daemon uses (faults).
+	WrapStore func(*store.Store) daemon.Store
+}
+
+// Program is feedwatch built from a configuration: its daemon and the
+// store it writes.
+type Program struct {
+	Daemon *daemon.Daemon
+	Store  *store.Store
+	opts   Options
+}
+
+// Open opens the database at cfg.Storage.Path and builds the daemon on it.
+func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) {
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(ctx, cfg.Storage.Path)
+	if err != nil {
+		return nil, err
+	}
+	if o.Now != nil {
+		st.Now = o.Now
+	}
+	var ds daemon.Store = st
+	if o.WrapStore != nil {
+		ds = o.WrapStore(st)
+	}
+	fetcher, transport := o.parts(cfg)
+	d, err := daemon.New(cfg, o.Logger, daemon.Deps{Store: ds, Fetcher: fetcher, Transport: transport, Now: o.Now,
+		RetryBase: o.RetryBase, PostGap: o.PostGap, Grace: o.Grace})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &Program{Daemon: d, Store: st, opts: o}, nil
+}
+
+// Close closes the database.
+func (p *Program) Close() error { return p.Store.Close() }
+
+// Reload applies cfg to the running daemon in place, with a fetcher and a
+// transport built from it as Open builds them, and records the outcome
+// (feedwatch_config_last_reload_successful). On any problem nothing
+// changes and the error says why.
+func (p *Program) Reload(ctx context.Context, cfg *config.Config) error {
+	fetcher, transport := p.opts.parts(cfg)
+	err := p.Daemon.Reload(ctx, cfg, fetcher, transport)
+	p.Daemon.Metrics().ConfigReloaded(err == nil)
+	return err
+}
+
+// ReloadFile reads the configuration again with read and applies it
+// (Reload): what SIGHUP does. Problems are logged; the daemon keeps
+// running as it was.
+func (p *Program) ReloadFile(ctx context.Context, read func() (*config.Config, error)) {
+	log := p.opts.Logger
+	cfg, err := read()
+	if err != nil {
+		p.Daemon.Metrics().ConfigReloaded(false)
+		log.Error("configuration not reloaded: keeping the one in force", "problems", err.Error())
+		return
+	}
+	if err := p.Reload(ctx, cfg); err != nil {
+		log.Error("configuration not reloaded: keeping the one in force", "err", err)
+		return
+	}
+	log.Info("configuration reloaded", "feeds", len(cfg.Feeds), "delivery", Mode(cfg))
+}
+
+func (o Options) parts(cfg *config.Config) (daemon.Fetcher, daemon.Transport) {
+	var f daemon.Fetcher = NewFetcher(cfg, o.Now)
+	if o.Fetcher != nil {
+		f = o.Fetcher
+	}
+	t := NewTransport(cfg, o.Stdout)
+	if o.Transport != nil {
+		t = o.Transport
+	}
+	return f, t
+}
+
+// DefaultUserAgent is sent when neither fetch.user_agent nor the command
+// (which adds its version) says otherwise.
+const DefaultUserAgent = "feedwatch (+https://github.com/feedwatch/feedwatch)"
+
+// NewFetcher is the fetcher cfg asks for: its time-out, size limit, user
+// agent and concurrency; now (nil: time.Now) judges absurd dates.
+func NewFetcher(cfg *config.Config, now func() time.Time) *feed.Fetcher {
+	ua := cfg.Fetch.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	f := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), ua).WithConcurrency(cfg.Fetch.Concurrency)
+	if now != nil {
+		f.Now = now
+	}
+	return f
+}
+
+// NewTransport is the delivery mode cfg asks for: a bot token, an
+// incoming webhook, or the console (stdout) when Slack is not configured.
+func NewTransport(cfg *config.Config, stdout io.Writer) daemon.Transport {
+	client := &http.Client{Timeout: 30 * time.Second}
+	switch {
+	case cfg.Slack.Token != "":
+		return slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
+	case cfg.Slack.WebhookURL != "":
+		return slack.NewWebhook(cfg.Slack.WebhookURL.Reveal(), client, cfg.Slack.Unfurl)
+	}
+	return slack.NewConsole(stdout)
+}
+
+// Mode names where alerts go, for logs and check.
+func Mode(cfg *config.Config) string {
+	switch {
+	case cfg.Slack.Token != "":
+		return "bot token (chat.postMessage)"
+	case cfg.Slack.WebhookURL != "":
+		return "incoming webhook"
+	}
+	return "console (no Slack configured: alerts are printed to standard output)"
+}
