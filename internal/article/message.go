@@ -1,6 +1,7 @@
 package article
 
 import (
+	"errors"
 	"regexp"
 	"time"
 )
@@ -163,6 +164,10 @@ type Delivery struct {
 	HoldFor   string // the rule whose digest holds it
 	Story     []byte // the story fingerprint recorded with an alert
 }
+
+// ErrChanged says a delivery was no longer in the state a change expected
+// (another worker posted or gathered it meanwhile): nothing was changed.
+var ErrChanged = errors.New("the delivery changed state meanwhile")
 
 // Channel is where the delivery goes.
 func (d Delivery) Channel() string { return d.Message.Target() }

@@ -61,6 +61,9 @@ type Slack struct {
 	APIURL         string   `yaml:"api_url"`
 	Unfurl         bool     `yaml:"unfurl"`
 	GiveUpAfter    Duration `yaml:"give_up_after"`
+	// FloodAfter is how many alerts may wait for one channel and still go
+	// out one post each; beyond it the rest are gathered into summaries.
+	FloodAfter int `yaml:"flood_after"`
 }
 
 // Server is the health and metrics endpoint.
@@ -92,7 +95,7 @@ func Default() Config {
 		MaxAge:   Duration(7 * 24 * time.Hour),
 		Storage:  Storage{Path: "data/feedwatch.db", Retention: Duration(90 * 24 * time.Hour)},
 		Fetch:    Fetch{Concurrency: 8, Timeout: Duration(20 * time.Second), MaxBody: 10 << 20},
-		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour)},
+		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour), FloodAfter: 20},
 		Server:   Server{Listen: "127.0.0.1:9090"},
 		Log:      Log{Level: "info", Format: "text"},
 	}
@@ -210,6 +213,14 @@ func (c *Config) resolve() []FieldError {
 	readSecret("slack.token", c.Slack.TokenFile, &c.Slack.Token)
 	readSecret("slack.webhook_url", c.Slack.WebhookURLFile, &c.Slack.WebhookURL)
 	return ps
+}
+
+// KeepArticles is how long articles are kept: storage.retention, or
+// max_age when that is longer. An article deleted while its feed still
+// lists it would be new again and could alert a second time, so nothing
+// is deleted while it may still alert.
+func (c *Config) KeepArticles() time.Duration {
+	return max(c.Storage.Retention.D(), c.MaxAge.D())
 }
 
 // Location returns the time zone schedules run in.

@@ -126,7 +126,7 @@ func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Setting
 	if t.Capabilities().OpsChannel {
 		ops = s.Cfg.Slack.OpsChannel
 	}
-	return delivery.Settings{Transport: t, OpsChannel: ops, Gap: s.postGap, Policy: delivery.Policy{
+	return delivery.Settings{Transport: t, OpsChannel: ops, Gap: s.postGap, FloodAt: s.Cfg.Slack.FloodAfter, Policy: delivery.Policy{
 		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.Cfg.Slack.GiveUpAfter.D(),
 	}}
 }
@@ -169,12 +169,14 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration) (OnceResult, erro
 	return res, err
 }
 
-// startUp is what run and once do before their first poll: ask Slack
+// startUp is what run and once do before their first poll: release the
+// deliveries an earlier process left claimed, ask Slack
 // whether the token is good (a refused one holds posting), learn the word
 // statistics of the last week's articles for story threading, delete
 // articles past retention, and post the matches held for a rule that no
 // longer collects a digest.
 func (d *Daemon) startUp(ctx context.Context) {
+	d.outbox.ReleaseClaims(ctx)
 	if err := d.outbox.Verify(ctx); err != nil && d.outbox.Refused() == "" {
 		d.logger.Warn("could not verify the Slack token at start-up", "err", err)
 	}
@@ -198,12 +200,12 @@ func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
 // deliveries stay as history.
 func (d *Daemon) prune(ctx context.Context) {
 	cfg := d.config()
-	n, err := d.store.Prune(ctx, d.now().Add(-cfg.Storage.Retention.D()))
+	n, err := d.store.Prune(ctx, d.now().Add(-cfg.KeepArticles()))
 	if err != nil {
 		d.logger.Error("prune", "err", err)
 		return
 	}
 	if n > 0 {
-		d.logger.Info("old articles pruned", "articles", n, "retention", cfg.Storage.Retention)
+		d.logger.Info("old articles pruned", "articles", n, "kept_for", cfg.KeepArticles())
 	}
 }

@@ -28,9 +28,9 @@ func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testin
 	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n")
 	h := newHarness(t, cfg)
 	h.once(t)
-	posts := h.slack.Accepted() // at Slack's pace of one a second, 20 posts take 20 s, not the 8 min of 500
-	if len(posts) > 20 {
-		t.Errorf("%d posts for 500 matches, want at most 20", len(posts))
+	posts := h.slack.Accepted() // at Slack's pace of one a second, 35 posts take 35 s, not the 8 min of 500
+	if len(posts) > 35 {
+		t.Errorf("%d posts for 500 matches, want at most 35", len(posts))
 	}
 	linked := map[string]int{}
 	link := regexp.MustCompile(`https://wire\.example/flood/\d+`)

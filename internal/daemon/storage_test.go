@@ -75,3 +75,20 @@ func TestADeletedDatabaseFileMakesTheDaemonUnready(t *testing.T) {
 		t.Errorf("/readyz = %d %q after the database file was deleted", code, body)
 	}
 }
+
+func TestAnArticleIsNotDeletedWhileItMayStillAlert(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Now()}
+	wire := newFeedServer(t, rss(at(leaderKilled, clk.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
+	cfg.Backfill, cfg.MaxAge = config.Duration(400*24*time.Hour), config.Duration(400*24*time.Hour)
+	cfg.Storage.Retention = config.Duration(90 * 24 * time.Hour) // shorter than max_age
+	h := newHarnessAt(t, cfg, clk.Now)
+	h.once(t)
+	clk.Add(200 * 24 * time.Hour) // past retention, within max_age; the feed still lists it
+	h.open(t)                     // a restart prunes at start-up
+	h.once(t)
+	if n := len(h.slack.Accepted()); n != 1 {
+		t.Errorf("%d posts: the article was deleted after storage.retention while it could still alert, and alerted again", n)
+	}
+}

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,16 +19,23 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 	s := o.settings.Load()
 	caps := s.Transport.Capabilities()
 	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
+	if ok, err := o.store.Claim(ctx, dl.ID); err != nil {
+		return err
+	} else if !ok {
+		log.Debug("not posted: posted, gathered or rescheduled since it was listed")
+		return nil
+	}
 	msg := dl.Message
 	head, err := o.thread(ctx, dl, caps.Threads)
-	if err != nil {
-		return err
+	if err != nil { // a read failed: try this one again later, nothing is lost
+		log.Warn("story threading could not read the earlier posts; retrying", "err", err)
+		return o.record(o.store.MarkRetry(context.WithoutCancel(ctx), dl.ID, o.now().Add(s.Policy.First), "read earlier posts: "+err.Error(), false))
 	}
 	if head != nil {
 		if !caps.Threads { // a webhook cannot reply in a thread
 			log.Info("same story as an earlier post: recorded, not posted", "first", head.ID)
 			o.observe("merged")
-			return o.store.MarkMerged(ctx, dl.ID, head.ID)
+			return o.record(o.store.MarkMerged(ctx, dl.ID, head.ID))
 		}
 		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS}
 	}
@@ -43,7 +51,7 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 	if err == nil {
 		log.Info("delivered", "kind", kind(msg), "thread", head != nil)
 		o.observe("sent")
-		if err := o.store.MarkSent(rctx, dl.ID, ts, head); err != nil {
+		if err := o.record(o.store.MarkSent(rctx, dl.ID, ts, head)); err != nil {
 			o.mu.Lock()
 			o.unrecorded[dl.ID] = sent{ts: ts, parent: head}
 			o.mu.Unlock()
@@ -51,10 +59,22 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		}
 		return nil
 	}
-	if ctx.Err() != nil {
-		return ctx.Err() // shutting down: stays pending, resumes after restart
+	if ctx.Err() != nil { // shutting down: pending again, posted after restart
+		_ = o.record(o.store.MarkRetry(rctx, dl.ID, o.now(), "interrupted by shutdown", false))
+		return ctx.Err()
 	}
-	return o.failed(rctx, dl, Decide(err, dl.Attempts, o.now().Sub(dl.Created), s.Policy))
+	return o.record(o.failed(rctx, dl, Decide(err, dl.Attempts, o.now().Sub(dl.Created), s.Policy)))
+}
+
+// record passes on the error of recording an outcome, except that the
+// claim was lost (article.ErrChanged: another process took the delivery
+// over after ClaimLease): that is logged, and is not a reason to pause.
+func (o *Outbox) record(err error) error {
+	if errors.Is(err, article.ErrChanged) {
+		o.logger.Error("an outcome was not recorded: the delivery's claim was lost", "err", err)
+		return nil
+	}
+	return err
 }
 
 // failed records what Decide said about a failed post.
@@ -63,7 +83,7 @@ func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) 
 	switch dec.Action {
 	case Hold:
 		o.refuse(ctx, dec.Reason)
-		return nil
+		return o.store.MarkRetry(ctx, dl.ID, o.now(), dec.Reason, false) // held, not failed: pending again
 	case GiveUp:
 		log.Error("delivery failed permanently", "err", dec.Reason)
 		return o.giveUp(ctx, dl, dec.Reason)

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -12,14 +13,16 @@ import (
 // Flood control. A paced channel takes about one post a second, so a
 // broad new rule or a big event (hundreds of matches at once) would make
 // every later alert, the next breaking story among them, wait for hours.
-// When more than FloodAt (5) alerts wait for one channel, the first five
-// go out as they are and the rest are gathered into summary posts — "14
-// more matches for IS leadership in the last 20 min", each article linked,
-// at most MaxPerSummary a post — by the rules that matched them. Every
-// match stays recorded (merged into its summary) and counted in status.
+// A channel gets each alert as its own post while its backlog can be
+// cleared at that pace in about 20 s: when more than Settings.FloodAt
+// (slack.flood_after, 20) alerts wait for one channel, the first go out as
+// they are and the rest are gathered into summary posts — "14 more matches
+// for IS leadership in the last 20 min", each article linked, at most
+// MaxPerSummary a post — by the rules that matched them. Every match stays
+// recorded (merged into its summary) and counted in status.
 const (
-	FloodAt       = 5
-	MaxPerSummary = 45 // what a Slack message shows within its 50 blocks
+	DefaultFloodAt = 20
+	MaxPerSummary  = 45 // what a Slack message shows within its 50 blocks
 )
 
 // collapse gathers the alerts waiting for channel beyond FloodAt into
@@ -34,12 +37,16 @@ func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article
 			alerts = append(alerts, dl)
 		}
 	}
-	if len(alerts) <= FloodAt {
+	floodAt := o.settings.Load().FloodAt
+	if floodAt <= 0 {
+		floodAt = DefaultFloodAt
+	}
+	if len(alerts) <= floodAt {
 		return false, nil
 	}
 	byRules := map[string][]article.Delivery{}
 	var order []string
-	for _, dl := range alerts[FloodAt:] {
+	for _, dl := range alerts[floodAt:] {
 		key := strings.Join(dl.Message.(article.Alert).Rules, ", ")
 		if _, ok := byRules[key]; !ok {
 			order = append(order, key)
@@ -52,12 +59,14 @@ func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article
 			part := group[:min(MaxPerSummary, len(group))]
 			group = group[len(part):]
 			summary, ids := o.summary(channel, rules, part)
-			if err := o.store.Gather(ctx, summary, ids); err != nil {
+			if err := o.store.Gather(ctx, summary, ids); errors.Is(err, article.ErrChanged) {
+				return true, nil // the list was stale: take it again
+			} else if err != nil {
 				return false, err
 			}
 		}
 	}
-	o.logger.Warn("flood: alerts gathered into summaries", "channel", channel, "alerts", len(alerts)-FloodAt)
+	o.logger.Warn("flood: alerts gathered into summaries", "channel", channel, "alerts", len(alerts)-floodAt)
 	o.observe("flood")
 	return true, nil
 }

@@ -29,6 +29,8 @@ type Transport interface {
 type Store interface {
 	Due(ctx context.Context, limit int) ([]article.Delivery, error)
 	NextDue(ctx context.Context) (time.Time, bool, error)
+	Claim(ctx context.Context, id int64) (bool, error)
+	ReleaseClaims(ctx context.Context) (int64, error)
 	MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error
 	MarkMerged(ctx context.Context, id, parent int64) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error
@@ -54,6 +56,7 @@ type Settings struct {
 	Policy     Policy
 	OpsChannel string        // "" when operators get no notices
 	Gap        time.Duration // between two posts to one channel of a paced transport; 0 means 1 s (Slack's pace)
+	FloodAt    int           // alerts waiting for one channel beyond which the rest are summarised; 0 means DefaultFloodAt
 }
 
 // Outbox delivers.

@@ -148,3 +148,18 @@ func (o *Outbox) Verify(ctx context.Context) error {
 	}
 	return err
 }
+
+// ReleaseClaims makes pending again the deliveries a process that died
+// left claimed: run by the holder of the database lock at start-up. Such
+// a post may have gone out before the crash: it is the one post a crash
+// may repeat.
+func (o *Outbox) ReleaseClaims(ctx context.Context) {
+	n, err := o.store.ReleaseClaims(ctx)
+	if err != nil {
+		o.logger.Error("release the claims of an earlier process", "err", err)
+		return
+	}
+	if n > 0 {
+		o.logger.Warn("deliveries an earlier process was posting when it stopped are pending again (each may be posted twice)", "deliveries", n)
+	}
+}

@@ -45,10 +45,9 @@ func threading(items []Item) (root map[int]int, merges [][2]int) {
 	return root, merges
 }
 
-// TestStoryThreadingOnRealNewswire measures threading against the labels:
-// pair precision (a merge is right when the lenient labels join the two
-// reports), recall (the share of the strictly labelled same-event pairs
-// that end up in one thread) and every wrong merge.
+// TestStoryThreadingOnRealNewswire measures story.Head alone, items
+// replayed as the outbox would (the function-level figure; the product's
+// is TestStoryThreadingThroughTheProduct).
 func TestStoryThreadingOnRealNewswire(t *testing.T) {
 	set, ok, err := Load("agnews-iraq-dev.json")
 	if !ok {
@@ -57,11 +56,20 @@ func TestStoryThreadingOnRealNewswire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	root, merges := threading(set.Items)
+	score(t, set, root, merges)
+}
+
+// score judges threads against the labels: pair precision (a merge is
+// right when the lenient labels join the two reports), recall (the share
+// of the strictly labelled same-event pairs that end up in one thread)
+// and every wrong merge.
+func score(t *testing.T, set *Set, root map[int]int, merges [][2]int) {
+	t.Helper()
 	byID := map[int]Item{}
 	for _, it := range set.Items {
 		byID[it.ID] = it
 	}
-	root, merges := threading(set.Items)
 	right := 0
 	for _, m := range merges {
 		if set.JoinedLeniently(m[0], m[1]) {
@@ -75,7 +83,7 @@ func TestStoryThreadingOnRealNewswire(t *testing.T) {
 		for i := range g {
 			for j := i + 1; j < len(g); j++ {
 				pairs++
-				if root[g[i]] == root[g[j]] {
+				if ri, ok := root[g[i]]; ok && ri == root[g[j]] {
 					joined++
 				}
 			}

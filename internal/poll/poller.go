@@ -28,7 +28,7 @@ type Store interface {
 	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
 	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
-	Articles(ctx context.Context, since time.Time) ([]store.StoredArticle, error)
+	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]store.StoredArticle, error)
 }
 
 // Deps are what a Poller works with. The functions read what the daemon
@@ -74,10 +74,11 @@ func (d *Poller) StorageProblem() string {
 	return s
 }
 
-// LearnCorpus counts the words of the articles stored in the last week,
-// so that story threading weighs words by their rarity from the start.
+// LearnCorpus counts the words of the articles stored in the last week
+// (at least the CorpusFloor newest), so that story threading weighs words
+// by their rarity from the start, as a daemon that ran all along does.
 func (d *Poller) LearnCorpus(ctx context.Context) {
-	arts, err := d.store.Articles(ctx, d.now().AddDate(0, 0, -story.CorpusDays))
+	arts, err := d.store.RecentArticles(ctx, d.now().AddDate(0, 0, -story.CorpusDays), story.CorpusFloor)
 	if err != nil {
 		d.logger.Warn("story threading starts without word statistics", "err", err)
 		return

@@ -146,8 +146,15 @@ type StoredArticle struct {
 // Articles returns stored articles first seen at or after since, oldest
 // first.
 func (s *Store) Articles(ctx context.Context, since time.Time) ([]StoredArticle, error) {
+	return s.RecentArticles(ctx, since, 0)
+}
+
+// RecentArticles returns the stored articles first seen at or after
+// since, and at least the atLeast newest ones, oldest first.
+func (s *Store) RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]StoredArticle, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT feed, identity, link, title, summary, content, author, categories, published, first_seen
-		FROM articles WHERE first_seen >= ? ORDER BY first_seen, id`, unix(since))
+		FROM articles WHERE first_seen >= ? OR id IN (SELECT id FROM articles ORDER BY first_seen DESC, id DESC LIMIT ?)
+		ORDER BY first_seen, id`, unix(since), atLeast)
 	if err != nil {
 		return nil, fmt.Errorf("list articles: %w", err)
 	}

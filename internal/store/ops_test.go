@@ -88,6 +88,7 @@ func TestStoryHeadsAreTopLevelArticlePostsOfTheChannelSinceACutoff(t *testing.T)
 	due, _ := s.Due(ctx, 10)
 	ids := map[string]int64{}
 	for _, d := range due {
+		mustClaim(t, s, d.ID)
 		if a, ok := d.Message.(article.Alert); ok {
 			ids[a.Title] = d.ID
 		} else {

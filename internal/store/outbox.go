@@ -56,9 +56,11 @@ func (s *Store) deliveries(ctx context.Context, op, where string, args ...any) (
 }
 
 // Due returns up to limit pending deliveries whose next attempt is due,
-// oldest first.
+// oldest first, and those whose claim expired (ClaimLease) unrecorded.
 func (s *Store) Due(ctx context.Context, limit int) ([]article.Delivery, error) {
-	return s.deliveries(ctx, "list due deliveries", `state = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?`, s.Now().Unix(), limit)
+	now := s.Now().Unix()
+	return s.deliveries(ctx, "list due deliveries", `(state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?) ORDER BY id LIMIT ?`,
+		now, now-int64(ClaimLease/time.Second), limit)
 }
 
 // NextDue returns when the earliest pending delivery is due, and false when
@@ -74,6 +76,62 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return fromUnix(*next), true, nil
 }
 
+// Claims. A delivery is posted only by the one who claimed it: Claim
+// moves it from due ('pending', its next attempt come) to 'posting' in
+// one conditional UPDATE, which succeeds for one claimant only, and every
+// outcome (MarkSent, MarkMerged, MarkRetry, MarkFailed) is recorded only
+// against that claim (state 'posting', claimed_by this store's Owner);
+// otherwise nothing changes and the error is article.ErrChanged. A claim
+// left by a process that died is released by ReleaseClaims (the lock
+// holder, at start-up) or taken over once ClaimLease has passed.
+
+// ClaimLease is how long a claim holds: longer than a post may take.
+const ClaimLease = 2 * time.Minute
+
+// Claim claims delivery id for posting; false when it is no longer due
+// (posted, gathered, retried later or claimed meanwhile).
+func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
+	now := s.Now().Unix()
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ?
+		WHERE id = ? AND (state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?)`,
+		s.Owner, now, id, now, now-int64(ClaimLease/time.Second))
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %d: %w", id, err)
+	}
+	return n == 1, nil
+}
+
+// ReleaseClaims makes the deliveries claimed by anyone but this store
+// pending again: those of a process that died while posting (run only by
+// the holder of the database lock). Such a post may have gone out: it is
+// the one post a crash may repeat. It returns how many.
+func (s *Store) ReleaseClaims(ctx context.Context) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', claimed_by = '' WHERE state = 'posting' AND claimed_by != ?`, s.Owner)
+	if err != nil {
+		return 0, fmt.Errorf("release claims: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// outcome records an outcome against this store's claim on delivery id.
+func outcome(ctx context.Context, tx *sql.Tx, owner string, id int64, set string, args ...any) error {
+	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET `+set+`, claimed_by = '' WHERE id = ? AND state = 'posting' AND claimed_by = ?`,
+		append(args, id, owner)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("delivery %d is not claimed by this process: %w", id, article.ErrChanged)
+	}
+	return nil
+}
+
 // MarkSent records that Slack accepted delivery id, with its message ts;
 // a thread reply also records its parent.
 func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error {
@@ -81,15 +139,18 @@ func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *artic
 	if parent != nil {
 		threadTS, parentID = parent.SlackTS, parent.ID
 	}
-	return s.exec(ctx, "mark delivery sent", `UPDATE deliveries SET state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ? WHERE id = ?`,
-		ts, threadTS, parentID, s.Now().Unix(), id)
+	return s.inTx(ctx, "mark delivery sent", func(tx *sql.Tx, now time.Time) error {
+		return outcome(ctx, tx, s.Owner, id, `state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ?`,
+			ts, threadTS, parentID, now.Unix())
+	})
 }
 
 // MarkMerged records that delivery id is the same story as parent and was
 // not posted.
 func (s *Store) MarkMerged(ctx context.Context, id, parent int64) error {
-	return s.exec(ctx, "mark delivery merged", `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ?`,
-		parent, s.Now().Unix(), id)
+	return s.inTx(ctx, "mark delivery merged", func(tx *sql.Tx, now time.Time) error {
+		return outcome(ctx, tx, s.Owner, id, `state = 'merged', parent_id = ?, updated = ?`, parent, now.Unix())
+	})
 }
 
 // MarkRetry schedules delivery id again at next. counted says whether this
@@ -99,16 +160,18 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 	if counted {
 		inc = 1
 	}
-	return s.exec(ctx, "schedule delivery retry", `UPDATE deliveries SET attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ? WHERE id = ?`,
-		inc, ceilUnix(next), secret.Redact(reason), s.Now().Unix(), id)
+	return s.inTx(ctx, "schedule delivery retry", func(tx *sql.Tx, now time.Time) error {
+		return outcome(ctx, tx, s.Owner, id, `state = 'pending', attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ?`,
+			inc, ceilUnix(next), secret.Redact(reason), now.Unix())
+	})
 }
 
 // MarkFailed gives up on delivery id for good and queues notices about
 // it, in one transaction.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error {
 	return s.inTx(ctx, "mark delivery failed", func(tx *sql.Tx, now time.Time) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?, updated = ? WHERE id = ?`,
-			secret.Redact(reason), now.Unix(), id); err != nil {
+		if err := outcome(ctx, tx, s.Owner, id, `state = 'failed', attempts = attempts + 1, last_error = ?, updated = ?`,
+			secret.Redact(reason), now.Unix()); err != nil {
 			return err
 		}
 		return insertNotices(ctx, tx, notices, now)
@@ -160,7 +223,8 @@ func (s *Store) HeldRules(ctx context.Context) ([]string, error) {
 
 // Gather queues digest for posting and marks the deliveries it gathers
 // (held for a rule's digest, or pending in a flood) as merged into it, in
-// one transaction.
+// one transaction: all of them, or nothing when one is no longer held or
+// pending (article.ErrChanged: the caller's list was stale).
 func (s *Store) Gather(ctx context.Context, digest article.Digest, gathered []int64) error {
 	return s.inTx(ctx, "gather deliveries into a digest", func(tx *sql.Tx, now time.Time) error {
 		id, err := insertDelivery(ctx, tx, 0, Outgoing{Message: digest}, now)
@@ -168,9 +232,13 @@ func (s *Store) Gather(ctx context.Context, digest article.Digest, gathered []in
 			return err
 		}
 		for _, h := range gathered {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ? AND state IN ('held', 'pending')`,
-				id, now.Unix(), h); err != nil {
+			res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'merged', parent_id = ?, updated = ? WHERE id = ? AND state IN ('held', 'pending')`,
+				id, now.Unix(), h)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return fmt.Errorf("delivery %d: %w", h, article.ErrChanged) // posted meanwhile: the digest would post it again
 			}
 		}
 		return nil
@@ -199,7 +267,10 @@ func (s *Store) DeliveryCounts(ctx context.Context) (map[article.State]int, erro
 		if err := rows.Scan(&state, &n); err != nil {
 			return nil, fmt.Errorf("count deliveries: %w", err)
 		}
-		out[state] = n
+		if state == "posting" { // claimed, its post under way: still pending for anyone who asks
+			state = article.Pending
+		}
+		out[state] += n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count deliveries: %w", err)

@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -30,6 +31,9 @@ type Store struct {
 	file os.FileInfo // the file opened, to notice it deleted or replaced
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Owner names this store's claims on deliveries (outbox.go): unique
+	// to the process that opened it.
+	Owner string
 }
 
 // Open opens (creating if needed, mode 0600 in a 0700 folder) the database
@@ -59,7 +63,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, path: path, file: info, Now: time.Now}
+	s := &Store{db: db, path: path, file: info, Now: time.Now, Owner: newOwner()}
 	if err := s.incrementalVacuum(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -69,6 +73,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// newOwner names a process's claims: host, pid and a random part (a pid
+// is reused after a restart).
+func newOwner() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s:%d:%x", host, os.Getpid(), b)
 }
 
 // Close closes the database.

@@ -29,8 +29,8 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 	s.Close()
 	s = open(t, path) // second open: migrations already applied
 	var n int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 5 {
-		t.Fatalf("schema_migrations has %d rows (%v), want 5", n, err)
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 6 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 6", n, err)
 	}
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
@@ -121,6 +121,9 @@ func TestOutboxStatesSurviveReopening(t *testing.T) {
 	due, _ := s.Due(ctx, 10)
 	if len(due) != 3 {
 		t.Fatalf("%d due, want 3", len(due))
+	}
+	for _, d := range due {
+		mustClaim(t, s, d.ID)
 	}
 	must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001", nil))
 	must(t, s.MarkFailed(ctx, due[1].ID, "channel_not_found"))

@@ -115,7 +115,14 @@ func Threader(heads Heads, c *Corpus, now func() time.Time) func(context.Context
 		if _, ok := dl.Message.(article.Alert); !ok {
 			return nil, nil
 		}
-		hs, err := heads(ctx, dl.Channel(), now().Add(-Window))
+		// A report of the story was published within Window of this one,
+		// so recorded no earlier than Window before it was published (a
+		// feed may deliver a report late: then now is much later).
+		since := now()
+		if a := dl.Message.(article.Alert); !a.Published.IsZero() && a.Published.Before(since) {
+			since = a.Published
+		}
+		hs, err := heads(ctx, dl.Channel(), since.Add(-Window))
 		if err != nil {
 			return nil, err
 		}
