@@ -146,3 +146,32 @@ func TestAValueFromTheEnvironmentIsJudgedNamingTheVariable(t *testing.T) {
 		}
 	}
 }
+
+// One reader: feedwatch test refuses what a poll refuses, with the
+// poll's message, and reads as one article only a page or plain text.
+func TestTestReadsADocumentAsAPollDoesAndRefusesWhatItRefuses(t *testing.T) {
+	docs := map[string]string{
+		"cdf.xml":       `<CHANNEL HREF="http://example.org/"><TITLE>Channel Definition Format</TITLE><ITEM HREF="http://example.org/1"><TITLE>One</TITLE></ITEM></CHANNEL>`,
+		"note.xml":      `<note><to>Tove</to><body>Islamic State leader</body></note>`,
+		"comment.xml":   "<!-- Islamic State leader -->\n",
+		"empty.xml":     "  \n",
+		"truncated.xml": `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><![CD`,
+	}
+	for name, body := range docs {
+		j := newJudged(t)
+		j.write(t, filepath.Join(j.dir, name), body)
+		cfg := strings.Replace(j.config(`""`), "file:demo-feed.xml", "file:"+name, 1)
+		j.write(t, j.cfg, cfg)
+		_, _, onceErr := runCmd(t, context.Background(), "once", "--config", j.cfg)
+		i := strings.Index(onceErr, `feed "Demo wire": `)
+		if i < 0 {
+			t.Errorf("%s: a poll did not refuse it:\n%s", name, onceErr)
+			continue
+		}
+		pollErr := strings.SplitN(onceErr[i+len(`feed "Demo wire": `):], "\n", 2)[0]
+		code, out, errOut := runCmd(t, context.Background(), "test", "--config", j.cfg, "--query", "leader", filepath.Join(j.dir, name))
+		if code == exitOK || !strings.Contains(out, name+": "+pollErr) || strings.Contains(out, "MATCH") {
+			t.Errorf("%s: test exit %d, want it refused with the poll's message %q:\n%s%s", name, code, pollErr, out, errOut)
+		}
+	}
+}

@@ -153,8 +153,10 @@ func selectRules(e env, cfg *config.Config, ruleFile, query string) ([]*rules.Ru
 	return enabled, true
 }
 
-// readInput reads a file, URL or stdin as the daemon would read a feed,
-// and says on stderr when it was not a feed but a page or plain text.
+// readInput reads a file, URL or stdin exactly as a poll reads a feed
+// (feed.ReadDocument), refusing what a poll refuses with the poll's
+// message; an HTML page or plain text is read as one article, with a note
+// that a poll would refuse it.
 func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]article.Article, error) {
 	var body []byte
 	var err error
@@ -162,9 +164,8 @@ func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]articl
 	case in == "-":
 		body, err = io.ReadAll(e.stdin)
 	case strings.HasPrefix(in, "http://") || strings.HasPrefix(in, "https://"):
-		arts, kind, err := f.Get(ctx, in)
-		noteKind(e, in, kind, err)
-		return arts, err
+		arts, kind, refusal := f.Get(ctx, in)
+		return noteKind(e, in, arts, kind, refusal)
 	default:
 		body, err = diag.ReadFile(in, 10<<20)
 	}
@@ -175,19 +176,22 @@ func readInput(ctx context.Context, e env, f *feed.Fetcher, in string) ([]articl
 	if in == "-" {
 		name = "stdin"
 	}
-	arts, kind, err := f.ReadDocument(body, "", feed.Source{Name: name})
-	noteKind(e, in, kind, err)
-	return arts, err
+	arts, kind, refusal := f.ReadDocument(body, "", feed.Source{Name: name})
+	return noteKind(e, in, arts, kind, refusal)
 }
 
-func noteKind(e env, in string, kind feed.Kind, err error) {
+// noteKind passes on what ReadDocument read: a feed's items or its
+// refusal; for a page or plain text the article, with a note.
+func noteKind(e env, in string, arts []article.Article, kind feed.Kind, refusal error) ([]article.Article, error) {
 	switch {
-	case err != nil || kind == feed.KindFeed || kind == "":
+	case kind == feed.KindFeed || kind == "":
+		return arts, refusal
 	case kind == feed.KindPage:
-		fmt.Fprintf(e.stderr, "note: %s is an HTML page, not a feed: read as one article (its title and main text)\n", in)
+		fmt.Fprintf(e.stderr, "note: %s is an HTML page, not a feed (a poll refuses it): read as one article (its title and main text)\n", in)
 	case strings.Contains(in, "://"): // a file of text is meant; a URL was meant to be a feed
-		fmt.Fprintf(e.stderr, "note: %s is plain text, not a feed: read as one article (its first line is the title)\n", in)
+		fmt.Fprintf(e.stderr, "note: %s is plain text, not a feed (a poll refuses it): read as one article (its first line is the title)\n", in)
 	}
+	return arts, nil
 }
 
 // explainArticle prints, for each rule, whether a matched and why; it

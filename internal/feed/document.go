@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -45,48 +44,62 @@ const (
 	KindText Kind = "plain text"
 )
 
-// kindOf says how ReadDocument reads a document, decoded: as a feed (RSS,
-// Atom, JSON Feed, or anything that looks like XML, which the daemon would
-// try as a feed), as an HTML page (a doctype or <html> first, or served as
-// text/html), or as plain text.
-func kindOf(text []byte, contentType string) Kind {
-	if gofeed.DetectFeedType(bytes.NewReader(text)) != gofeed.FeedTypeUnknown || looksLikeXML(text) {
-		return KindFeed
+// ReadDocument turns a document into articles as a poll reads it, and
+// says what kind of document it was. A feed (RSS, Atom, JSON Feed) gives
+// its items, exactly as a poll gives them; anything a poll refuses is
+// refused with the poll's own error, except two kinds feedwatch test also
+// reads: an HTML page, as one article (its title and the text of its
+// <article>, <main> or <body>), and plain text (no markup at all), as
+// one article whose first non-empty line is the title. For those two the
+// error a poll would give is returned with the article (refusal), so the
+// caller can say that a poll refuses them.
+func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) (arts []article.Article, kind Kind, refusal error) {
+	arts, err := f.parse(body, contentType, src, src.URL)
+	if err == nil {
+		return arts, KindFeed, nil
 	}
-	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
-	if strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(contentType, "text/html") {
+	text := toUTF8(body, contentType)
+	var a article.Article
+	switch kind = otherKind(text, contentType); kind {
+	case KindPage:
+		a = pageArticle(text)
+		a.Link = absLink(nil, src.URL)
+	case KindText:
+		a = article.FromText(string(text))
+	default:
+		return nil, KindFeed, err
+	}
+	a.Feed, a.FeedTags = src.Name, src.Tags
+	a.Identity = identity("", a.Link, a.Title, a.Published)
+	return []article.Article{a}, kind, err
+}
+
+// otherKind says what a document that is not a feed is: an HTML page (a
+// doctype, <html>, <head> or <body> first, or served as text/html), plain
+// text (nothing that looks like markup or JSON), or "" for anything else
+// (an XML document of another kind, a comment, JSON that is not a feed).
+func otherKind(text []byte, contentType string) Kind {
+	trimmed := bytes.TrimSpace(text)
+	if isHTML(trimmed) || strings.Contains(contentType, "text/html") {
 		return KindPage
+	}
+	if len(trimmed) == 0 || bytes.IndexByte([]byte("<{["), trimmed[0]) >= 0 {
+		return ""
 	}
 	return KindText
 }
 
-// ReadDocument turns a document into articles, and says what kind of
-// document it was: every item of an RSS, Atom or JSON feed; the one
-// article of an HTML page (its title, and the text of its <article>,
-// <main> or <body>); or, for anything else, a plain-text article whose
-// first non-empty line is the title.
-func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) ([]article.Article, Kind, error) {
-	text := toUTF8(body, contentType)
-	kind := kindOf(text, contentType)
-	var a article.Article
-	switch kind {
-	case KindFeed:
-		// As the daemon reads it: a document it would refuse is refused
-		// here too, not read as a plain-text article.
-		if err := checkDocument(body); err != nil {
-			return nil, kind, err
-		}
-		arts, err := f.parseText(text, src, src.URL)
-		return arts, kind, err
-	case KindPage:
-		a = pageArticle(text)
-		a.Link = absLink(nil, src.URL)
-	default:
-		a = article.FromText(string(text))
+// isHTML reports a document that starts as a web page does.
+func isHTML(trimmed []byte) bool {
+	head := strings.ToLower(string(trimmed[:min(len(trimmed), 512)]))
+	if strings.HasPrefix(head, "<!doctype html") {
+		return true
 	}
-	a.Feed, a.FeedTags = src.Name, src.Tags
-	a.Identity = identity("", a.Link, a.Title, a.Published)
-	return []article.Article{a}, kind, nil
+	switch strings.ToLower(rootElement(trimmed)) {
+	case "html", "head", "body":
+		return true
+	}
+	return false
 }
 
 // pageArticle reads a web page: the title from <title> (or og:title), the
@@ -146,9 +159,3 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// looksLikeXML reports an XML document that is not HTML: what the daemon
-// would try to read as a feed.
-func looksLikeXML(text []byte) bool {
-	head := strings.ToLower(string(bytes.TrimSpace(text[:min(len(text), 512)])))
-	return strings.HasPrefix(head, "<?xml") && !strings.Contains(head, "<html") && !strings.Contains(head, "<!doctype html")
-}

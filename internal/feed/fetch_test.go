@@ -248,8 +248,8 @@ func TestReadDocumentTellsFeedsPagesAndPlainTextApart(t *testing.T) {
 	page := `<!DOCTYPE html><html><head><title>Wire — Iraq</title><script>var x="leader";</script></head>
 <body><nav>Home | Sport | leader board</nav><main><h1>Raid in Ramadi</h1><p>Coalition forces raided a hideout.</p></main><footer>© Wire</footer></body></html>`
 	arts, kind, err := f.ReadDocument([]byte(page), "", Source{Name: "page", URL: "https://wire.example/iraq/raid"})
-	if err != nil || len(arts) != 1 || kind != KindPage {
-		t.Fatalf("page (read as %s): %v %+v", kind, err, arts)
+	if len(arts) != 1 || kind != KindPage || err == nil || !strings.Contains(err.Error(), "it is an HTML page") {
+		t.Fatalf("page (read as %s): %v %+v; want one article and the refusal a poll gives", kind, err, arts)
 	}
 	if a := arts[0]; a.Title != "Wire — Iraq" || a.Content != "Raid in Ramadi\nCoalition forces raided a hideout." || a.Link != "https://wire.example/iraq/raid" {
 		t.Errorf("page article = %+v: want the title and the <main> text only", a)

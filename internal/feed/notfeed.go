@@ -14,10 +14,15 @@ import (
 func notAFeed(text []byte) error {
 	const msg = "parse feed: not an RSS, Atom or JSON feed"
 	root := rootElement(text)
+	trimmed := bytes.TrimSpace(text)
 	switch {
+	case root == "" && bytes.HasPrefix(trimmed, []byte("<")):
+		return errors.New(msg + ": it holds no element (only comments or declarations)")
+	case root == "" && (bytes.HasPrefix(trimmed, []byte("{")) || bytes.HasPrefix(trimmed, []byte("["))):
+		return errors.New(msg + ": it is JSON of another kind")
 	case root == "":
-		return errors.New(msg + " (is the URL a web page?)")
-	case strings.EqualFold(root, "html"):
+		return errors.New(msg + ": it is neither XML nor JSON (plain text?)")
+	case isHTML(trimmed):
 		return errors.New(msg + ": it is an HTML page")
 	case strings.EqualFold(root, "opml"):
 		return errors.New(msg + ": it is an OPML list of subscriptions (add its feeds to the config one by one)")

@@ -130,7 +130,10 @@ func TestNotAFeedSaysWhatItIs(t *testing.T) {
 		`<?xml version="1.0"?><opml version="2.0"><head/><body><outline xmlUrl="https://x.example/rss"/></body></opml>`: "OPML list of subscriptions",
 		`<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url/></urlset>`:              "its root element is <urlset>",
 		`<!doctype html><html><body><p>Hello</p></body></html>`:                                                         "it is an HTML page",
-		`Moved`: "is the URL a web page?",
+		`Moved`:                   "it is neither XML nor JSON (plain text?)",
+		"<!-- nothing here -->\n": "it holds no element (only comments or declarations)",
+		`<head><title>Document Moved</title></head><body>Moved</body>`: "it is an HTML page",
+		`<note><to>Tove</to></note>`:                                   "its root element is <note>",
 	} {
 		_, err := f.parse([]byte(doc), "", Source{Name: "t"}, "")
 		if err == nil || !strings.Contains(err.Error(), "not an RSS, Atom or JSON feed") || !strings.Contains(err.Error(), want) {
