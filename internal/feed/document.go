@@ -158,4 +158,3 @@ func attr(n *html.Node, key string) string {
 	}
 	return ""
 }
-
