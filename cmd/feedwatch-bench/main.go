@@ -186,7 +186,7 @@ func childIdle() int {
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := p.D.Run(ctx); err != nil {
+	if err := p.P.Daemon.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

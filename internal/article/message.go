@@ -33,6 +33,7 @@ type Alert struct {
 type Reply struct {
 	Alert
 	ThreadTS string // the ts of the post it answers
+	Parent   string // that post's headline, for where no thread is drawn (the console)
 }
 
 // Digest is one rule's held matches for one channel, posted together; or,

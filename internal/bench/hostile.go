@@ -91,13 +91,13 @@ func HostilePass(bodies [][]byte, rulesDir, dir string) (time.Duration, map[stri
 	for i := range bodies {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{Name: fmt.Sprintf("Hostile %d", i), URL: fmt.Sprintf("%s/feed/%d", srv.URL, i)})
 	}
-	d, st, err := newDaemon(&cfg)
+	p, err := open(&cfg)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer st.Close()
+	defer p.Close()
 	start := time.Now()
-	res := d.PollAll(context.Background())
+	res := p.Daemon.PollAll(context.Background())
 	return time.Since(start), res.Failed, nil
 }
 

@@ -16,8 +16,6 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/daemon"
-	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 // FeedServer serves nFeeds RSS feeds of items fresh items each on
@@ -68,11 +66,10 @@ func NewFeedServer(w *Workload, nFeeds, items int) *FeedServer {
 	return fs
 }
 
-// Poller is a daemon on a fresh database, polling a FeedServer.
+// Poller is feedwatch on a fresh database, polling a FeedServer.
 type Poller struct {
-	D     *daemon.Daemon
-	store *store.Store
-	dir   string
+	P   *app.Program
+	dir string
 }
 
 // NewPoller writes nRules generated rule files and a configuration for
@@ -96,30 +93,26 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 	for i := range fs.bodies {
 		cfg.Feeds = append(cfg.Feeds, config.Feed{Name: fmt.Sprintf("Feed %d", i), URL: fmt.Sprintf("%s/feed/%d", fs.URL, i)})
 	}
-	d, st, err := newDaemon(&cfg)
+	p, err := open(&cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Poller{D: d, store: st, dir: dir}, nil
+	return &Poller{P: p, dir: dir}, nil
 }
 
-// newDaemon builds feedwatch on cfg as feedwatch run does (app.Open),
-// printing its alerts nowhere. The caller closes the store.
-func newDaemon(cfg *config.Config) (*daemon.Daemon, *store.Store, error) {
+// open builds feedwatch on cfg as feedwatch run does (app.Open), printing
+// its alerts nowhere. The caller closes it.
+func open(cfg *config.Config) (*app.Program, error) {
 	cfg.Fetch.UserAgent = "feedwatch-bench"
-	p, err := app.Open(context.Background(), cfg, app.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	return p.Daemon, p.Store, nil
+	return app.Open(context.Background(), cfg, app.Options{})
 }
 
 // Close closes the database.
-func (p *Poller) Close() error { return p.store.Close() }
+func (p *Poller) Close() error { return p.P.Close() }
 
 // Poll polls every feed once and fails if any feed failed.
 func (p *Poller) Poll() error {
-	res := p.D.PollAll(context.Background())
+	res := p.P.Daemon.PollAll(context.Background())
 	for name, err := range res.Failed {
 		return fmt.Errorf("%d feeds failed, %s: %w", len(res.Failed), name, err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/feedwatch/feedwatch/internal/cronspec"
 	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
@@ -248,6 +249,12 @@ func (c *Config) FeedSchedule(f Feed) string {
 		return f.Schedule
 	}
 	return c.Schedule
+}
+
+// FeedInterval is how long f's schedule leaves between polls around now
+// (cronspec.Interval), the unit of its backoff after failures.
+func (c *Config) FeedInterval(f Feed, now time.Time) time.Duration {
+	return cronspec.Interval(c.FeedSchedule(f), now)
 }
 
 // FeedsChangedFrom are the feeds of c that old did not have, or had with

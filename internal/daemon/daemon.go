@@ -106,9 +106,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, deps.RetryBase, deps.PostGap}
 	d.setup.Store(s)
 	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), story.Threader(d.store.StoryHeads, d.corpus, d.now), d.metrics.Delivered, d.now, logger)
-	d.poller = poll.New(poll.Deps{Store: d.store, Metrics: d.metrics, Logger: d.logger, Now: d.now, Corpus: d.corpus,
-		Rules: d.Rules, OpsChannel: d.outbox.OpsChannel, Wake: d.outbox.Wake,
-		PerRule: func() bool { return d.outbox.Capabilities().PerRuleChannels }})
+	d.poller = poll.New(poll.Deps{Store: d.store, Observe: d.metrics, Next: d.outbox, Logger: d.logger, Now: d.now, Corpus: d.corpus})
 	set, err := cfg.Rules()
 	if err != nil {
 		return nil, fmt.Errorf("rules in %s:\n%w", cfg.RulesDir, diag.List(cfg.RulesDir, err))
@@ -139,13 +137,21 @@ func (d *Daemon) Rules() *rules.Set { return d.rules.Set() }
 
 func (d *Daemon) config() *config.Config { return d.setup.Load().Cfg }
 
+// pollSetup is what a poll runs with now: the setup in force, the rules
+// in force, and what the transport in force can do.
+func (d *Daemon) pollSetup() poll.Setup {
+	ps := d.setup.Load().Setup
+	ps.Rules, ps.OpsChannel, ps.PerRule = d.Rules(), d.outbox.OpsChannel(), d.outbox.Capabilities().PerRuleChannels
+	return ps
+}
+
 // PollResult says how a pass over the feeds went.
 type PollResult = poll.Result
 
 // PollAll polls every feed once, at most fetch.concurrency at a time. A
 // failing feed is reported and does not stop the others.
 func (d *Daemon) PollAll(ctx context.Context) PollResult {
-	return d.poller.All(ctx, d.setup.Load().Setup)
+	return d.poller.All(ctx, d.pollSetup())
 }
 
 // OnceResult is what a pass of Once leaves: how the feeds went, and the
@@ -191,7 +197,7 @@ func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention stri
 }
 
 func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
-	if err := d.poller.Poll(ctx, d.setup.Load().Setup, f); err != nil && ctx.Err() == nil {
+	if err := d.poller.Poll(ctx, d.pollSetup(), f); err != nil && ctx.Err() == nil {
 		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 )
 
@@ -53,5 +56,38 @@ func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testin
 	}
 	if summary == "" {
 		t.Errorf("no summary post among %d posts", len(posts))
+	}
+}
+
+// One count: what status counts and the metrics count agree, per alert.
+func TestStatusAndMetricsCountTheSameAlerts(t *testing.T) {
+	t.Parallel()
+	var items []item
+	for i := range 60 {
+		items = append(items, at(item{guid: fmt.Sprintf("c-%d", i), link: fmt.Sprintf("https://wire.example/c/%d", i),
+			title: fmt.Sprintf("Islamic State leader killed in raid %d", i), description: "Iraqi forces killed an Islamic State leader."},
+			time.Now().Add(-time.Duration(60-i)*time.Second)))
+	}
+	wire := newFeedServer(t, rss(items...))
+	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
+	cfg.RulesDir = t.TempDir()
+	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n")
+	h := newHarness(t, cfg)
+	h.once(t)
+	counts, err := h.store.DeliveryCounts(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := h.d.Metrics()
+	for _, c := range []struct {
+		state  article.State
+		result string
+	}{{article.Sent, "sent"}, {article.Merged, "merged"}, {article.Failed, "failed"}} {
+		if got := testutil.ToFloat64(m.Deliveries.WithLabelValues(c.result)); int(got) != counts[c.state] {
+			t.Errorf("feedwatch_deliveries_total{result=%q} = %v, status counts %d %s", c.result, got, counts[c.state], c.state)
+		}
+	}
+	if counts[article.Merged] != 40 || testutil.ToFloat64(m.Floods) != 1 {
+		t.Errorf("merged %d (want the 40 alerts beyond the first 20), floods %v (want 1)", counts[article.Merged], testutil.ToFloat64(m.Floods))
 	}
 }

@@ -37,7 +37,8 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 			o.observe("merged")
 			return o.record(o.store.MarkMerged(ctx, dl.ID, head.ID))
 		}
-		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS}
+		parent, _ := head.Message.(article.Alert)
+		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS, Parent: parent.Title}
 	}
 	pctx, cancel := context.WithTimeout(ctx, postTimeout)
 	ts, err := s.Transport.Post(pctx, msg)

@@ -57,6 +57,7 @@ func (o *Outbox) FlushDigest(ctx context.Context, ruleID, name, mention string) 
 		if err := o.store.Gather(ctx, digest, ids); err != nil {
 			return err
 		}
+		o.observeMerged(len(ids))
 		o.logger.Info("digest queued", "rule", ruleID, "channel", ch, "articles", len(ids))
 	}
 	o.Wake()

@@ -27,10 +27,9 @@ const (
 
 // collapse gathers the alerts waiting for channel beyond FloodAt into
 // summaries; it reports whether it gathered any (the list is then stale).
+// The console decides as Slack would (it is what a dry run shows), though
+// printing is not paced.
 func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article.Delivery) (bool, error) {
-	if !o.Capabilities().Paced {
-		return false, nil // printing is not paced: nothing waits
-	}
 	var alerts []article.Delivery
 	for _, dl := range waiting {
 		if _, ok := dl.Message.(article.Alert); ok {
@@ -64,6 +63,7 @@ func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article
 			} else if err != nil {
 				return false, err
 			}
+			o.observeMerged(len(ids))
 		}
 	}
 	o.logger.Warn("flood: alerts gathered into summaries", "channel", channel, "alerts", len(alerts)-floodAt)

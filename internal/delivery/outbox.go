@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,8 +47,10 @@ type Store interface {
 // Threader finds the earlier post a delivery's story started with, or nil.
 type Threader func(ctx context.Context, dl article.Delivery, replies bool) (*article.Delivery, error)
 
-// Observer counts outcomes: sent, retry, rate_limited, failed, merged;
-// and "paused"/"resumed" when recording fails and works again.
+// Observer counts outcomes, one per delivery: sent, retry, rate_limited,
+// failed, merged (into an earlier post, a digest or a flood summary);
+// and events: "flood", "paused"/"resumed" when recording fails and works
+// again, "refused"/"accepted" for the token.
 type Observer func(result string)
 
 // Settings are what a configuration reload may change.
@@ -152,6 +155,7 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 	}
 	channels, byChannel := GroupByChannel(due)
 	for _, ch := range channels {
+		inStoryOrder(byChannel[ch])
 		if o.busyChannel(ch) {
 			continue
 		}
@@ -188,6 +192,21 @@ func (o *Outbox) busyChannel(ch string) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.busy[ch]
+}
+
+// inStoryOrder orders a channel's waiting deliveries as the news happened:
+// by publication time (an undated alert, a notice or a digest by when it
+// was recorded), then as recorded. So the first report of a story is the
+// one posted first and the later ones reply under it, whatever order the
+// feeds of one poll were recorded in.
+func inStoryOrder(list []article.Delivery) {
+	when := func(dl article.Delivery) time.Time {
+		if a, ok := dl.Message.(article.Alert); ok && !a.Published.IsZero() && a.Published.Before(dl.Created) {
+			return a.Published
+		}
+		return dl.Created
+	}
+	slices.SortStableFunc(list, func(a, b article.Delivery) int { return when(a).Compare(when(b)) })
 }
 
 // GroupByChannel splits deliveries by channel, keeping their order, and
@@ -267,6 +286,14 @@ func sleep(ctx context.Context, stop <-chan struct{}, d time.Duration) error {
 		return context.Canceled
 	case <-t.C:
 		return nil
+	}
+}
+
+// observeMerged counts n alerts merged into a digest or a summary, one
+// each, as status counts them.
+func (o *Outbox) observeMerged(n int) {
+	for range n {
+		o.observe("merged")
 	}
 }
 

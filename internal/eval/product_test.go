@@ -232,10 +232,16 @@ func TestStoryThreadingThroughTheProduct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// once is deterministic (each pass is recorded whole, then posted in
+	// publication order). Under run each feed is polled on its own tick and
+	// the outbox posts as soon as one feed's items are recorded, so the
+	// order, and the word statistics at the moment of each decision, vary
+	// from run to run: recall 0.42–0.58 measured (docs/stories.md).
 	for _, mode := range []struct {
-		name string
-		run  func(*testing.T, []Item, int) []fakeslack.Post
-	}{{"once", throughOnce}, {"run", throughRun}} {
+		name      string
+		run       func(*testing.T, []Item, int) []fakeslack.Post
+		minRecall float64
+	}{{"once", throughOnce, 0.5}, {"run", throughRun, 0.4}} {
 		t.Run(mode.name, func(t *testing.T) {
 			posts := mode.run(t, set.Items, 7)
 			if n := linked(posts); n != len(set.Items) {
@@ -243,7 +249,7 @@ func TestStoryThreadingThroughTheProduct(t *testing.T) {
 			}
 			root, merges, summarised := threadsOf(t, posts)
 			t.Logf("%s, passes of 7 items: %d posts, %d items in flood summaries", mode.name, len(posts), summarised)
-			score(t, set, root, merges)
+			score(t, set, root, merges, mode.minRecall)
 		})
 	}
 }

@@ -57,14 +57,15 @@ func TestStoryThreadingOnRealNewswire(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, merges := threading(set.Items)
-	score(t, set, root, merges)
+	score(t, set, root, merges, 0.5)
 }
 
 // score judges threads against the labels: pair precision (a merge is
 // right when the lenient labels join the two reports), recall (the share
 // of the strictly labelled same-event pairs that end up in one thread)
-// and every wrong merge.
-func score(t *testing.T, set *Set, root map[int]int, merges [][2]int) {
+// and every wrong merge. It fails below precision 0.9, below minRecall or
+// with more than one wrong merge.
+func score(t *testing.T, set *Set, root map[int]int, merges [][2]int, minRecall float64) {
 	t.Helper()
 	byID := map[int]Item{}
 	for _, it := range set.Items {
@@ -96,7 +97,7 @@ func score(t *testing.T, set *Set, root map[int]int, merges [][2]int) {
 	recall := float64(joined) / float64(max(pairs, 1))
 	t.Logf("%d items, %d merges: precision %.2f (%d right), recall %.2f (%d of %d strict pairs joined)",
 		len(set.Items), len(merges), precision, right, recall, joined, pairs)
-	if wrong := len(merges) - right; precision < 0.9 || recall < 0.5 || wrong > 1 {
-		t.Errorf("precision %.2f (want ≥ 0.9), recall %.2f (want ≥ 0.5), %d wrong merges (want ≤ 1)", precision, recall, wrong)
+	if wrong := len(merges) - right; precision < 0.9 || recall < minRecall || wrong > 1 {
+		t.Errorf("precision %.2f (want ≥ 0.9), recall %.2f (want ≥ %.2f), %d wrong merges (want ≤ 1)", precision, recall, minRecall, wrong)
 	}
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"runtime/debug"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -58,6 +59,22 @@ func (m *Metrics) Fetched(feed, result string) {
 	if result != "error" {
 		m.feeds.lastSuccess.WithLabelValues(feed).SetToCurrentTime()
 	}
+}
+
+// FetchDone counts one fetch of feed (its result: ok, not_modified or
+// error) and how long fetching and parsing took; an error is counted in
+// feedwatch_fetches_total here, a success by Polled once recorded.
+func (m *Metrics) FetchDone(feed, result string, took time.Duration) {
+	m.FetchDuration.Observe(took.Seconds())
+	if result == "error" {
+		m.Fetches.WithLabelValues("error").Inc()
+	}
+	m.Fetched(feed, result)
+}
+
+// StorageFailed counts a database operation that failed, by stage.
+func (m *Metrics) StorageFailed(stage string) {
+	m.StorageErrors.WithLabelValues(stage).Inc()
 }
 
 // ConfigReloaded records the outcome of a configuration reload.

@@ -31,6 +31,7 @@ type Metrics struct {
 	DeliveryPaused prometheus.Gauge
 	TokenRefused   prometheus.Gauge
 	StorageErrors  *prometheus.CounterVec
+	Floods         prometheus.Counter
 }
 
 // New makes the metrics; pending says how many deliveries wait (-1 when
@@ -52,7 +53,7 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 			Name: "feedwatch_matches_total", Help: "New matches by rule id.",
 		}, []string{"rule"}),
 		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "feedwatch_deliveries_total", Help: "Delivery attempts by result: sent, retry, rate_limited, failed or merged.",
+			Name: "feedwatch_deliveries_total", Help: "Deliveries by outcome, one per alert or message: sent, retry, rate_limited, failed, or merged (into an earlier post, a digest or a flood summary).",
 		}, []string{"result"}),
 		RateLimitWaits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "feedwatch_slack_rate_limit_waits_total", Help: "Times Slack answered 429 and a post waited for Retry-After.",
@@ -75,8 +76,22 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		RulesLoaded: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "feedwatch_rules_loaded", Help: "Rules in force.",
 		}),
+		Floods: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "feedwatch_floods_total", Help: "Times alerts waiting for a channel beyond slack.flood_after were gathered into summaries.",
+		}),
 	}
-	outbox := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
+		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, m.Floods, outboxGauge(pending),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.feeds = newFeedMetrics(m.reg)
+	m.preset()
+	return m
+}
+
+// outboxGauge reads how many deliveries wait when scraped (-1 when the
+// database does not say).
+func outboxGauge(pending func(ctx context.Context) (int, error)) prometheus.GaugeFunc {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "feedwatch_outbox_pending", Help: "Deliveries waiting to be posted.",
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -87,12 +102,6 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		}
 		return float64(n)
 	})
-	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
-		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, outbox,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m.feeds = newFeedMetrics(m.reg)
-	m.preset()
-	return m
 }
 
 // preset creates every label value, so that a counter reads 0 before its
@@ -135,6 +144,9 @@ func (m *Metrics) Delivered(result string) {
 		return
 	case "accepted":
 		m.TokenRefused.Set(0)
+		return
+	case "flood":
+		m.Floods.Inc()
 		return
 	case "rate_limited":
 		m.RateLimitWaits.Inc()

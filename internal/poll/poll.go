@@ -1,7 +1,8 @@
-// Package poll is the pipeline for one feed: fetch → parse → new? → match
-// → route → record, and the feed's health (backoff, failing and recovered
-// notices). The daemon calls it on each feed's schedule; the outbox
-// delivers what it records.
+// Package poll is the pipeline stage for one feed: fetch → judge (new or
+// changed?) → match → route → record, and the feed's health (backoff,
+// failing and recovered notices). It is handed what is in force for each
+// poll (Setup) and tells the next stage when it recorded something; the
+// daemon runs it on each feed's schedule.
 package poll
 
 import (
@@ -12,17 +13,13 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
-	"github.com/feedwatch/feedwatch/internal/cronspec"
-	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/feed"
 	"github.com/feedwatch/feedwatch/internal/novelty"
 	"github.com/feedwatch/feedwatch/internal/route"
-	"github.com/feedwatch/feedwatch/internal/store"
 	"github.com/feedwatch/feedwatch/internal/story"
 )
 
-// poll is the whole pipeline for one feed:
-// fetch → parse → new? → match → record → deliver.
+// poll is the whole stage for one feed.
 func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	st, err := d.store.FeedState(ctx, f.Name)
 	if err != nil {
@@ -33,28 +30,32 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	}
 	start := time.Now()
 	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
-	d.metrics.FetchDuration.Observe(time.Since(start).Seconds())
+	took := time.Since(start) // fetched and parsed
 	if err != nil {
-		d.metrics.Fetches.WithLabelValues("error").Inc()
-		d.metrics.Fetched(f.Name, "error")
-		return d.recordFailure(ctx, s.Cfg, f, st, err)
+		d.observe.FetchDone(f.Name, "error", took)
+		return d.recordFailure(ctx, s, f, st, err)
 	}
-	items, err := d.newItems(ctx, s.Cfg, st, res.Articles)
+	verdicts, err := d.judge(ctx, s.Cfg, st, res.Articles)
 	if err != nil {
 		return d.storageFailed(f, err)
 	}
-	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(f, st)...); err != nil {
+	items, err := match(ctx, verdicts, s.Rules)
+	if err != nil {
+		return err // shutting down
+	}
+	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
+	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(s, f, st)...); err != nil {
 		return d.storageFailed(f, err)
 	}
 	d.storage.Store("")
 	d.learn(items)
-	d.countPoll(res.NotModified, items)
+	result := "ok"
 	if res.NotModified {
-		d.metrics.Fetched(f.Name, "not_modified")
-	} else {
-		d.metrics.Fetched(f.Name, "ok")
+		result = "not_modified"
 	}
-	d.wake()
+	d.observe.FetchDone(f.Name, result, took)
+	d.countPoll(res.NotModified, items)
+	d.next.Wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
 }
@@ -75,36 +76,28 @@ func (d *Poller) Poll(ctx context.Context, s Setup, f config.Feed) error {
 	return err
 }
 
-// Setup is what a configuration reload replaces: the configuration, the
-// fetcher built from it, and the slots that bound concurrent fetches.
-type Setup struct {
-	Cfg     *config.Config
-	Fetcher Fetcher
-	Sem     chan struct{}
-}
-
 // recordFailure remembers what went wrong and when to try again.
-func (d *Poller) recordFailure(ctx context.Context, cfg *config.Config, f config.Feed, st article.FeedState, cause error) error {
+func (d *Poller) recordFailure(ctx context.Context, s Setup, f config.Feed, st article.FeedState, cause error) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // stopping: the fetch was cut short, not the feed's fault
 	}
 	now := d.now()
-	st = feed.Failed(st, f.URL, cause, cronspec.Interval(cfg.FeedSchedule(f), now), now)
+	st = feed.Failed(st, f.URL, cause, s.Cfg.FeedInterval(f, now), now)
 	next := "the next scheduled poll"
 	if st.NextDue.After(now) {
 		next = st.NextDue.Format(time.RFC3339)
 	}
-	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry", next, "err", diag.Clip(cause.Error(), 500))
+	d.logger.Warn("feed failed", "feed", f.Name, "failures", st.Failures, "retry", next, "err", article.Clip(cause.Error(), 500))
 	var notices []article.Notice
-	if ops := d.opsChannel(); ops != "" && st.Failures == failingAfter {
-		notices = append(notices, article.Notice{Channel: ops, Event: article.FeedFailing, Feed: f.Name,
-			Failures: st.Failures, Err: diag.Clip(cause.Error(), 500), NextTry: st.NextDue})
+	if s.OpsChannel != "" && st.Failures == failingAfter {
+		notices = append(notices, article.Notice{Channel: s.OpsChannel, Event: article.FeedFailing, Feed: f.Name,
+			Failures: st.Failures, Err: article.Clip(cause.Error(), 500), NextTry: st.NextDue})
 	}
 	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
 		return errors.Join(cause, d.storageFailed(f, err))
 	}
 	if len(notices) > 0 {
-		d.wake()
+		d.next.Wake()
 	}
 	return cause
 }
@@ -113,21 +106,20 @@ func (d *Poller) recordFailure(ctx context.Context, cfg *config.Config, f config
 // the ops channel is told once then, and once when it recovers.
 const failingAfter = 3
 
-func (d *Poller) recovered(f config.Feed, before article.FeedState) []article.Notice {
+func (d *Poller) recovered(s Setup, f config.Feed, before article.FeedState) []article.Notice {
 	if before.Failures > 0 {
 		d.logger.Info("feed recovered", "feed", f.Name, "after_failures", before.Failures)
 	}
-	ops := d.opsChannel()
-	if ops == "" || before.Failures < failingAfter {
+	if s.OpsChannel == "" || before.Failures < failingAfter {
 		return nil
 	}
-	return []article.Notice{{Channel: ops, Event: article.FeedRecovered, Feed: f.Name, Failures: before.Failures}}
+	return []article.Notice{{Channel: s.OpsChannel, Event: article.FeedRecovered, Feed: f.Name, Failures: before.Failures}}
 }
 
-// newItems keeps the articles that are new or changed (novelty.Judge) and
-// matches those allowed to alert. Everything returned is recorded, so it
-// is not new next time.
-func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.FeedState, arts []article.Article) ([]store.Item, error) {
+// judge keeps the articles that are new or changed, and says which may
+// alert (novelty.Judge). Everything it keeps is recorded, so it is not
+// new next time.
+func (d *Poller) judge(ctx context.Context, cfg *config.Config, st article.FeedState, arts []article.Article) ([]novelty.Verdict, error) {
 	if len(arts) == 0 {
 		return nil, nil
 	}
@@ -136,23 +128,22 @@ func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 		return nil, err
 	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
-	set, to := d.rules(), route.Table{Fallback: cfg.Slack.Channel, PerRule: d.perRule()}
-	var items []store.Item
-	for _, v := range novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy) {
+	return novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy), nil
+}
+
+// match matches each article that may alert against the rules; an edited
+// one only for the rules it had not matched.
+func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher) ([]article.Item, error) {
+	items := make([]article.Item, 0, len(verdicts))
+	for _, v := range verdicts {
 		if err := ctx.Err(); err != nil {
 			return nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
 		}
-		it := store.Item{Article: v.Article, Hash: v.Hash}
+		it := article.Item{Article: v.Article, Hash: v.Hash}
 		if v.MayAlert {
-			for _, m := range set.Match(&v.Article) {
-				if !v.Matched[m.RuleID] { // an edited item alerts only for rules it had not matched
+			for _, m := range rules.Match(&v.Article) {
+				if !v.Matched[m.RuleID] {
 					it.Matches = append(it.Matches, m)
-				}
-			}
-			it.Outgoing = outgoing(&it.Article, it.Matches, to)
-			for _, o := range it.Outgoing {
-				if o.HoldFor != "" {
-					d.logger.Info("match held for its rule's digest", "feed", v.Article.Feed, "rule", o.HoldFor)
 				}
 			}
 		}
@@ -161,10 +152,28 @@ func (d *Poller) newItems(ctx context.Context, cfg *config.Config, st article.Fe
 	return items, nil
 }
 
+// route turns each item's matches into the messages to record: one alert
+// per channel, each with its story fingerprint (computed once, here), or
+// a match held for its rule's digest.
+func (d *Poller) route(items []article.Item, t route.Table) {
+	for i := range items {
+		it := &items[i]
+		for _, o := range route.Alerts(&it.Article, it.Matches, t) {
+			og := article.Outgoing{Message: o.Alert, HoldFor: o.HoldFor}
+			if o.HoldFor == "" {
+				og.Story = story.OfAlert(o.Alert).Encode()
+			} else {
+				d.logger.Info("match held for its rule's digest", "feed", it.Article.Feed, "rule", o.HoldFor)
+			}
+			it.Outgoing = append(it.Outgoing, og)
+		}
+	}
+}
+
 // learn counts the words of the articles just recorded in the word
 // statistics of story threading (only once recorded: a poll that fails
 // to record is polled again and must not count them twice).
-func (d *Poller) learn(items []store.Item) {
+func (d *Poller) learn(items []article.Item) {
 	now := d.now()
 	for i := range items {
 		a := &items[i].Article
@@ -175,14 +184,14 @@ func (d *Poller) learn(items []store.Item) {
 // reportKey identifies an article in the word statistics.
 func reportKey(a *article.Article) string { return a.Feed + "\x00" + a.Identity }
 
-func (d *Poller) countPoll(notModified bool, items []store.Item) {
+func (d *Poller) countPoll(notModified bool, items []article.Item) {
 	var rules []string
 	for _, it := range items {
 		for _, m := range it.Matches {
 			rules = append(rules, m.RuleID)
 		}
 	}
-	d.metrics.Polled(notModified, len(items), rules)
+	d.observe.Polled(notModified, len(items), rules)
 }
 
 // storageFailed makes a database error during a poll loud: logged at
@@ -193,23 +202,9 @@ func (d *Poller) storageFailed(f config.Feed, err error) error {
 		return err
 	}
 	d.logger.Error("poll not recorded: database error", "feed", f.Name, "err", err)
-	d.metrics.StorageErrors.WithLabelValues("poll").Inc()
+	d.observe.StorageFailed("poll")
 	d.storage.Store(err.Error())
 	return fmt.Errorf("database: %w", err)
-}
-
-// outgoing is what to record for an article's matches: its messages, each
-// alert with its story fingerprint, computed once here.
-func outgoing(a *article.Article, matches []article.Match, t route.Table) []store.Outgoing {
-	var out []store.Outgoing
-	for _, o := range route.Alerts(a, matches, t) {
-		og := store.Outgoing{Message: o.Alert, HoldFor: o.HoldFor}
-		if o.HoldFor == "" {
-			og.Story = story.OfAlert(o.Alert).Encode()
-		}
-		out = append(out, og)
-	}
-	return out
 }
 
 // BackingOff is the outcome of a poll skipped because the feed failed

@@ -31,10 +31,17 @@ func newPoller(t *testing.T) (*Poller, *store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return New(Deps{Store: st, Metrics: metrics.New(func(context.Context) (int, error) { return 0, nil }),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Corpus: story.NewCorpus(),
-		Rules: func() *rules.Set { return &rules.Set{} }, OpsChannel: func() string { return "" },
-		PerRule: func() bool { return true }, Wake: func() {}}), st
+	return New(Deps{Store: st, Observe: metrics.New(func(context.Context) (int, error) { return 0, nil }), Next: noWake{},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, Corpus: story.NewCorpus()}), st
+}
+
+type noWake struct{}
+
+func (noWake) Wake() {}
+
+// setup is a poll's setup with no rules.
+func setup(cfg *config.Config, f Fetcher) Setup {
+	return Setup{Cfg: cfg, Sem: make(chan struct{}, 1), Fetcher: f, Rules: &rules.Set{}, PerRule: true}
 }
 
 func TestAFetchCutShortByShutdownIsNotAFeedFailure(t *testing.T) {
@@ -45,16 +52,16 @@ func TestAFetchCutShortByShutdownIsNotAFeedFailure(t *testing.T) {
 	f := config.Feed{Name: "Wire", URL: "https://wire.example/rss"}
 	// The poll's context is not cancelled here, only the fetch failed with
 	// context.Canceled: that is a failure of the feed's fetch.
-	p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(context.Context) (feed.Result, error) {
+	p.Poll(context.Background(), setup(&cfg, fetchFunc(func(context.Context) (feed.Result, error) {
 		return feed.Result{}, ctx.Err()
-	})}, f)
+	})), f)
 	fs, _ := st.FeedState(context.Background(), "Wire")
 	if fs.Failures != 1 {
 		t.Fatalf("a fetch error while running: %d failures recorded, want 1", fs.Failures)
 	}
-	err := p.Poll(ctx, Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(ctx context.Context) (feed.Result, error) {
+	err := p.Poll(ctx, setup(&cfg, fetchFunc(func(ctx context.Context) (feed.Result, error) {
 		return feed.Result{}, ctx.Err()
-	})}, f)
+	})), f)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want the cancellation", err)
 	}
@@ -71,10 +78,10 @@ func TestAFeedBackingOffIsSkippedAndSaysUntilWhen(t *testing.T) {
 	}
 	cfg := config.Default()
 	fetched := false
-	err := p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: fetchFunc(func(context.Context) (feed.Result, error) {
+	err := p.Poll(context.Background(), setup(&cfg, fetchFunc(func(context.Context) (feed.Result, error) {
 		fetched = true
 		return feed.Result{}, nil
-	})}, config.Feed{Name: "Wire", URL: "https://wire.example/rss"})
+	})), config.Feed{Name: "Wire", URL: "https://wire.example/rss"})
 	var b *BackingOff
 	if !errors.As(err, &b) || b.Failures != 2 || fetched {
 		t.Errorf("err %v, fetched %v: want it skipped, backing off after 2 failures", err, fetched)

@@ -8,12 +8,9 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
+	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/feed"
-	"github.com/feedwatch/feedwatch/internal/metrics"
 	"github.com/feedwatch/feedwatch/internal/route"
-	"github.com/feedwatch/feedwatch/internal/rules"
-	"github.com/feedwatch/feedwatch/internal/scheduler"
-	"github.com/feedwatch/feedwatch/internal/store"
 	"github.com/feedwatch/feedwatch/internal/story"
 )
 
@@ -26,45 +23,70 @@ type Fetcher interface {
 type Store interface {
 	FeedState(ctx context.Context, name string) (article.FeedState, error)
 	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
-	Record(ctx context.Context, st article.FeedState, items []store.Item, notices ...article.Notice) error
+	Record(ctx context.Context, st article.FeedState, items []article.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
-	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]store.StoredArticle, error)
+	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]article.Stored, error)
 }
 
-// Deps are what a Poller works with. The functions read what the daemon
-// has in force now: the rules, and what the transport can do.
+// Observer counts what polls do (metrics.Metrics is one).
+type Observer interface {
+	FetchDone(feed, result string, took time.Duration) // result: ok, not_modified or error
+	Polled(notModified bool, newArticles int, rules []string)
+	StorageFailed(stage string)
+}
+
+// Matcher matches an article against the rules in force (rules.Set is
+// one).
+type Matcher interface {
+	Match(a *article.Article) []article.Match
+}
+
+// Setup is what one poll runs with: the configuration, the fetcher built
+// from it and the slots that bound concurrent fetches (what a reload
+// replaces), and what is in force when it runs: the rules, where operator
+// notices go ("" for nowhere), and whether alerts may go to the channel a
+// rule names (the transport can).
+type Setup struct {
+	Cfg        *config.Config
+	Fetcher    Fetcher
+	Sem        chan struct{}
+	Rules      Matcher
+	OpsChannel string
+	PerRule    bool
+}
+
+// Waker is the next stage, told when a poll recorded something to
+// deliver (delivery.Outbox is one).
+type Waker interface {
+	Wake()
+}
+
+// Deps are what a Poller works with.
 type Deps struct {
-	Store      Store
-	Metrics    *metrics.Metrics
-	Logger     *slog.Logger
-	Now        func() time.Time
-	Corpus     *story.Corpus // word rarity for story threading: every new article counts
-	Rules      func() *rules.Set
-	OpsChannel func() string // where operator notices go, "" for nowhere
-	PerRule    func() bool   // the transport can post where a rule says
-	Wake       func()        // tells the outbox there is something to deliver
+	Store   Store
+	Observe Observer
+	Next    Waker
+	Logger  *slog.Logger
+	Now     func() time.Time
+	Corpus  *story.Corpus // word rarity for story threading: every recorded article counts
 }
 
 // Poller polls feeds.
 type Poller struct {
-	store      Store
-	metrics    *metrics.Metrics
-	logger     *slog.Logger
-	now        func() time.Time
-	corpus     *story.Corpus
-	rules      func() *rules.Set
-	opsChannel func() string
-	perRule    func() bool
-	wake       func()
-	exclusive  *scheduler.Exclusive // one poll of a feed at a time
-	storage    atomic.Value         // string: the database error of the last poll that failed to record, or ""
+	store     Store
+	observe   Observer
+	next      Waker
+	logger    *slog.Logger
+	now       func() time.Time
+	corpus    *story.Corpus
+	exclusive *Exclusive   // one poll of a feed at a time
+	storage   atomic.Value // string: the database error of the last poll that failed to record, or ""
 }
 
 // New returns a Poller.
 func New(d Deps) *Poller {
-	return &Poller{store: d.Store, metrics: d.Metrics, logger: d.Logger, now: d.Now, corpus: d.Corpus,
-		rules: d.Rules, opsChannel: d.OpsChannel, perRule: d.PerRule, wake: d.Wake,
-		exclusive: scheduler.NewExclusive(d.Logger, "poll", "feed")}
+	return &Poller{store: d.Store, observe: d.Observe, next: d.Next, logger: d.Logger, now: d.Now, corpus: d.Corpus,
+		exclusive: NewExclusive(d.Logger, "poll", "feed")}
 }
 
 // StorageProblem is the database error of the last poll that could not

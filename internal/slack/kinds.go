@@ -162,7 +162,8 @@ func Plain(m article.Message) string {
 			fmt.Fprintf(&b, "\n    %s\n", it.Link)
 		}
 	case article.Reply:
-		fmt.Fprintf(&b, "  ↳ also reported by %s: %s\n    %s\n", m.Feed, strings.TrimSpace(m.Title), m.Link)
+		fmt.Fprintf(&b, "  ↳ %s ━━ in the thread of “%s”\n  ↳ also reported by %s: %s\n    %s\n",
+			m.Channel, oneLine(m.Parent, 100), m.Feed, strings.TrimSpace(m.Title), m.Link)
 	case article.Alert:
 		fmt.Fprintf(&b, "━━ %s ━━ %s\n%s\n", m.Channel, strings.Join(m.Rules, ", "), strings.TrimSpace(m.Title))
 		meta := m.Feed
@@ -191,4 +192,13 @@ func ago(d time.Duration) string {
 		return fmt.Sprintf("%d h", int(d.Hours()))
 	}
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// oneLine is s on one line, cut to n runes with "…".
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }

@@ -45,7 +45,7 @@ var kinds = []struct {
 	msg  article.Message
 }{
 	{"alert", alert},
-	{"reply", article.Reply{Alert: alert, ThreadTS: "1710495000.000100"}},
+	{"reply", article.Reply{Alert: alert, ThreadTS: "1710495000.000100", Parent: "Iraqi PM says ISIS chief Abu Khadija killed in joint operation"}},
 	{"digest", article.Digest{Channel: "#iraq-watch", Rule: "Anbar daily", Mentions: []string{"<!here>"}, Items: []article.DigestItem{
 		{Feed: "Military.com", Title: alert.Title, Link: alert.Link, Published: alert.Published},
 		{Feed: "Wire <b>", Title: "Ramadi bridge reopens & *traffic* flows", Link: "https://wire.example/ramadi"},

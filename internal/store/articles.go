@@ -78,14 +78,13 @@ func (s *Store) seenBy(ctx context.Context, feed, col string, values []string, i
 	return nil
 }
 
-// Item is one article to store with what it newly matched and the
-// messages (one alert per channel, or held for a digest) to deliver for it.
-type Item struct {
-	Article  article.Article
-	Hash     string
-	Matches  []article.Match
-	Outgoing []Outgoing
-}
+// Item, Outgoing and StoredArticle are the record types of package
+// article, named here as the store's callers know them.
+type (
+	Item          = article.Item
+	Outgoing      = article.Outgoing
+	StoredArticle = article.Stored
+)
 
 // Record stores a poll's results in one transaction: the feed's new state,
 // every new or changed article, its new matches and their deliveries, and
@@ -135,12 +134,6 @@ func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) e
 		}
 	}
 	return nil
-}
-
-// StoredArticle is an article as stored, for backtests and status.
-type StoredArticle struct {
-	article.Article
-	FirstSeen time.Time
 }
 
 // Articles returns stored articles first seen at or after since, oldest

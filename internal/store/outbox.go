@@ -10,13 +10,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/secret"
 )
 
-// Outgoing is a message to record in the outbox.
-type Outgoing struct {
-	Message article.Message
-	HoldFor string // a digest rule's id: held until that digest is posted
-	Story   []byte // the story fingerprint of an alert
-}
-
 const deliveryCols = `id, payload, state, attempts, created, updated, last_error, slack_ts, thread_ts, parent_id, digest, story`
 
 func scanDeliveries(rows *sql.Rows) ([]article.Delivery, error) {

@@ -104,18 +104,6 @@ func SimilarityIn(a, b Fingerprint, c *Corpus) float64 {
 	return inter / (ta + tb - inter)
 }
 
-// Same reports whether a and b are the same story when no word
-// statistics are at hand: the same canonical link; or similar enough
-// (Threshold), unless each names a town the other never mentions ("drone
-// strike in Sinjar", "drone strike near Duhok"). Head makes the decision
-// for real, with word rarity and publication times.
-func Same(a, b Fingerprint) bool {
-	if a.link != "" && a.link == b.link {
-		return true
-	}
-	return Similarity(a, b) >= Threshold && !placesApart(a, b)
-}
-
 // Stem strips common English endings so that "killed", "kills" and
 // "killing" compare equal. It is deliberately crude: both sides of a
 // comparison are stemmed alike.
