@@ -175,3 +175,47 @@ func TestTestReadsADocumentAsAPollDoesAndRefusesWhatItRefuses(t *testing.T) {
 		}
 	}
 }
+
+// The same inputs through once, run and a SIGHUP that adds the feed give
+// the same posts.
+func TestOnceRunAndAReloadPostTheSame(t *testing.T) {
+	alerts := func(out string) string { // the alerts, without the order of lines that differ by timing
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if l != "" && !strings.HasPrefix(l, "time=") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	j := newJudged(t)
+	_, viaOnce, _ := runCmd(t, context.Background(), "once", "--config", j.cfg)
+	if !strings.Contains(viaOnce, "Abu Khadija") {
+		t.Fatalf("once posted nothing:\n%s", viaOnce)
+	}
+	runUntil := func(j *judged, hupAfter func(), want string) string {
+		hup := make(chan os.Signal, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errb syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- runWithHUP(ctx, []string{"run", "--config", j.cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false }, hup)
+		}()
+		if hupAfter != nil {
+			waitFor(t, "the daemon running", func() bool { return strings.Contains(errb.String(), "msg=running") })
+			hupAfter()
+			hup <- syscall.SIGHUP
+		}
+		waitFor(t, "the alert", func() bool { return strings.Contains(out.String(), want) })
+		cancel()
+		<-done
+		return out.String()
+	}
+	viaRun := runUntil(newJudged(t), nil, "Abu Khadija")
+	k := newJudged(t)
+	k.write(t, k.cfg, strings.Replace(k.config(`""`), "feeds:\n  - name: Demo wire\n    url: file:demo-feed.xml\n", "feeds: []\n", 1))
+	viaReload := runUntil(k, func() { k.write(t, k.cfg, k.config(`""`)) }, "Abu Khadija")
+	if alerts(viaRun) != alerts(viaOnce) || alerts(viaReload) != alerts(viaOnce) {
+		t.Errorf("different posts:\n-- once --\n%s\n-- run --\n%s\n-- reload --\n%s", viaOnce, viaRun, viaReload)
+	}
+}
