@@ -65,6 +65,9 @@ type Slack struct {
 	// FloodAfter is how many alerts may wait for one channel and still go
 	// out one post each; beyond it the rest are gathered into summaries.
 	FloodAfter int `yaml:"flood_after"`
+	// GroupWait is how long the daemon leaves newly recorded alerts for a
+	// channel to gather before posting them.
+	GroupWait Duration `yaml:"group_wait"`
 }
 
 // Server is the health and metrics endpoint.
@@ -96,7 +99,7 @@ func Default() Config {
 		MaxAge:   Duration(7 * 24 * time.Hour),
 		Storage:  Storage{Path: "data/feedwatch.db", Retention: Duration(90 * 24 * time.Hour)},
 		Fetch:    Fetch{Concurrency: 8, Timeout: Duration(20 * time.Second), MaxBody: 10 << 20},
-		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour), FloodAfter: 20},
+		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour), FloodAfter: 20, GroupWait: Duration(2 * time.Second)},
 		Server:   Server{Listen: "127.0.0.1:9090"},
 		Log:      Log{Level: "info", Format: "text"},
 	}

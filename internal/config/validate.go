@@ -136,6 +136,9 @@ func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 			bad("slack.api_url", "%q is not an http(s) URL", s.APIURL)
 		}
 	}
+	if s.GroupWait < 0 || s.GroupWait > Duration(time.Minute) {
+		bad("slack.group_wait", "must be between 0 and 1m, not %s", s.GroupWait)
+	}
 	if s.FloodAfter < 1 || s.FloodAfter > 1000 {
 		bad("slack.flood_after", "must be between 1 and 1000, not %d", s.FloodAfter)
 	}

@@ -124,7 +124,7 @@ func (d *Daemon) outboxSettings(s *setup, t delivery.Transport) delivery.Setting
 	if t.Capabilities().OpsChannel {
 		ops = s.Cfg.Slack.OpsChannel
 	}
-	return delivery.Settings{Transport: t, OpsChannel: ops, Gap: s.postGap, FloodAt: s.Cfg.Slack.FloodAfter, Policy: delivery.Policy{
+	return delivery.Settings{Transport: t, OpsChannel: ops, Gap: s.postGap, FloodAt: s.Cfg.Slack.FloodAfter, GroupWait: s.Cfg.Slack.GroupWait.D(), Policy: delivery.Policy{
 		First: s.retryBase, Max: 15 * time.Minute, GiveUpAfter: s.Cfg.Slack.GiveUpAfter.D(),
 	}}
 }

@@ -144,11 +144,15 @@ func kind(m article.Message) string {
 func (o *Outbox) Run(ctx context.Context, stop <-chan struct{}) {
 	defer o.workers.Wait()
 	for {
-		if err := o.dispatch(ctx, stop); err != nil && ctx.Err() == nil {
+		settled, err := o.dispatch(ctx, stop, o.settings.Load().GroupWait)
+		if err != nil && ctx.Err() == nil {
 			o.logger.Error("list due deliveries", "err", err)
 		}
 		wait := time.Minute
 		if next, ok, err := o.store.NextDue(ctx); err == nil && ok {
+			if !settled.IsZero() && settled.After(next) {
+				next = settled // due now, but gathering its round
+			}
 			wait = min(max(next.Sub(o.now()), 50*time.Millisecond), time.Minute)
 		}
 		if o.Paused() != nil {
@@ -185,7 +189,7 @@ func closed(c <-chan struct{}) bool {
 // before the token is fixed.
 func (o *Outbox) Drain(ctx context.Context, until time.Time) (pending int, why string, err error) {
 	for {
-		if err := o.dispatch(ctx, nil); err != nil {
+		if _, err := o.dispatch(ctx, nil, 0); err != nil { // once polled every feed first: nothing more is coming
 			return 0, "", err
 		}
 		o.workers.Wait()

@@ -60,6 +60,7 @@ type Settings struct {
 	OpsChannel string        // "" when operators get no notices
 	Gap        time.Duration // between two posts to one channel of a paced transport; 0 means 1 s (Slack's pace)
 	FloodAt    int           // alerts waiting for one channel beyond which the rest are summarised; 0 means DefaultFloodAt
+	GroupWait  time.Duration // how long Run leaves a channel's newly recorded alerts to gather (dispatch); 0: none
 }
 
 // Outbox delivers.
@@ -142,25 +143,37 @@ const maxChannelWorkers = 16
 
 // dispatch starts a worker for each channel that has due deliveries and no
 // worker yet.
-func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
+// With wait (Settings.GroupWait, under Run) a channel whose oldest waiting
+// alert is younger than that is left for now, and the time it is due is
+// returned: so that the reports every feed of one poll round recorded go
+// out together, in publication order (Alertmanager's group_wait).
+func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}, wait time.Duration) (time.Time, error) {
+	var settled time.Time
 	if !o.resume(ctx) {
-		return nil // paused: posting waits until outcomes can be recorded
+		return settled, nil // paused: posting waits until outcomes can be recorded
 	}
 	if !o.authorized(ctx) {
-		return nil // the token is refused: posting waits until it is fixed
+		return settled, nil // the token is refused: posting waits until it is fixed
 	}
 	due, err := o.store.Due(ctx, 500)
 	if err != nil {
-		return err
+		return settled, err
 	}
 	channels, byChannel := GroupByChannel(due)
 	for _, ch := range channels {
 		inStoryOrder(byChannel[ch])
+		if at := oldestAlert(byChannel[ch]).Add(wait); wait > 0 && at.After(o.now()) {
+			if settled.IsZero() || at.Before(settled) {
+				settled = at
+			}
+			delete(byChannel, ch)
+			continue
+		}
 		if o.busyChannel(ch) {
 			continue
 		}
 		if gathered, err := o.collapse(ctx, ch, byChannel[ch]); err != nil {
-			return err
+			return settled, err
 		} else if gathered {
 			defer o.Wake() // the channel's list changed: take it again
 			delete(byChannel, ch)
@@ -185,7 +198,19 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}) error {
 			o.deliverChannel(ctx, stop, ch, list)
 		}(byChannel[ch])
 	}
-	return nil
+	return settled, nil
+}
+
+// oldestAlert is when the oldest alert of list was recorded (zero when it
+// holds none).
+func oldestAlert(list []article.Delivery) time.Time {
+	var oldest time.Time
+	for _, dl := range list {
+		if _, ok := dl.Message.(article.Alert); ok && (oldest.IsZero() || dl.Created.Before(oldest)) {
+			oldest = dl.Created
+		}
+	}
+	return oldest
 }
 
 func (o *Outbox) busyChannel(ch string) bool {

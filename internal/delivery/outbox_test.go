@@ -273,3 +273,49 @@ func TestWhenAnOutcomeCannotBeRecordedNothingMoreIsPostedAndNothingTwice(t *test
 		t.Errorf("states %v, want the three alerts and the ops notice sent", counts)
 	}
 }
+
+// A poll round's alerts gather for GroupWait, then go out in publication
+// order, the first report of a story first, whichever feed was recorded
+// first.
+func TestRunLetsARoundOfAlertsGatherThenPostsThemInPublicationOrder(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	st := newStore(t, clk.Now)
+	tr := &recorder{caps: article.Capabilities{Threads: true}}
+	o := New(st, Settings{Transport: tr, GroupWait: 2 * time.Second, Policy: Policy{First: time.Second, Max: time.Minute, GiveUpAfter: time.Hour}},
+		nil, nil, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { o.Run(ctx, stop); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	record(t, st, article.Alert{Channel: "#a", Title: "later report", Published: clk.Now().Add(-10 * time.Minute)})
+	o.Wake()
+	record(t, st, article.Alert{Channel: "#a", Title: "first report", Published: clk.Now().Add(-40 * time.Minute)})
+	o.Wake()
+	time.Sleep(300 * time.Millisecond)
+	tr.mu.Lock()
+	early := len(tr.posted)
+	tr.mu.Unlock()
+	if early != 0 {
+		t.Fatalf("%d posts before the round's alerts could gather", early)
+	}
+	clk.Add(3 * time.Second)
+	o.Wake()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		tr.mu.Lock()
+		n := len(tr.posted)
+		tr.mu.Unlock()
+		if n == 2 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if len(tr.posted) != 2 || tr.posted[0].(article.Alert).Title != "first report" {
+		t.Fatalf("posted %v, want both, the earlier-published first", tr.posted)
+	}
+}
