@@ -116,6 +116,19 @@ func (Alert) isMessage()  {}
 func (Digest) isMessage() {}
 func (Notice) isMessage() {}
 
+// Unreadable stands for a recorded message that cannot be decoded (a
+// corrupt row, or one written by a newer feedwatch): it is never posted;
+// the outbox fails it for good with Err, so one bad row stops nothing else.
+type Unreadable struct {
+	Channel string
+	Err     string
+}
+
+// Target implements Message.
+func (u Unreadable) Target() string { return u.Channel }
+
+func (Unreadable) isMessage() {}
+
 // Summary describes m for a notice that it could not be delivered.
 func Summary(m Message) *Undelivered {
 	switch m := m.(type) {
@@ -125,6 +138,8 @@ func Summary(m Message) *Undelivered {
 		return &Undelivered{Channel: m.Channel, Title: m.Title, Rules: m.Rules, Kind: "alert"}
 	case Digest:
 		return &Undelivered{Channel: m.Channel, Rules: []string{m.Rule}, Digest: len(m.Items), Kind: "digest"}
+	case Unreadable:
+		return &Undelivered{Channel: m.Channel, Kind: "unreadable record"}
 	}
 	return &Undelivered{Channel: m.Target(), Kind: "notice"}
 }

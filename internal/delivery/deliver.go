@@ -26,6 +26,10 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		return nil
 	}
 	msg := dl.Message
+	if u, ok := msg.(article.Unreadable); ok {
+		log.Error("delivery failed permanently", "err", u.Err)
+		return o.record(o.giveUp(context.WithoutCancel(ctx), dl, u.Err+"; was the database written by a newer feedwatch?"))
+	}
 	head, err := o.thread(ctx, dl, caps.Threads)
 	if err != nil { // a read failed: try this one again later, nothing is lost
 		log.Warn("story threading could not read the earlier posts; retrying", "err", err)

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -317,5 +318,52 @@ func TestRunLetsARoundOfAlertsGatherThenPostsThemInPublicationOrder(t *testing.T
 	defer tr.mu.Unlock()
 	if len(tr.posted) != 2 || tr.posted[0].(article.Alert).Title != "first report" {
 		t.Fatalf("posted %v, want both, the earlier-published first", tr.posted)
+	}
+}
+
+func TestOneUnreadableRowFailsAloneWithOneNoticeAndTheRestArePosted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "fw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.Now = clk.Now
+	record(t, st, article.Alert{Channel: "#a", Title: "one"}, article.Alert{Channel: "#a", Title: "two"}, article.Alert{Channel: "#a", Title: "three"})
+	db, err := sql.Open("sqlite", filepath.Join(dir, "fw.db")) // as a newer feedwatch would have written it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE deliveries SET payload = '{"kind":"poll"}' WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	tr := &recorder{caps: article.Capabilities{OpsChannel: true}}
+	o := New(st, Settings{Transport: tr, OpsChannel: "#ops", Policy: Policy{First: time.Second, Max: time.Minute, GiveUpAfter: time.Hour}},
+		nil, nil, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, _, err := o.Drain(ctx, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var alerts, notices int
+	for _, m := range tr.posted {
+		switch m := m.(type) {
+		case article.Alert:
+			alerts++
+		case article.Notice:
+			notices++
+			if m.Event != article.DeliveryFailed || !strings.Contains(m.Err, "cannot be read") {
+				t.Errorf("notice = %+v, want the unreadable record named", m)
+			}
+		}
+	}
+	if alerts != 2 || notices != 1 {
+		t.Errorf("%d alerts and %d notices posted, want the 2 readable alerts and 1 notice", alerts, notices)
+	}
+	failed, _ := st.Recent(ctx, article.Failed, 10)
+	if len(failed) != 1 || failed[0].ID != 2 || !strings.Contains(failed[0].LastError, "newer feedwatch") {
+		t.Errorf("failed = %+v, want row 2 with its reason", failed)
 	}
 }

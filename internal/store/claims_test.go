@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,39 @@ func TestADeliveryIsClaimedOnceAndItsOutcomeRecordedOnlyByItsClaimant(t *testing
 	mustClaim(t, a, two)
 	if n, _ := a.ReleaseClaims(ctx); n != 0 {
 		t.Errorf("ReleaseClaims released %d of its own claims", n)
+	}
+}
+
+func TestADatabaseOfANewerFeedwatchIsRefusedNamingBothVersions(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "fw.db")
+	s := open(t, path)
+	if _, err := s.db.Exec(`INSERT INTO schema_migrations (version, applied) VALUES (99, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "its schema is version 99, written by a newer feedwatch; this one knows up to version 6") {
+		t.Fatalf("Open = %v, want a refusal naming both versions", err)
+	}
+}
+
+func TestAnUnreadableRowIsListedAsSuchAndTheOthersStillAre(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	must(t, s.Enqueue(ctx, article.Notice{Channel: "#a", Text: "one"}, article.Notice{Channel: "#b", Text: "two"}))
+	if _, err := s.db.Exec(`UPDATE deliveries SET payload = '{"kind":"hologram"}' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Due(ctx, 10)
+	if err != nil || len(due) != 2 {
+		t.Fatalf("Due = %d, %v; want both rows", len(due), err)
+	}
+	if u, ok := due[0].Message.(article.Unreadable); !ok || u.Channel != "#a" || !strings.Contains(u.Err, `unknown message kind "hologram"`) {
+		t.Errorf("the bad row = %+v, want it named unreadable with its channel and why", due[0].Message)
+	}
+	if n, ok := due[1].Message.(article.Notice); !ok || n.Text != "two" {
+		t.Errorf("the good row = %+v", due[1].Message)
 	}
 }

@@ -10,21 +10,21 @@ import (
 	"github.com/feedwatch/feedwatch/internal/secret"
 )
 
-const deliveryCols = `id, payload, state, attempts, created, updated, last_error, slack_ts, thread_ts, parent_id, digest, story`
+const deliveryCols = `id, payload, state, attempts, created, updated, last_error, slack_ts, thread_ts, parent_id, digest, story, channel`
 
 func scanDeliveries(rows *sql.Rows) ([]article.Delivery, error) {
 	defer rows.Close()
 	var out []article.Delivery
 	for rows.Next() {
 		var d article.Delivery
-		var payload, story string
+		var payload, story, channel string
 		var created, updated int64
-		if err := rows.Scan(&d.ID, &payload, &d.State, &d.Attempts, &created, &updated, &d.LastError, &d.SlackTS, &d.ThreadTS, &d.ParentID, &d.HoldFor, &story); err != nil {
+		if err := rows.Scan(&d.ID, &payload, &d.State, &d.Attempts, &created, &updated, &d.LastError, &d.SlackTS, &d.ThreadTS, &d.ParentID, &d.HoldFor, &story, &channel); err != nil {
 			return nil, err
 		}
 		m, err := decodeMessage(payload)
-		if err != nil {
-			return nil, fmt.Errorf("delivery %d: bad payload: %w", d.ID, err)
+		if err != nil { // this row only: the outbox fails it, the others flow
+			m = article.Unreadable{Channel: channel, Err: fmt.Sprintf("its record cannot be read (%v)", err)}
 		}
 		d.Message, d.Created, d.Updated = m, fromUnix(created), fromUnix(updated)
 		if story != "" {

@@ -126,6 +126,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
+	latest, _ := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
+	if err := s.checkSchema(ctx, latest); err != nil {
+		return err
+	}
 	for _, name := range names {
 		base := filepath.Base(name)
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -135,6 +139,20 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := s.applyMigration(ctx, version, name); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
+	}
+	return nil
+}
+
+// checkSchema refuses a database whose schema is newer than the latest
+// migration this binary knows: it was written by a newer feedwatch (a
+// rollback after an upgrade), and reading it could lose what it records.
+func (s *Store) checkSchema(ctx context.Context, known int) error {
+	var newest int
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if newest > known {
+		return fmt.Errorf("open database %s: its schema is version %d, written by a newer feedwatch; this one knows up to version %d: run that newer version again, or restore a backup made before the upgrade", s.path, newest, known)
 	}
 	return nil
 }
