@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,5 +110,44 @@ func TestAnUnreadableRowIsListedAsSuchAndTheOthersStillAre(t *testing.T) {
 	}
 	if n, ok := due[1].Message.(article.Notice); !ok || n.Text != "two" {
 		t.Errorf("the good row = %+v", due[1].Message)
+	}
+}
+
+func TestOneLockPerDatabaseHoweverItsPathIsSpelled(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data", "fw.db")
+	release, err := Claim(path, "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if err := os.Symlink(path, filepath.Join(dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "data"), filepath.Join(dir, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	for _, other := range []string{filepath.Join(dir, "link.db"), filepath.Join(dir, "alias", "fw.db"), filepath.Join(dir, "data", ".", "fw.db")} {
+		if rel, err := Claim(other, "once"); !errors.Is(err, ErrInUse) {
+			if err == nil {
+				rel()
+			}
+			t.Errorf("Claim(%s) = %v, want it refused: it is the same database", other, err)
+		}
+	}
+}
+
+func TestNothingIsClaimedOnceTheDatabaseFileIsReplaced(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "fw.db")
+	s := open(t, path)
+	must(t, s.Enqueue(ctx, article.Notice{Channel: "#a", Text: "one"}))
+	if err := os.Rename(path, path+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Claim(ctx, 1); ok || err == nil || !strings.Contains(err.Error(), "deleted or replaced") {
+		t.Errorf("Claim after the file was moved away = %v, %v; want it refused", ok, err)
 	}
 }

@@ -18,12 +18,21 @@ var ErrInUse = errors.New("database in use")
 // releases when the process ends, however it ends (kill -9 included).
 // Two writers would both post every alert, so a second `run` or `once` on
 // a database in use is refused, naming the holder. what names this process
-// in that message ("run", "once").
+// in that message ("run", "once"). The lock is next to the database's real
+// path, so a path through a symbolic link (to the file or a folder above
+// it) takes the same lock.
 func Claim(path, what string) (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
-	lockPath := path + ".lock"
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil { // so that a link to it resolves
+		f.Close()
+	}
+	real, err := realPath(path)
+	if err != nil {
+		return nil, fmt.Errorf("lock database: %w", err)
+	}
+	lockPath := real + ".lock"
 	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("lock database: %w", err)
@@ -49,4 +58,19 @@ func Claim(path, what string) (release func(), err error) {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// realPath is path with every symbolic link resolved: of the file itself
+// when it exists, else of its folder.
+func realPath(path string) (string, error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(path)), nil
 }

@@ -84,6 +84,12 @@ const ClaimLease = 2 * time.Minute
 // Claim claims delivery id for posting; false when it is no longer due
 // (posted, gathered, retried later or claimed meanwhile).
 func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
+	// A file deleted or replaced under the process still answers, from a
+	// file no one will see again: nothing more is posted (it would be
+	// posted again after the restart).
+	if err := s.sameFile(); err != nil {
+		return false, err
+	}
 	now := s.Now().Unix()
 	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ?
 		WHERE id = ? AND (state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?)`,

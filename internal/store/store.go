@@ -91,10 +91,18 @@ func (s *Store) Close() error { return s.db.Close() }
 // opened: a file deleted or replaced under a running process goes on
 // working in memory and loses everything at the next restart.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.sameFile(); err != nil {
+		return err
+	}
+	return s.db.PingContext(ctx)
+}
+
+// sameFile fails once the database file was deleted or replaced.
+func (s *Store) sameFile() error {
 	if info, err := os.Stat(s.path); err != nil || !os.SameFile(info, s.file) {
 		return fmt.Errorf("the database file %s was deleted or replaced while in use: restart feedwatch", s.path)
 	}
-	return s.db.PingContext(ctx)
+	return nil
 }
 
 // incrementalVacuum makes the file give pages freed by pruning back to the
