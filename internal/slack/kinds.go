@@ -54,7 +54,7 @@ func renderAlert(a article.Alert) Message {
 		blocks = append(blocks, section(snippetBlockText(a.Snippet)))
 	}
 
-	fallback := escape(truncate(strings.Join(a.Rules, ", "), 200)) + ": " + escape(title) + " (" + escape(truncate(a.Feed, 200)) + ")"
+	fallback := escape(truncate(strings.Join(a.Rules, ", "), 200)) + ": " + escape(stripMarkup(title)) + " (" + escape(truncate(a.Feed, 200)) + ")"
 	if len(a.Mentions) > 0 {
 		fallback = strings.Join(a.Mentions, " ") + " " + fallback
 	}
@@ -72,7 +72,7 @@ func renderReply(r article.Reply) Message {
 		meta = d + " · " + meta
 	}
 	return Message{
-		Text: "Also reported by " + feed + ": " + escape(title) + " (matched " + rules + ")",
+		Text: "Also reported by " + feed + ": " + escape(stripMarkup(title)) + " (matched " + rules + ")",
 		Blocks: []slack.Block{
 			section("Also reported by *" + feed + "*: " + linkOrText(r.Link, stripMarkup(title))),
 			context1(meta),

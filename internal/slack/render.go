@@ -83,9 +83,9 @@ func snippetMrkdwn(s article.Snippet) string {
 }
 
 // stripMarkup replaces mrkdwn control characters in feed text with look-alikes
-// so they cannot restyle the message.
+// so they cannot restyle the message: *bold*, _italic_, ~strike~, `code`.
 func stripMarkup(s string) string {
-	return strings.NewReplacer("*", "∗", "`", "'", "~", "∼").Replace(s)
+	return strings.NewReplacer("*", "∗", "`", "'", "~", "∼", "_", "ˍ").Replace(s)
 }
 
 // snippetBlockText quotes the snippet with hits in bold, shortened until the
@@ -132,12 +132,17 @@ func slackDate(t time.Time) string {
 	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", t.Unix(), fallback)
 }
 
+// section and context1 make the only text objects feedwatch sends, all
+// verbatim: Slack then neither turns a bare URL or a #channel name in
+// feed text into a link nor parses a mention in it; the links, dates and
+// rule mentions feedwatch writes itself (<url|text>, <!date…>, <!here>)
+// still work.
 func section(text string) slack.Block {
-	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
 }
 
 func context1(text string) slack.Block {
-	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
+	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, true))
 }
 
 func plural(n int, one, many string) string {

@@ -270,3 +270,39 @@ func TestAnAPIURLWorksWithOrWithoutItsTrailingSlash(t *testing.T) {
 		}
 	}
 }
+
+// Slack would turn a bare URL or #channel in feed text into a link, and
+// _x_ into italics: every text object is verbatim and the markup inert.
+func TestFeedTextIsSentVerbatimAndItsMarkupIsInert(t *testing.T) {
+	a := alert
+	a.Title = "Read _this_ ~now~ at https://evil.example/x and join #general `rm -rf`"
+	a.Snippet = article.Snippet{Text: "Mail _them_ at ops@evil.example or #random", Hits: []article.Span{{Start: 0, End: 4}}}
+	for _, m := range []article.Message{a, article.Reply{Alert: a, ThreadTS: "1.2"}, article.Digest{Channel: "#iraq", Rule: "r", Items: []article.DigestItem{{Title: a.Title, Link: a.Link}}},
+		article.Notice{Channel: "#ops", Event: article.FeedFailing, Feed: "Wire", Err: "GET https://evil.example: 500 #general"}} {
+		raw, err := json.Marshal(Render(m).Blocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var blocks []map[string]any
+		json.Unmarshal(raw, &blocks)
+		var objects []map[string]any
+		for _, b := range blocks {
+			if txt, ok := b["text"].(map[string]any); ok {
+				objects = append(objects, txt)
+			}
+			if els, ok := b["elements"].([]any); ok {
+				for _, e := range els {
+					objects = append(objects, e.(map[string]any))
+				}
+			}
+		}
+		for _, o := range objects {
+			if o["verbatim"] != true {
+				t.Errorf("%T: a text object is not verbatim: %v", m, o)
+			}
+			if s, _ := o["text"].(string); strings.Contains(s, "_this_") || strings.Contains(s, "~now~") || strings.Contains(s, "`rm") || strings.Contains(s, "_them_") {
+				t.Errorf("%T: feed text keeps its markup: %q", m, s)
+			}
+		}
+	}
+}
