@@ -46,7 +46,11 @@ func TestEndpointsAnswerAndMetricsCountThePipeline(t *testing.T) {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
 	eventually(t, "ready", func() bool { code, _ := get(t, base+"/readyz"); return code == 200 })
-	_, metrics := get(t, base+"/metrics")
+	var metrics string
+	eventually(t, "the post recorded", func() bool { // Slack accepts it a moment before the outcome is recorded
+		_, metrics = get(t, base+"/metrics")
+		return strings.Contains(metrics, "feedwatch_outbox_pending 0")
+	})
 	for _, want := range []string{
 		`feedwatch_fetches_total{result="ok"} 1`,
 		`feedwatch_new_articles_total 2`,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
 )
 
 var (
@@ -106,5 +107,42 @@ func TestAReportAfterTwoDaysStartsANewPost(t *testing.T) {
 	posts := h.slack.Accepted()
 	if len(posts) != 2 || posts[1].ThreadTS != "" {
 		t.Fatalf("a report 49 h later should be a new top-level post: %+v", posts)
+	}
+}
+
+// A thread whose first post was deleted in Slack: the next report is
+// posted as a new story, and later reports thread under it.
+func TestAReportOfADeletedPostStartsTheStoryAgain(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	a := newFeedServer(t, rss(at(outletA, now.Add(-3*time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Outlet A", URL: a.URL})
+	h := newHarness(t, cfg)
+	h.once(t)
+	h.slack.Queue("", fakeslack.Response{Error: "thread_not_found"}) // someone deleted outlet A's post
+	b := newFeedServer(t, rss(at(outletB, now.Add(-2*time.Hour))))
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Outlet B", URL: b.URL})
+	h.open(t)
+	h.once(t)
+	outletC := outletB
+	outletC.guid, outletC.link = "c-1", "https://outlet-c.example/isis-chief-killed"
+	outletC.title = "ISIS chief Abu Khadija killed in Anbar, Iraqi PM says"
+	c := newFeedServer(t, rss(at(outletC, now.Add(-time.Hour))))
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Outlet C", URL: c.URL})
+	h.open(t)
+	h.once(t)
+	posts := h.slack.Accepted()
+	if len(posts) != 3 {
+		t.Fatalf("%d posts accepted, want 3: %+v", len(posts), posts)
+	}
+	if posts[1].ThreadTS != "" || !strings.Contains(posts[1].Text, "ISIS chief") {
+		t.Errorf("outlet B's report should be posted as a new story when its thread is gone: %+v", posts[1])
+	}
+	if posts[2].ThreadTS != posts[1].TS {
+		t.Errorf("outlet C's report should reply under outlet B's post (%s), got thread_ts %q", posts[1].TS, posts[2].ThreadTS)
+	}
+	counts, _ := h.store.DeliveryCounts(context.Background())
+	if counts[article.Pending] != 0 || counts[article.Failed] != 0 {
+		t.Errorf("counts = %v: nothing should wait or fail", counts)
 	}
 }

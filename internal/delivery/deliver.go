@@ -44,9 +44,15 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		parent, _ := head.Message.(article.Alert)
 		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS, Parent: parent.Title}
 	}
-	pctx, cancel := context.WithTimeout(ctx, postTimeout)
-	ts, err := s.Transport.Post(pctx, msg)
-	cancel()
+	ts, err := o.post(ctx, s.Transport, msg)
+	if gone(err) && head != nil { // the post it continues was deleted: a story of its own now
+		log.Warn("the post this report continues is gone from Slack: posting it as a new story", "first", head.ID, "err", err)
+		if err := o.store.ForgetHead(context.WithoutCancel(ctx), head.ID); err != nil {
+			return err
+		}
+		head, msg = nil, dl.Message
+		ts, err = o.post(ctx, s.Transport, msg)
+	}
 	o.mu.Lock()
 	o.lastPost[dl.Channel()] = o.now()
 	o.mu.Unlock()
@@ -69,6 +75,19 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		return ctx.Err()
 	}
 	return o.record(o.failed(rctx, dl, Decide(err, dl.Attempts, o.now().Sub(dl.Created), s.Policy)))
+}
+
+// post posts one message within postTimeout.
+func (o *Outbox) post(ctx context.Context, t Transport, m article.Message) (string, error) {
+	pctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	return t.Post(pctx, m)
+}
+
+// gone reports an error saying a reply's parent post no longer exists.
+func gone(err error) bool {
+	var g interface{ ThreadGone() bool }
+	return errors.As(err, &g) && g.ThreadGone()
 }
 
 // record passes on the error of recording an outcome, except that the

@@ -32,6 +32,7 @@ type Store interface {
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	Claim(ctx context.Context, id int64) (bool, error)
 	ReleaseClaims(ctx context.Context) (int64, error)
+	ForgetHead(ctx context.Context, id int64) error
 	MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error
 	MarkMerged(ctx context.Context, id, parent int64) error
 	MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error

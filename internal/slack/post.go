@@ -34,6 +34,13 @@ func (e *Error) Error() string { return e.Reason }
 // Permanent reports whether retrying cannot help.
 func (e *Error) Permanent() bool { return e.Final }
 
+// ThreadGone reports that the post a reply was sent under is gone (deleted
+// in Slack): the reply can only go out as a post of its own.
+func (e *Error) ThreadGone() bool { return goneErrors[e.Reason] }
+
+// goneErrors say the parent of a thread reply no longer exists.
+var goneErrors = map[string]bool{"thread_not_found": true, "message_not_found": true}
+
 // RetryAfter is how long Slack asked to wait (0: no such request).
 func (e *Error) RetryAfter() time.Duration { return e.Wait }
 

@@ -248,8 +248,14 @@ func (s *Store) Gather(ctx context.Context, digest article.Digest, gathered []in
 // started a story (not thread replies, not notices), newest first: the
 // posts a new report of the same story would reply to.
 func (s *Store) StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error) {
-	return s.deliveries(ctx, "list story heads", `channel = ? AND state = 'sent' AND thread_ts = '' AND article_id != 0 AND created >= ?
+	return s.deliveries(ctx, "list story heads", `channel = ? AND state = 'sent' AND thread_ts = '' AND article_id != 0 AND gone = 0 AND created >= ?
 		ORDER BY id DESC LIMIT 500`, channel, since.Unix())
+}
+
+// ForgetHead records that Slack no longer has the post of delivery id
+// (deleted): it heads no thread any more (StoryHeads leaves it out).
+func (s *Store) ForgetHead(ctx context.Context, id int64) error {
+	return s.exec(ctx, "forget a deleted post", `UPDATE deliveries SET gone = 1, updated = ? WHERE id = ?`, s.Now().Unix(), id)
 }
 
 // DeliveryCounts returns how many deliveries are in each state.
