@@ -367,3 +367,34 @@ func TestOneUnreadableRowFailsAloneWithOneNoticeAndTheRestArePosted(t *testing.T
 		t.Errorf("failed = %+v, want row 2 with its reason", failed)
 	}
 }
+
+// A worker holding a stale list (a delivery another worker has posted
+// since, one failed for good, one gathered) posts none of them.
+func TestAStaleListPostsNothingAlreadyDone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)}
+	st := newStore(t, clk.Now)
+	record(t, st, article.Alert{Channel: "#a", Title: "sent"}, article.Alert{Channel: "#a", Title: "gone for good"})
+	stale, err := st.Due(ctx, 10)
+	if err != nil || len(stale) != 2 {
+		t.Fatalf("due = %d, %v", len(stale), err)
+	}
+	tr := &recorder{caps: article.Capabilities{OpsChannel: true}, answers: map[string]error{"gone for good": fakeErr{msg: "channel_not_found", perm: true}}}
+	o := New(st, Settings{Transport: tr, Policy: Policy{First: time.Minute, Max: time.Hour, GiveUpAfter: 24 * time.Hour}},
+		nil, nil, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, _, err := o.Drain(ctx, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.posted) != 2 {
+		t.Fatalf("%d posts, want 2", len(tr.posted))
+	}
+	o.deliverChannel(ctx, nil, "#a", stale) // the list a second worker read before the first finished
+	if len(tr.posted) != 2 {
+		t.Errorf("%d posts after a worker went through a stale list, want still 2: nothing is posted twice, nothing failed is posted", len(tr.posted))
+	}
+	counts, _ := st.DeliveryCounts(ctx)
+	if counts[article.Sent] != 1 || counts[article.Failed] != 1 {
+		t.Errorf("counts = %v, want the outcomes unchanged", counts)
+	}
+}

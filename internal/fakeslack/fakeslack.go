@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,6 +51,7 @@ type Server struct {
 	ts      int
 	refused string        // an auth error every call answers (RefuseToken)
 	slow    time.Duration // every answer waits this long (Slow)
+	jitter  time.Duration // and up to this much more, at random (SlowUpTo)
 	chans   []Channel     // what conversations.list answers (SetChannels)
 }
 
@@ -126,6 +128,14 @@ func (s *Server) Slow(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.slow = d
+}
+
+// SlowUpTo makes every post wait a random time up to d before it is
+// answered: a Slack whose answers take 0–d.
+func (s *Server) SlowUpTo(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jitter = d
 }
 
 // Channel is a channel the fake workspace has.
@@ -250,6 +260,9 @@ func (s *Server) record(p Post) (Response, int) {
 		p.TS = fmt.Sprintf("1700000000.%06d", s.ts)
 	}
 	resp.Delay += s.slow
+	if s.jitter > 0 {
+		resp.Delay += rand.N(s.jitter)
+	}
 	s.posts = append(s.posts, p)
 	return resp, len(s.posts) - 1
 }

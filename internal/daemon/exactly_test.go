@@ -1,0 +1,82 @@
+package daemon_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/testutil"
+)
+
+// Exactly once with many channels: 12 rules, each with its own channel,
+// a Slack answering in 0–20 ms, feeds polled every second and new
+// matching items all along. Every alert reaches its channel once: none
+// twice (a stale list posting what another worker sent), none lost.
+func TestTwelveChannelsGetEveryAlertExactlyOnce(t *testing.T) {
+	t.Parallel()
+	const channels, rounds, feeds = 12, 50, 3
+	rulesDir := t.TempDir()
+	word := func(i int) string { return "topic" + strings.Repeat(string(rune('a'+i)), 3) }
+	for i := range channels {
+		writeByRename(t, filepath.Join(rulesDir, fmt.Sprintf("r%02d.yaml", i)),
+			fmt.Sprintf("name: Topic %d\nquery: %s\nchannel: \"#chan-%d\"\n", i, word(i), i))
+	}
+	var mu sync.Mutex
+	items := make([][]item, feeds)
+	servers := make([]*feedServer, feeds)
+	var cfgFeeds []config.Feed
+	for f := range feeds {
+		servers[f] = newFeedServer(t, rss())
+		cfgFeeds = append(cfgFeeds, config.Feed{Name: fmt.Sprintf("Wire %d", f), URL: servers[f].URL, Schedule: "@every 1s"})
+	}
+	cfg := testConfig(t, cfgFeeds...)
+	cfg.RulesDir = rulesDir
+	h := newHarness(t, cfg)
+	h.slack.SlowUpTo(20 * time.Millisecond)
+	stop := running(t, h)
+	defer stop()
+
+	for r := range rounds {
+		f := r % feeds
+		mu.Lock()
+		for c := range channels {
+			id := fmt.Sprintf("r%d-c%d", r, c)
+			items[f] = append(items[f], item{guid: id, link: "https://wire.example/" + id, published: time.Now(),
+				title: fmt.Sprintf("Report %s on %s", id, word(c)), description: "A report about " + word(c) + "."})
+		}
+		servers[f].set(rss(items[f]...), 0)
+		mu.Unlock()
+		time.Sleep(150 * time.Millisecond)
+	}
+	want := channels * rounds
+	testutil.Eventually(t, 90*time.Second, "every alert posted", func() bool { return len(h.slack.Accepted()) >= want })
+	time.Sleep(2 * time.Second) // a duplicate would come now
+	link := regexp.MustCompile(`https://wire\.example/(r\d+-c(\d+))`)
+	seen := map[string]int{}
+	for _, p := range h.slack.Accepted() {
+		m := link.FindStringSubmatch(p.Blocks)
+		if m == nil {
+			t.Errorf("a post links no item: %s", p.Text)
+			continue
+		}
+		seen[m[1]]++
+		if p.Channel != "#chan-"+m[2] {
+			t.Errorf("%s posted to %s", m[1], p.Channel)
+		}
+	}
+	dups := 0
+	for id, n := range seen {
+		if n > 1 {
+			dups++
+			t.Errorf("%s posted %d times", id, n)
+		}
+	}
+	if len(seen) != want || dups > 0 {
+		t.Errorf("%d of %d alerts posted, %d posted more than once", len(seen), want, dups)
+	}
+}
