@@ -100,7 +100,7 @@ type Undelivered struct {
 	Title   string   `json:"title,omitempty"`  // an alert's headline
 	Rules   []string `json:"rules,omitempty"`  // the rules of the alert or digest
 	Digest  int      `json:"digest,omitempty"` // articles, for a digest
-	Kind    string   `json:"kind"`             // "alert", "digest" or "notice"
+	Kind    string   `json:"kind"`             // "alert", "digest", "flood summary", "notice" or "unreadable record"
 }
 
 // Target implements Message.
@@ -137,7 +137,11 @@ func Summary(m Message) *Undelivered {
 	case Alert:
 		return &Undelivered{Channel: m.Channel, Title: m.Title, Rules: m.Rules, Kind: "alert"}
 	case Digest:
-		return &Undelivered{Channel: m.Channel, Rules: []string{m.Rule}, Digest: len(m.Items), Kind: "digest"}
+		kind := "digest"
+		if m.Flood {
+			kind = "flood summary"
+		}
+		return &Undelivered{Channel: m.Channel, Rules: []string{m.Rule}, Digest: len(m.Items), Kind: kind}
 	case Unreadable:
 		return &Undelivered{Channel: m.Channel, Kind: "unreadable record"}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
 	"github.com/feedwatch/feedwatch/internal/testutil"
 )
 
@@ -78,5 +79,66 @@ func TestTwelveChannelsGetEveryAlertExactlyOnce(t *testing.T) {
 	}
 	if len(seen) != want || dups > 0 {
 		t.Errorf("%d of %d alerts posted, %d posted more than once", len(seen), want, dups)
+	}
+}
+
+// fourAlerts is a wire with four matching items, each its own story.
+func fourAlerts(t *testing.T) *config.Config {
+	var items []item
+	for i, town := range []string{"Ramadi", "Haditha", "Hit", "Qaim"} {
+		items = append(items, at(item{guid: fmt.Sprintf("f-%d", i), link: fmt.Sprintf("https://wire.example/f%d", i),
+			title: fmt.Sprintf("Islamic State leader killed in %s raid", town), description: fmt.Sprintf("Iraqi forces killed an Islamic State leader in %s.", town)},
+			time.Now().Add(-time.Duration(10-i)*time.Minute)))
+	}
+	wire := newFeedServer(t, rss(items...))
+	cfg := testConfig(t, config.Feed{Name: "Wire", URL: wire.URL})
+	cfg.RulesDir = t.TempDir()
+	writeByRename(t, filepath.Join(cfg.RulesDir, "leaders.yaml"), "name: Leaders killed\nquery: leader AND killed\n")
+	cfg.Slack.OpsChannel = "#ops"
+	return cfg
+}
+
+// A 429 holds every post to the channel for its Retry-After, not only the
+// one that drew it: a storm of 429s draws one request per wait.
+func TestRetryAfterHoldsTheWholeChannel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fourAlerts(t))
+	h.slack.Queue("#iraq-watch", fakeslack.Response{Status: 429, RetryAfter: 1}, fakeslack.Response{Status: 429, RetryAfter: 1})
+	h.once(t)
+	var at []time.Time
+	for _, p := range h.slack.Posts() {
+		if p.Channel == "#iraq-watch" {
+			at = append(at, p.At)
+		}
+	}
+	if len(at) != 6 {
+		t.Fatalf("%d requests, want 2 answered 429 and 4 posts", len(at))
+	}
+	for i := 1; i <= 2; i++ {
+		if gap := at[i].Sub(at[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("request %d came %s after a 429 with Retry-After: 1", i+1, gap)
+		}
+	}
+}
+
+// One cause, one notice per channel, naming feedwatch retry; told again
+// once a post got through and the cause comes back.
+func TestOneCauseMakesOneNoticePerChannel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fourAlerts(t))
+	h.slack.Queue("#iraq-watch", fakeslack.Response{Error: "channel_not_found"}, fakeslack.Response{Error: "channel_not_found"},
+		fakeslack.Response{}, fakeslack.Response{Error: "channel_not_found"})
+	h.once(t)
+	var notices []string
+	for _, p := range h.slack.Accepted() {
+		if p.Channel == "#ops" {
+			notices = append(notices, p.Text)
+		}
+	}
+	if len(notices) != 2 {
+		t.Fatalf("%d notices, want one for the first two failures and one after a post got through:\n%s", len(notices), strings.Join(notices, "\n"))
+	}
+	if !strings.Contains(notices[0], "channel_not_found") || !strings.Contains(notices[0], "`feedwatch retry`") {
+		t.Errorf("notice = %q, want the cause and feedwatch retry named", notices[0])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -62,6 +63,7 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 	if err == nil {
 		log.Info("delivered", "kind", kind(msg), "thread", head != nil)
 		o.observe("sent")
+		o.gotThrough(dl.Channel())
 		if err := o.record(o.store.MarkSent(rctx, dl.ID, ts, head)); err != nil {
 			o.mu.Lock()
 			o.unrecorded[dl.ID] = sent{ts: ts, parent: head}
@@ -115,6 +117,9 @@ func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) 
 		log.Warn("rate limited", "retry_after", dec.Delay)
 		o.observe("rate_limited")
 		o.noteRetry(dec.Reason)
+		o.mu.Lock()
+		o.holdUntil[dl.Channel()] = o.now().Add(dec.Delay) // every post to the channel waits, not only this one
+		o.mu.Unlock()
 		return o.store.MarkRetry(ctx, dl.ID, o.now().Add(dec.Delay), dec.Reason, false)
 	default:
 		next := o.now().Add(dec.Delay)
@@ -122,6 +127,18 @@ func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) 
 		o.observe("retry")
 		o.noteRetry(dec.Reason)
 		return o.store.MarkRetry(ctx, dl.ID, next, dec.Reason, true)
+	}
+}
+
+// gotThrough notes a post accepted in channel: its failures will be told
+// to the ops channel again.
+func (o *Outbox) gotThrough(channel string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for cause := range o.noticed {
+		if strings.HasPrefix(cause, channel+"\x00") {
+			delete(o.noticed, cause)
+		}
 	}
 }
 
@@ -135,13 +152,22 @@ func (o *Outbox) noteRetry(reason string) {
 // transaction. A failed notice makes no further notice.
 func (o *Outbox) giveUp(ctx context.Context, dl article.Delivery, reason string) error {
 	var notices []article.Notice
-	if _, isNotice := dl.Message.(article.Notice); !isNotice {
+	cause := dl.Channel() + "\x00" + reason
+	o.mu.Lock()
+	told := o.noticed[cause]
+	o.mu.Unlock()
+	if _, isNotice := dl.Message.(article.Notice); !isNotice && !told {
 		if ops := o.OpsChannel(); ops != "" {
 			notices = append(notices, article.Notice{Channel: ops, Event: article.DeliveryFailed, Err: reason, About: article.Summary(dl.Message)})
 		}
 	}
 	if err := o.store.MarkFailed(ctx, dl.ID, reason, notices...); err != nil {
 		return err
+	}
+	if len(notices) > 0 { // one notice per cause and channel, until a post gets through there
+		o.mu.Lock()
+		o.noticed[cause] = true
+		o.mu.Unlock()
 	}
 	o.observe("failed")
 	if len(notices) > 0 {

@@ -84,6 +84,8 @@ type Outbox struct {
 	refused    string         // why Slack refuses the token (pause.go), or ""
 	refusedAt  time.Time      // when it last did
 	lastRetry  string         // the reason of the last post that will be retried
+	holdUntil  map[string]time.Time // per channel: Slack asked to wait (429 Retry-After) until then
+	noticed    map[string]bool      // channel + "\x00" + cause: the ops channel was told; cleared by a post that gets through
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means
@@ -102,7 +104,8 @@ func New(st Store, s Settings, thread Threader, observe Observer, now func() tim
 		s.Policy.Jitter = jitter
 	}
 	o := &Outbox{store: st, thread: thread, observe: observe, now: now, logger: logger.With("component", "outbox"),
-		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}, unrecorded: map[int64]sent{}}
+		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}, unrecorded: map[int64]sent{},
+		holdUntil: map[string]time.Time{}, noticed: map[string]bool{}}
 	o.settings.Store(&s)
 	return o
 }
@@ -286,16 +289,20 @@ func (o *Outbox) waitChannel(ctx context.Context, channel string) error {
 // gap is how long the channel must wait before its next post: a paced
 // transport leaves minGap after the last post, others never wait.
 func (o *Outbox) gap(channel string) time.Duration {
-	if !o.Capabilities().Paced {
-		return 0
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if !o.Capabilities().Paced {
+		return max(o.holdUntil[channel].Sub(o.now()), 0) // Slack asked every post to this channel to wait
+	}
 	gap := o.settings.Load().Gap
 	if gap <= 0 {
 		gap = minGap
 	}
-	return o.lastPost[channel].Add(gap).Sub(o.now())
+	next := o.lastPost[channel].Add(gap)
+	if hold := o.holdUntil[channel]; hold.After(next) {
+		next = hold
+	}
+	return next.Sub(o.now())
 }
 
 // sleep waits d, or until ctx ends or stop closes (then it returns an error).

@@ -120,8 +120,8 @@ func NoticeText(n article.Notice) string {
 	case article.FeedRecovered:
 		return fmt.Sprintf("Feed %q recovered after %d consecutive failures.", n.Feed, n.Failures)
 	case article.DeliveryFailed:
-		return fmt.Sprintf("An alert to %s could not be delivered and was given up: %s. Alert: %s.",
-			n.About.Channel, n.Err, undelivered(n.About))
+		return fmt.Sprintf("A message to %s could not be delivered and was given up: %s. It was %s. Others to %s that fail the same way are not reported one by one until one gets through; `feedwatch status` lists them all. Once the cause is fixed, `feedwatch retry` queues them again.",
+			n.About.Channel, n.Err, undelivered(n.About), n.About.Channel)
 	case article.RulesRejected:
 		return fmt.Sprintf("Rules in %s were not reloaded (%d %s); the previous rules stay in force:\n%s",
 			n.RulesDir, n.Total, plural(n.Total, "problem", "problems"), strings.Join(n.Problems, "\n"))
@@ -134,10 +134,14 @@ func undelivered(u *article.Undelivered) string {
 	switch u.Kind {
 	case "digest":
 		return fmt.Sprintf("the %s digest of %d %s", rules, u.Digest, plural(u.Digest, "article", "articles"))
+	case "flood summary":
+		return fmt.Sprintf("a summary of %d %s for %s", u.Digest, plural(u.Digest, "match", "matches"), rules)
 	case "notice":
 		return "an operator notice"
+	case "unreadable record":
+		return "a record this feedwatch cannot read"
 	}
-	return fmt.Sprintf("%q (%s)", u.Title, rules)
+	return fmt.Sprintf("the alert %q (%s)", u.Title, rules)
 }
 
 // Plain renders a message as readable text for a terminal: no markup
