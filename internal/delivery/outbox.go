@@ -78,12 +78,12 @@ type Outbox struct {
 	lastPost   map[string]time.Time // per channel, for pacing
 	busy       map[string]bool      // channels with a worker
 	workers    sync.WaitGroup
-	paused     error          // why posting is paused (pause.go), or nil
-	pausedAt   time.Time      // since when
-	unrecorded map[int64]sent // accepted by Slack, not yet recorded
-	refused    string         // why Slack refuses the token (pause.go), or ""
-	refusedAt  time.Time      // when it last did
-	lastRetry  string         // the reason of the last post that will be retried
+	paused     error                // why posting is paused (pause.go), or nil
+	pausedAt   time.Time            // since when
+	unrecorded map[int64]sent       // accepted by Slack, not yet recorded
+	refused    string               // why Slack refuses the token (pause.go), or ""
+	refusedAt  time.Time            // when it last did
+	lastRetry  string               // the reason of the last post that will be retried
 	holdUntil  map[string]time.Time // per channel: Slack asked to wait (429 Retry-After) until then
 	noticed    map[string]bool      // channel + "\x00" + cause: the ops channel was told; cleared by a post that gets through
 }
