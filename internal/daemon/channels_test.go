@@ -73,7 +73,7 @@ func TestAPermanentFailureIsReportedToTheOpsChannel(t *testing.T) {
 			ops = append(ops, p)
 		}
 	}
-	if len(ops) != 1 || !strings.Contains(ops[0].Text, "An alert to #leaders could not be delivered and was given up: not_in_channel") ||
+	if len(ops) != 1 || !strings.Contains(ops[0].Text, "A message to #leaders could not be delivered and was given up: not_in_channel") ||
 		!strings.Contains(ops[0].Text, "IS leader killed in Mosul raid") {
 		t.Fatalf("ops notices = %+v", ops)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
 )
 
 func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testing.T) {
@@ -89,5 +90,63 @@ func TestStatusAndMetricsCountTheSameAlerts(t *testing.T) {
 	}
 	if counts[article.Merged] != 40 || testutil.ToFloat64(m.Floods) != 1 {
 		t.Errorf("merged %d (want the 40 alerts beyond the first 20), floods %v (want 1)", counts[article.Merged], testutil.ToFloat64(m.Floods))
+	}
+}
+
+// Whatever the feeds send, every post fits Slack's limits (the fake
+// refuses what does not): a 4 KB link in a flood summary is shown
+// unlinked, not a reason to lose the summary; the summary carries the
+// rule's mention.
+func TestALongLinkDoesNotSinkAFloodSummaryAndItsMentionStays(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	var items []item
+	for i := range 25 {
+		link := fmt.Sprintf("https://wire.example/l/%d", i)
+		if i == 24 {
+			link += "?" + strings.Repeat("x", 4096)
+		}
+		items = append(items, at(item{guid: fmt.Sprintf("l-%d", i), link: link, title: fmt.Sprintf("Islamic State leader killed in raid %d", i),
+			description: "Iraqi forces killed an Islamic State leader."}, now.Add(-time.Duration(25-i)*time.Minute)))
+	}
+	wire := newFeedServer(t, rss(items...))
+	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
+	cfg.RulesDir = t.TempDir()
+	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\nmention: here\n")
+	h := newHarness(t, cfg)
+	h.once(t)
+	for _, p := range h.slack.Posts() {
+		if p.AnsweredErr != "" {
+			t.Errorf("Slack refused a post: %s (%s)", p.AnsweredErr, p.Refused)
+		}
+	}
+	var summary string
+	for _, p := range h.slack.Accepted() {
+		if strings.Contains(p.Text, "more matches for Leaders killed") {
+			summary = p.Text + p.Blocks
+		}
+	}
+	if !strings.Contains(summary, "<!here>") || !strings.Contains(summary, "Islamic State leader killed in raid 24") {
+		t.Errorf("the summary should carry the rule's mention and the long-linked article:\n%.600s", summary)
+	}
+}
+
+// If Slack still refuses a message's blocks, it goes out as plain text,
+// with its mention: never dropped.
+func TestRefusedBlocksAreSentAgainAsText(t *testing.T) {
+	t.Parallel()
+	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
+	h := newHarness(t, cfg)
+	h.slack.Queue("", fakeslack.Response{Error: "invalid_blocks"})
+	h.once(t)
+	posts := h.slack.Accepted()
+	if len(posts) != 1 || (posts[0].Blocks != "" && posts[0].Blocks != "[]") || !strings.Contains(posts[0].Text, "top leader killed") ||
+		!strings.Contains(posts[0].Text, "https://wire.example/iraq/leader-killed?utm_source=rss") {
+		t.Fatalf("accepted = %+v, want the alert once, as text", posts)
+	}
+	counts, _ := h.store.DeliveryCounts(t.Context())
+	if counts[article.Sent] != 1 || counts[article.Failed] != 0 {
+		t.Errorf("counts = %v", counts)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -26,8 +27,7 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		log.Debug("not posted: posted, gathered or rescheduled since it was listed")
 		return nil
 	}
-	msg := dl.Message
-	if u, ok := msg.(article.Unreadable); ok {
+	if u, ok := dl.Message.(article.Unreadable); ok {
 		log.Error("delivery failed permanently", "err", u.Err)
 		return o.record(o.giveUp(context.WithoutCancel(ctx), dl, u.Err+"; was the database written by a newer feedwatch?"))
 	}
@@ -36,27 +36,12 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		log.Warn("story threading could not read the earlier posts; retrying", "err", err)
 		return o.record(o.store.MarkRetry(context.WithoutCancel(ctx), dl.ID, o.now().Add(s.Policy.First), "read earlier posts: "+err.Error(), false))
 	}
-	if head != nil {
-		if !caps.Threads { // a webhook cannot reply in a thread
-			log.Info("same story as an earlier post: recorded, not posted", "first", head.ID)
-			o.observe("merged")
-			return o.record(o.store.MarkMerged(ctx, dl.ID, head.ID))
-		}
-		parent, _ := head.Message.(article.Alert)
-		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS, Parent: parent.Title}
+	if head != nil && !caps.Threads { // a webhook cannot reply in a thread
+		log.Info("same story as an earlier post: recorded, not posted", "first", head.ID)
+		o.observe("merged")
+		return o.record(o.store.MarkMerged(ctx, dl.ID, head.ID))
 	}
-	ts, err := o.post(ctx, s.Transport, msg)
-	if gone(err) && head != nil { // the post it continues was deleted: a story of its own now
-		log.Warn("the post this report continues is gone from Slack: posting it as a new story", "first", head.ID, "err", err)
-		if err := o.store.ForgetHead(context.WithoutCancel(ctx), head.ID); err != nil {
-			return err
-		}
-		head, msg = nil, dl.Message
-		ts, err = o.post(ctx, s.Transport, msg)
-	}
-	o.mu.Lock()
-	o.lastPost[dl.Channel()] = o.now()
-	o.mu.Unlock()
+	ts, head, msg, err := o.postStory(ctx, s.Transport, dl, head, log)
 	// Recording the outcome must not be cut short by shutdown: a post
 	// Slack accepted has to be marked sent.
 	rctx := context.WithoutCancel(ctx)
@@ -77,6 +62,31 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		return ctx.Err()
 	}
 	return o.record(o.failed(rctx, dl, Decide(err, dl.Attempts, o.now().Sub(dl.Created), s.Policy)))
+}
+
+// postStory posts dl: as a reply under head when there is one, else as a
+// post of its own — also when Slack says head's post is gone (deleted):
+// then head heads no thread any more. It returns the ts, the head replied
+// under (nil if none) and the message posted.
+func (o *Outbox) postStory(ctx context.Context, t Transport, dl article.Delivery, head *article.Delivery, log *slog.Logger) (string, *article.Delivery, article.Message, error) {
+	msg := dl.Message
+	if head != nil {
+		parent, _ := head.Message.(article.Alert)
+		msg = article.Reply{Alert: msg.(article.Alert), ThreadTS: head.SlackTS, Parent: parent.Title}
+	}
+	ts, err := o.post(ctx, t, msg)
+	if gone(err) && head != nil {
+		log.Warn("the post this report continues is gone from Slack: posting it as a new story", "first", head.ID, "err", err)
+		if err := o.store.ForgetHead(context.WithoutCancel(ctx), head.ID); err != nil {
+			return "", nil, msg, err
+		}
+		head, msg = nil, dl.Message
+		ts, err = o.post(ctx, t, msg)
+	}
+	o.mu.Lock()
+	o.lastPost[dl.Channel()] = o.now()
+	o.mu.Unlock()
+	return ts, head, msg, err
 }
 
 // post posts one message within postTimeout.

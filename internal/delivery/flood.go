@@ -74,6 +74,7 @@ func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article
 // summary is one post for some alerts of a flood, newest first.
 func (o *Outbox) summary(channel, rules string, part []article.Delivery) (article.Digest, []int64) {
 	d, ids := gather(channel, rules, "", part)
+	d.Mentions = mentionsOf(part) // the rules' mentions: a summary notifies whom its alerts would have
 	oldest := o.now()
 	for _, dl := range part {
 		if dl.Created.Before(oldest) {
@@ -83,4 +84,20 @@ func (o *Outbox) summary(channel, rules string, part []article.Delivery) (articl
 	d.Flood, d.Span = true, article.Duration(o.now().Sub(oldest)/time.Second)
 	sort.SliceStable(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return d, ids
+}
+
+// mentionsOf are the mentions of the alerts in part, each once, in order.
+func mentionsOf(part []article.Delivery) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, dl := range part {
+		a, _ := dl.Message.(article.Alert)
+		for _, m := range a.Mentions {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out
 }

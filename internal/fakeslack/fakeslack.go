@@ -32,6 +32,7 @@ type Post struct {
 	At          time.Time
 	Answered    int    // HTTP status answered; 0 when the client gave up first
 	AnsweredErr string // ok:false error answered, if any
+	Refused     string // why the blocks broke one of Slack's limits (answered invalid_blocks)
 }
 
 // Response is a queued answer.
@@ -221,6 +222,42 @@ func readPostMessage(p *Post, contentType string, body []byte) {
 	}
 }
 
+// blockLimits checks blocks against Slack's documented limits (Block Kit
+// reference): at most 50 blocks, a section's text at most 3,000
+// characters, a header's 150, a context at most 10 elements. It says
+// which was broken, or "".
+func blockLimits(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var blocks []struct {
+		Type     string                 `json:"type"`
+		Text     *struct{ Text string } `json:"text"`
+		Elements []json.RawMessage      `json:"elements"`
+	}
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
+		return "blocks are not a JSON array of blocks"
+	}
+	if len(blocks) > 50 {
+		return fmt.Sprintf("%d blocks (at most 50)", len(blocks))
+	}
+	for i, b := range blocks {
+		n := 0
+		if b.Text != nil {
+			n = len([]rune(b.Text.Text))
+		}
+		switch {
+		case b.Type == "section" && n > 3000:
+			return fmt.Sprintf("block %d: section text of %d characters (at most 3000)", i, n)
+		case b.Type == "header" && n > 150:
+			return fmt.Sprintf("block %d: header of %d characters (at most 150)", i, n)
+		case b.Type == "context" && len(b.Elements) > 10:
+			return fmt.Sprintf("block %d: context of %d elements (at most 10)", i, len(b.Elements))
+		}
+	}
+	return ""
+}
+
 func readWebhook(p *Post, body []byte) {
 	var m struct {
 		Text        string          `json:"text"`
@@ -249,6 +286,13 @@ func (s *Server) record(p Post) (Response, int) {
 		if q := s.queue[key]; len(q) > 0 {
 			resp, s.queue[key] = q[0], q[1:]
 			break
+		}
+	}
+	if resp.Error == "" && resp.Status == 0 {
+		if why := blockLimits(p.Blocks); why != "" {
+			resp.Error, p.Refused = "invalid_blocks", why
+		} else if len([]rune(p.Text)) > 40000 {
+			resp.Error = "msg_too_long"
 		}
 	}
 	s.ts++

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -137,10 +138,50 @@ func (b *Bot) Post(ctx context.Context, m article.Message) (string, error) {
 		opts = append(opts, slack.MsgOptionTS(r.ThreadTS))
 	}
 	_, ts, err := b.api.PostMessageContext(ctx, m.Target(), opts...)
+	if err != nil && tooBig(err) {
+		// Slack refused the blocks: the same message as plain text, cut to
+		// what a message holds, rather than nothing.
+		opts[0], opts[1] = slack.MsgOptionText(plainFallback(m), false), slack.MsgOptionBlocks()
+		_, ts, err = b.api.PostMessageContext(ctx, m.Target(), opts...)
+	}
 	if err != nil {
 		return "", classify(err, b.token)
 	}
 	return ts, nil
+}
+
+// tooBig reports Slack refusing a message for its blocks or its length.
+func tooBig(err error) bool {
+	var api slack.SlackErrorResponse
+	return errors.As(err, &api) && (api.Err == "invalid_blocks" || api.Err == "msg_too_long" || api.Err == "invalid_blocks_format")
+}
+
+// plainFallback is m as text without blocks, within one message's limit:
+// the notification text (mentions, rules, headline, outlet) and the link;
+// for a digest, a line per article.
+func plainFallback(m article.Message) string {
+	text := Render(m).Text
+	link := func(l string) string {
+		if u := safeURL(l); u != "" && len(u) <= MaxLink {
+			return "\n" + u
+		}
+		return ""
+	}
+	switch m := m.(type) {
+	case article.Alert:
+		text += link(m.Link)
+	case article.Reply:
+		text += link(m.Link)
+	case article.Digest:
+		for _, it := range m.Items {
+			line := "\n• " + escape(stripMarkup(headline(it.Title))) + link(it.Link)
+			if utf8.RuneCountInString(text+line) > MaxText {
+				break
+			}
+			text += line
+		}
+	}
+	return text
 }
 
 // Webhook posts to an incoming webhook: one fixed channel, no ts.

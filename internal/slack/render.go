@@ -22,6 +22,7 @@ import (
 const (
 	MaxHeadline = 150
 	MaxText     = 3000
+	MaxLink     = 1000 // a longer link is not linked: with its headline it could outgrow a section
 	MaxBlocks   = 50
 )
 
@@ -60,7 +61,7 @@ func safeURL(link string) string {
 
 // linkOrText renders text as a link to link, or as plain escaped text.
 func linkOrText(link, text string) string {
-	if u := safeURL(link); u != "" {
+	if u := safeURL(link); u != "" && len(u) <= MaxLink {
 		return "<" + u + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
 	}
 	return escape(text)
