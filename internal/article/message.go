@@ -71,6 +71,9 @@ const (
 	FeedRecovered  NoticeEvent = "feed_recovered"  // Feed, Failures
 	DeliveryFailed NoticeEvent = "delivery_failed" // About, Err
 	RulesRejected  NoticeEvent = "rules_rejected"  // RulesDir, Problems, Total
+	// DeliveryResumed: posting was paused for Paused because outcomes
+	// could not be recorded (Err) and has resumed.
+	DeliveryResumed NoticeEvent = "delivery_resumed"
 )
 
 // Notice tells the operators' channel about the daemon itself. It carries
@@ -89,6 +92,8 @@ type Notice struct {
 	RulesDir string   `json:"rules_dir,omitempty"`
 	Problems []string `json:"problems,omitempty"`
 	Total    int      `json:"total,omitempty"`
+	// Paused is how long delivery was paused (DeliveryResumed).
+	Paused Duration `json:"paused,omitempty"`
 	// Text is the wording of a notice recorded before notices carried
 	// facts; it is shown as it is.
 	Text string `json:"text,omitempty"`

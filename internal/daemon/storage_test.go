@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
@@ -90,5 +92,50 @@ func TestAnArticleIsNotDeletedWhileItMayStillAlert(t *testing.T) {
 	h.once(t)
 	if n := len(h.slack.Accepted()); n != 1 {
 		t.Errorf("%d posts: the article was deleted after storage.retention while it could still alert, and alerted again", n)
+	}
+}
+
+// brokenReads is a real store whose reads of earlier posts fail while
+// broken is set.
+type brokenReads struct {
+	*store.Store
+	broken *atomic.Bool
+}
+
+func (b brokenReads) StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error) {
+	if b.broken.Load() {
+		return nil, errors.New("disk I/O error (10)")
+	}
+	return b.Store.StoryHeads(ctx, channel, since)
+}
+
+// A read that fails retries that delivery; it does not pause posting nor
+// flood the ops channel with pause notices.
+func TestAFailedReadRetriesTheDeliveryAndNeverPauses(t *testing.T) {
+	t.Parallel()
+	wire := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: wire.URL})
+	cfg.Slack.OpsChannel = "#ops"
+	var broken atomic.Bool
+	broken.Store(true)
+	h := &harness{cfg: cfg}
+	h.wrap = func(s *store.Store) daemon.Store { return brokenReads{s, &broken} }
+	h = newHarnessFrom(t, h)
+	stop := running(t, h)
+	defer stop()
+	eventually(t, "a retry scheduled", func() bool {
+		pending, _ := h.store.Recent(t.Context(), article.Pending, 5)
+		return len(pending) == 1 && strings.Contains(pending[0].LastError, "read earlier posts")
+	})
+	if h.d.Metrics() == nil || testutil.ToFloat64(h.d.Metrics().DeliveryPaused) != 0 {
+		t.Error("a failed read paused delivery")
+	}
+	broken.Store(false)
+	eventually(t, "the alert once reads work", func() bool { return len(h.slack.Accepted()) == 1 })
+	time.Sleep(500 * time.Millisecond)
+	for _, p := range h.slack.Accepted() {
+		if p.Channel == "#ops" {
+			t.Errorf("an ops notice for a failed read: %s", p.Text)
+		}
 	}
 }

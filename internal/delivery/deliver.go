@@ -214,14 +214,15 @@ func (o *Outbox) Run(ctx context.Context, stop <-chan struct{}) {
 			}
 			wait = min(max(next.Sub(o.now()), 50*time.Millisecond), time.Minute)
 		}
+		wake := o.wake
 		if o.Paused() != nil {
-			wait = pauseRetry
+			wait, wake = pauseRetry, nil // paused: try again on the timer only, not on every wake
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 		case <-stop:
-		case <-o.wake:
+		case <-wake:
 		case <-t.C:
 		}
 		t.Stop()

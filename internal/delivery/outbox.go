@@ -39,6 +39,7 @@ type Store interface {
 	MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error
 	Ping(ctx context.Context) error
+	CheckWrite(ctx context.Context) error
 	HeldFor(ctx context.Context, rule string) ([]article.Delivery, error)
 	HeldRules(ctx context.Context) ([]string, error)
 	Gather(ctx context.Context, d article.Digest, gathered []int64) error
@@ -80,6 +81,7 @@ type Outbox struct {
 	workers    sync.WaitGroup
 	paused     error                // why posting is paused (pause.go), or nil
 	pausedAt   time.Time            // since when
+	cause      error                // what paused it first
 	unrecorded map[int64]sent       // accepted by Slack, not yet recorded
 	refused    string               // why Slack refuses the token (pause.go), or ""
 	refusedAt  time.Time            // when it last did

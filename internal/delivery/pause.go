@@ -3,7 +3,6 @@ package delivery
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -27,7 +26,7 @@ func (o *Outbox) pause(err error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.paused == nil {
-		o.pausedAt = o.now()
+		o.pausedAt, o.cause = o.now(), err
 		o.logger.Error("delivery paused: an outcome cannot be recorded; nothing is posted until it can", "err", err)
 	}
 	o.paused = err
@@ -56,14 +55,18 @@ func (o *Outbox) resume(ctx context.Context) bool {
 		}
 		delete(o.unrecorded, id)
 	}
-	if err := o.store.Ping(ctx); err != nil {
+	if err := o.store.Ping(ctx); err != nil { // the file replaced stays paused until a restart
 		o.paused = err
 		return false
 	}
-	o.logger.Info("delivery resumed: outcomes can be recorded again", "paused_for", o.now().Sub(o.pausedAt).Round(time.Second))
+	if err := o.store.CheckWrite(ctx); err != nil { // a read proves nothing: resume once a write works
+		o.paused = err
+		return false
+	}
+	pausedFor := o.now().Sub(o.pausedAt).Round(time.Second)
+	o.logger.Info("delivery resumed: outcomes can be recorded again", "paused_for", pausedFor)
 	if ops := o.OpsChannel(); ops != "" {
-		n := article.Notice{Channel: ops, Text: fmt.Sprintf("Delivery was paused for %s because outcomes could not be recorded (%v); nothing was lost and it has resumed.",
-			o.now().Sub(o.pausedAt).Round(time.Second), o.paused)}
+		n := article.Notice{Channel: ops, Event: article.DeliveryResumed, Paused: article.Duration(pausedFor / time.Second), Err: article.Clip(o.cause.Error(), 300)}
 		if err := o.store.Enqueue(ctx, n); err != nil {
 			o.paused = err
 			return false

@@ -122,6 +122,9 @@ func NoticeText(n article.Notice) string {
 	case article.DeliveryFailed:
 		return fmt.Sprintf("A message to %s could not be delivered and was given up: %s. It was %s. Others to %s that fail the same way are not reported one by one until one gets through; `feedwatch status` lists them all. Once the cause is fixed, `feedwatch retry` queues them again.",
 			n.About.Channel, n.Err, undelivered(n.About), n.About.Channel)
+	case article.DeliveryResumed:
+		return fmt.Sprintf("Delivery was paused for %s because outcomes could not be recorded (%s); nothing was lost or posted twice, and it has resumed.",
+			n.Paused.D(), n.Err)
 	case article.RulesRejected:
 		return fmt.Sprintf("Rules in %s were not reloaded (%d %s); the previous rules stay in force:\n%s",
 			n.RulesDir, n.Total, plural(n.Total, "problem", "problems"), strings.Join(n.Problems, "\n"))

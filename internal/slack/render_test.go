@@ -59,6 +59,7 @@ var kinds = []struct {
 	{"notice-feed-recovered", article.Notice{Channel: "#ops", Event: article.FeedRecovered, Feed: "Wire", Failures: 4}},
 	{"notice-delivery-failed", article.Notice{Channel: "#ops", Event: article.DeliveryFailed, Err: "channel_not_found",
 		About: article.Summary(alert)}},
+	{"notice-delivery-resumed", article.Notice{Channel: "#ops", Event: article.DeliveryResumed, Paused: 95, Err: "record that Slack accepted it: database or disk is full (13)"}},
 	{"notice-rules-rejected", article.Notice{Channel: "#ops", Event: article.RulesRejected, RulesDir: "rules", Total: 2,
 		Problems: []string{"rules/a.yaml:3:8: unknown list @foo", "rules/b.yaml:1:1: unknown key \"qurey\""}}},
 }

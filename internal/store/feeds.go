@@ -81,6 +81,12 @@ func (s *Store) SetMeta(ctx context.Context, key, value string) error {
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated = excluded.updated`, key, value, s.Now().Unix())
 }
 
+// CheckWrite proves the database takes writes again (a delivery paused
+// because an outcome could not be recorded resumes on it, not on a read).
+func (s *Store) CheckWrite(ctx context.Context) error {
+	return s.SetMeta(ctx, "write_check", s.Now().UTC().Format(time.RFC3339))
+}
+
 // Meta reads a value SetMeta recorded, and when; ok is false when none was.
 func (s *Store) Meta(ctx context.Context, key string) (value string, updated time.Time, ok bool, err error) {
 	var at int64
