@@ -44,3 +44,11 @@ func CanonicalLink(link string) string {
 	}
 	return u.String()
 }
+
+// OwnLink reports whether a canonical link can be an article's own: not
+// empty, not a site's home page (a feed whose items all link to its home
+// page would make them one article).
+func OwnLink(canon string) bool {
+	u, err := url.Parse(canon)
+	return err == nil && canon != "" && strings.Trim(u.Path, "/") != ""
+}

@@ -146,3 +146,24 @@ func TestAReportOfADeletedPostStartsTheStoryAgain(t *testing.T) {
 		t.Errorf("counts = %v: nothing should wait or fail", counts)
 	}
 }
+
+// Webhook mode posts every alert it cannot thread: three unrelated items
+// of one feed that all link to the site's home page are three posts.
+func TestItemsLinkedToTheHomePageAreEachPostedInWebhookMode(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	home := "https://outlet.example/"
+	wire := newFeedServer(t, rss(
+		at(item{guid: "h-1", link: home, title: "Islamic State leader killed in Mosul raid", description: "Iraqi forces killed an Islamic State leader in Mosul."}, now.Add(-3*time.Hour)),
+		at(item{guid: "h-2", link: home, title: "Daesh emir captured near Haditha", description: "Counter-terrorism forces captured a Daesh emir near Haditha."}, now.Add(-2*time.Hour)),
+		at(item{guid: "h-3", link: home, title: "ISIS commander dies in Kirkuk strike", description: "A coalition strike killed an ISIS commander near Kirkuk."}, now.Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Outlet", URL: wire.URL})
+	cfg.Slack.Token = ""
+	h := newHarness(t, cfg)
+	h.cfg.Slack.WebhookURL = config.Secret(h.slack.URL + "/webhook")
+	h.open(t)
+	h.once(t)
+	if n := len(h.slack.Accepted()); n != 3 {
+		t.Errorf("%d webhook posts, want the 3 unrelated items", n)
+	}
+}

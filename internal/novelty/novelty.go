@@ -7,8 +7,6 @@ package novelty
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -62,7 +60,7 @@ func Judge(arts []article.Article, seen article.Seen, firstFetch bool, now time.
 		if !known {
 			before, known = seen.ByHash[k.Hash]
 		}
-		if !known && shared[k.Canon] == 1 && ownLink(k.Canon) {
+		if !known && shared[k.Canon] == 1 && article.OwnLink(k.Canon) {
 			before, known = seen.ByCanon[k.Canon]
 		}
 		if known {
@@ -74,13 +72,6 @@ func Judge(arts []article.Article, seen article.Seen, firstFetch bool, now time.
 		out = append(out, Verdict{Article: a, Hash: k.Hash, MayAlert: MayAlert(a.Published, firstFetch, now, p), Matched: before.Rules})
 	}
 	return out
-}
-
-// ownLink reports whether a canonical link can stand for one article: it
-// has a path beyond the site's root.
-func ownLink(canon string) bool {
-	u, err := url.Parse(canon)
-	return err == nil && canon != "" && strings.Trim(u.Path, "/") != ""
 }
 
 // MayAlert says whether an article published then may alert now.

@@ -88,10 +88,17 @@ func TestTitleCaseHeadlinesTakeTheirSpecificsFromTheLead(t *testing.T) {
 	}
 }
 
-func TestTheSameCanonicalLinkIsTheSameStory(t *testing.T) {
-	a, b := report{"Leader killed", ""}, report{"Totally different headline", ""}
-	if headOf(a, b, "https://wire.example/iraq/1?utm_source=x", "https://wire.example/iraq/1") == nil {
-		t.Error("same canonical link should be the same story")
+func TestTheSameCanonicalLinkIsTheSameStoryWhenTheReportsAgree(t *testing.T) {
+	updated := report{"Iraq: Islamic State leader killed, PM confirms", "The prime minister confirmed the Islamic State leader was killed."}
+	if headOf(leaderKilledA, updated, "https://wire.example/iraq/1?utm_source=x", "https://wire.example/iraq/1") == nil {
+		t.Error("two reports at one article link that agree should be one story")
+	}
+	filler := report{"Subscribe to our newsletter", "Get the day's news in your inbox."}
+	if headOf(filler, leaderKilledB, "https://wire.example/real/1?utm_source=x", "https://wire.example/real/1") != nil {
+		t.Error("a filler item sharing a later item's link made them one story")
+	}
+	if headOf(leaderKilledA, sadrCityA, "https://wire.example/", "https://wire.example/") != nil {
+		t.Error("two stories linked to the site's home page were made one: a home page is no article's own link")
 	}
 	if headOf(report{}, report{}, "", "") != nil {
 		t.Error("two empty articles are not a story")

@@ -30,8 +30,8 @@ const Window = 48 * time.Hour
 
 // Head returns the earlier post, among heads, whose story dl reports, or
 // nil. It is the most similar one, words weighed by their rarity in c,
-// above ThresholdIn; a post with the same canonical link is the same story
-// whatever its words. Two items of one feed are never one story unless
+// above ThresholdIn; a post at the same canonical link is the same story
+// when their words agree at all (sameLink). Two items of one feed are never one story unless
 // their links are the same (a feed's next item is news of its own: an
 // update, the next release), nor are reports published more than Window
 // apart. Only posts with a ts can take a thread reply; with replies false
@@ -51,7 +51,7 @@ func Head(dl article.Delivery, heads []article.Delivery, c *Corpus, replies bool
 		ha, _ := h.Message.(article.Alert)
 		hfp := Recorded(h)
 		switch {
-		case fp.link != "" && fp.link == hfp.link:
+		case sameLink(fp, hfp):
 			return &heads[i]
 		case ha.Feed == a.Feed || apart(a.Published, ha.Published):
 			continue
@@ -69,6 +69,19 @@ func Head(dl article.Delivery, heads []article.Delivery, c *Corpus, replies bool
 	}
 	return &heads[best]
 }
+
+// sameLink reports two reports at one canonical link that is an
+// article's own (not a home page) and whose headlines and leads agree
+// (LinkAgree): a link alone does not make one story, since a feed may
+// link every item to one page and a filler item may share the address
+// of a later one.
+func sameLink(a, b Fingerprint) bool {
+	return a.link != "" && a.link == b.link && article.OwnLink(a.link) && Similarity(a, b) >= LinkAgree
+}
+
+// LinkAgree is how similar two reports at one link must be to be one
+// story: half of Threshold, as the link says much already.
+const LinkAgree = Threshold / 2
 
 // freshness discounts the similarity of reports published far apart: 1
 // for the same hour, 0.6 at Window. The longer between two reports, the
