@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,39 @@ func TestItemsLinkedToTheHomePageAreEachPostedInWebhookMode(t *testing.T) {
 	h.once(t)
 	if n := len(h.slack.Accepted()); n != 3 {
 		t.Errorf("%d webhook posts, want the 3 unrelated items", n)
+	}
+}
+
+// During a flood, a report that continues a story already posted still
+// goes into that story's thread, not into a summary.
+func TestAReportOfAPostedStoryIsThreadedEvenInAFlood(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	a := newFeedServer(t, rss(at(outletA, now.Add(-5*time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Outlet A", URL: a.URL})
+	h := newHarness(t, cfg)
+	h.once(t)
+	var items []item
+	for i := range 25 { // the busy wire's own reports, older than outlet B's
+		items = append(items, at(item{guid: fmt.Sprintf("busy-%d", i), link: fmt.Sprintf("https://busy.example/%d", i),
+			title:       fmt.Sprintf("Local Islamic State leader killed in %s raid", []string{"Mosul", "Tikrit", "Baiji", "Samarra", "Kirkuk"}[i%5]),
+			description: fmt.Sprintf("Security forces killed a local Islamic State leader, officials said (report %d).", i)}, now.Add(-4*time.Hour+time.Duration(i)*time.Minute)))
+	}
+	busy := newFeedServer(t, rss(items...))
+	b := newFeedServer(t, rss(at(outletB, now.Add(-time.Hour))))
+	h.cfg.Feeds = append(h.cfg.Feeds, config.Feed{Name: "Busy wire", URL: busy.URL}, config.Feed{Name: "Outlet B", URL: b.URL})
+	h.open(t)
+	h.once(t)
+	var reply, summary bool
+	for _, p := range h.slack.Accepted() {
+		if strings.Contains(p.Text, "more matches for") && strings.Contains(p.Blocks, "ISIS chief Abu Khadija") {
+			summary = true
+		}
+		if p.ThreadTS != "" && strings.Contains(p.Text, "Also reported by Outlet B") {
+			reply = true
+		}
+	}
+	if !reply || summary {
+		t.Errorf("outlet B's report should reply in outlet A's thread (reply %v), not be summarised (summary %v)", reply, summary)
 	}
 }

@@ -26,7 +26,9 @@ const (
 )
 
 // collapse gathers the alerts waiting for channel beyond FloodAt into
-// summaries; it reports whether it gathered any (the list is then stale).
+// summaries, except those that continue a story already posted (they go
+// into its thread); it reports whether it gathered any (the list is then
+// stale).
 // The console decides as Slack would (it is what a dry run shows), though
 // printing is not paced.
 func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article.Delivery) (bool, error) {
@@ -45,12 +47,19 @@ func (o *Outbox) collapse(ctx context.Context, channel string, waiting []article
 	}
 	byRules := map[string][]article.Delivery{}
 	var order []string
+	threads := o.Capabilities().Threads
 	for _, dl := range alerts[floodAt:] {
+		if head, err := o.thread(ctx, dl, threads); err == nil && head != nil {
+			continue // it continues a story already posted: into that story's thread, flood or not
+		}
 		key := strings.Join(dl.Message.(article.Alert).Rules, ", ")
 		if _, ok := byRules[key]; !ok {
 			order = append(order, key)
 		}
 		byRules[key] = append(byRules[key], dl)
+	}
+	if len(order) == 0 {
+		return false, nil
 	}
 	for _, rules := range order {
 		group := byRules[rules]
