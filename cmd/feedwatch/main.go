@@ -301,3 +301,29 @@ func durationVar(fs *flag.FlagSet, name string, value time.Duration, usage strin
 	fs.Var(durationFlag{&d}, name, usage)
 	return &d
 }
+
+// formatFlag is -o: text or json, anything else refused (exit 2) rather
+// than printed as text.
+type formatFlag struct{ s *string }
+
+func (f formatFlag) String() string {
+	if f.s == nil {
+		return ""
+	}
+	return *f.s
+}
+
+func (f formatFlag) Set(v string) error {
+	if v != "text" && v != "json" {
+		return fmt.Errorf("%q is not an output format: use text or json", v)
+	}
+	*f.s = v
+	return nil
+}
+
+// formatVar defines -o on fs.
+func formatVar(fs *flag.FlagSet) *string {
+	s := "text"
+	fs.Var(formatFlag{&s}, "o", "output `FORMAT`: text or json")
+	return &s
+}

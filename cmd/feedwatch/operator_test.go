@@ -290,3 +290,17 @@ func TestOnceEndsAtItsWaitNamingWhyAlertsArePending(t *testing.T) {
 		t.Errorf("Slack failing: exit %d, want 1 naming the last error\n%s", code, errOut)
 	}
 }
+
+func TestAnUnknownOutputFormatIsRefusedAndDeliveredLinesNameTheAlert(t *testing.T) {
+	cfg := demo(t)
+	for _, args := range [][]string{{"status", "-o", "yaml"}, {"test", "-o", "yaml", "--query", "leader", "-"}, {"backtest", "-o", "xml", "--query", "leader"}} {
+		code, out, errOut := runCmd(t, context.Background(), append(args, "--config", cfg)...)
+		if code != exitUsage || !strings.Contains(errOut, "is not an output format: use text or json") {
+			t.Errorf("%v: exit %d, want 2 naming the formats\n%s%s", args, code, out, errOut)
+		}
+	}
+	_, _, logs := runCmd(t, context.Background(), "once", "--config", cfg)
+	if !strings.Contains(logs, `msg=delivered component=outbox channel=#news-alerts delivery=1 rule="Coalition operations in Anbar, IS leadership" feed="Demo wire" title="Iraq says Islamic State's top leader`) {
+		t.Errorf("the delivered line should name the rule, feed and headline:\n%s", logs)
+	}
+}

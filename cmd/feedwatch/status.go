@@ -19,7 +19,7 @@ import (
 
 func cmdStatus(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "status", "[-o json]", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
-	format := fs.String("o", "text", "output `FORMAT`: text or json")
+	format := formatVar(fs)
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
 		return code

@@ -29,7 +29,7 @@ Lists come from the configured rules folder; a rule's feeds: filter is not appli
 Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 	ruleFile := fs.String("rule", "", "rule `FILE` to try")
 	query := fs.String("query", "", "`QUERY` to try")
-	format := fs.String("o", "text", "output `FORMAT`: text or json")
+	format := formatVar(fs)
 	if code, ok := parseWithArgs(fs, args); !ok {
 		return code
 	}
@@ -289,7 +289,7 @@ bad rule, query or flag.`)
 	ruleFile := fs.String("rule", "", "rule `FILE` to replay")
 	query := fs.String("query", "", "a query `Q` to replay, as written in a rule")
 	since := fs.String("since", "7d", "how far back (Go duration or days, such as 36h or 30d)")
-	format := fs.String("o", "text", "output `FORMAT`: text or json")
+	format := formatVar(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}

@@ -20,7 +20,7 @@ const postTimeout = 30 * time.Second
 func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 	s := o.settings.Load()
 	caps := s.Transport.Capabilities()
-	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
+	log := o.logger.With(about(dl)...)
 	if ok, err := o.store.Claim(ctx, dl.ID); err != nil {
 		return err
 	} else if !ok {
@@ -115,7 +115,7 @@ func (o *Outbox) record(err error) error {
 
 // failed records what Decide said about a failed post.
 func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) error {
-	log := o.logger.With("channel", dl.Channel(), "delivery", dl.ID)
+	log := o.logger.With(about(dl)...)
 	switch dec.Action {
 	case Hold:
 		o.refuse(ctx, dec.Reason)
@@ -184,6 +184,17 @@ func (o *Outbox) giveUp(ctx context.Context, dl article.Delivery, reason string)
 		o.Wake()
 	}
 	return nil
+}
+
+// about are the log attributes of a delivery: its channel and id, and for
+// an alert its rules, feed and headline, so that a log line says which
+// alert went (or did not).
+func about(dl article.Delivery) []any {
+	attrs := []any{"channel", dl.Channel(), "delivery", dl.ID}
+	if a, ok := dl.Message.(article.Alert); ok {
+		attrs = append(attrs, "rule", strings.Join(a.Rules, ", "), "feed", a.Feed, "title", article.Clip(a.Title, 120))
+	}
+	return attrs
 }
 
 func kind(m article.Message) string {
