@@ -140,7 +140,7 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stdout, "feedwatch", buildVersion())
 		return exitOK
 	}
-	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version" || args[0] == "-v") {
+	if wantsVersion(args) {
 		fmt.Fprintln(stdout, "feedwatch", buildVersion())
 		return exitOK
 	}
@@ -230,26 +230,51 @@ func isBool(f *flag.Flag) bool {
 }
 
 // commandIn finds the command name in args when flags come first
-// ("feedwatch --config x.yaml once"): the first argument that is not a
-// flag nor the value of --config. It returns the name and the other args.
+// ("feedwatch --config x.yaml -o json status"): the first argument that
+// names a command and is not the value of a flag before it. The values
+// skipped are those of the flags that take one (valueFlags); an argument
+// that names no command is not a command. It returns the name and the
+// other args.
 func commandIn(args []string) (string, []string) {
+	names := map[string]bool{"help": true, "version": true}
+	for _, c := range commands() {
+		names[c.name] = true
+	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if a == "--config" || a == "-config" {
-			i++
-			continue
+		if a == "--" {
+			break
 		}
 		if strings.HasPrefix(a, "-") {
+			name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if valueFlags[name] && !hasValue {
+				i++ // its value
+			}
 			continue
 		}
-		for _, c := range append(commands(), command{name: "help"}, command{name: "version"}) {
-			if c.name == a {
-				return a, append(append([]string{}, args[:i]...), args[i+1:]...)
-			}
+		if names[a] {
+			return a, append(append([]string{}, args[:i]...), args[i+1:]...)
 		}
-		return "", args
 	}
 	return "", args
+}
+
+// valueFlags are the flags of any command that take a value (a test
+// checks the list against every command's flags).
+var valueFlags = map[string]bool{"config": true, "o": true, "wait": true, "since": true, "rule": true, "query": true}
+
+// wantsVersion reports --version (or -version, -v) among the flags before
+// "--", wherever it comes: "feedwatch --config c.yaml --version".
+func wantsVersion(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "--version", "-version", "-v":
+			return true
+		}
+	}
+	return false
 }
 
 // parseWithArgs is parse for commands that take arguments after the flags.

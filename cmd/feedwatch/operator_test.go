@@ -304,3 +304,26 @@ func TestAnUnknownOutputFormatIsRefusedAndDeliveredLinesNameTheAlert(t *testing.
 		t.Errorf("the delivered line should name the rule, feed and headline:\n%s", logs)
 	}
 }
+
+// Global flags may come before the command, whatever their values.
+func TestFlagsBeforeTheCommandAndTheValueFlagsList(t *testing.T) {
+	cfg := demo(t)
+	if code, out, errOut := runCmd(t, context.Background(), "--config", cfg, "--version"); code != exitOK || !strings.HasPrefix(out, "feedwatch ") {
+		t.Errorf("--config c.yaml --version: exit %d %s%s", code, out, errOut)
+	}
+	runCmd(t, context.Background(), "once", "--config", cfg)
+	if code, out, errOut := runCmd(t, context.Background(), "--config", cfg, "-o", "json", "status"); code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("--config x -o json status: exit %d %s%s", code, out, errOut)
+	}
+	// Every flag that takes a value is in valueFlags: read from each
+	// command's own help ("  -o FORMAT", not "  -slack").
+	for _, c := range commands() {
+		_, _, help := runCmd(t, context.Background(), c.name, "-h")
+		for _, l := range strings.Split(help, "\n") {
+			f := strings.Fields(l)
+			if len(f) == 2 && strings.HasPrefix(l, "  -") && !valueFlags[strings.TrimPrefix(f[0], "-")] {
+				t.Errorf("%s: flag %s takes a value but is not in valueFlags", c.name, f[0])
+			}
+		}
+	}
+}
