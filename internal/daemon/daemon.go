@@ -175,18 +175,17 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration) (OnceResult, erro
 	return res, err
 }
 
-// startUp is what run and once do before their first poll: release the
-// deliveries an earlier process left claimed, ask Slack
-// whether the token is good (a refused one holds posting), learn the word
-// statistics of the last week's articles for story threading, delete
-// articles past retention, and post the matches held for a rule that no
-// longer collects a digest.
+// startUp is what run and once do before their first poll: release what
+// a dead process left claimed, check the token (a refused one holds
+// posting), learn the word statistics, report each feed's recorded health,
+// prune, and post the matches held for a rule that collects no digest now.
 func (d *Daemon) startUp(ctx context.Context) {
 	d.outbox.ReleaseClaims(ctx)
 	if err := d.outbox.Verify(ctx); err != nil && d.outbox.Refused() == "" {
 		d.logger.Warn("could not verify the Slack token at start-up", "err", err)
 	}
 	d.poller.LearnCorpus(ctx)
+	d.poller.ReportHealth(ctx, d.config().Feeds)
 	d.prune(ctx)
 	d.outbox.ReleaseStranded(ctx, d.Rules().Digest)
 }

@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -137,5 +138,35 @@ func TestAFailedReadRetriesTheDeliveryAndNeverPauses(t *testing.T) {
 		if p.Channel == "#ops" {
 			t.Errorf("an ops notice for a failed read: %s", p.Text)
 		}
+	}
+}
+
+// Each feed's health is a metric from start-up on: a feed that never
+// worked shows last success 0 (a stale-feed alert fires for it) and its
+// consecutive failures.
+func TestFeedHealthMetricsFromStartUp(t *testing.T) {
+	t.Parallel()
+	good := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	bad := newFeedServer(t, "")
+	bad.set("", 500)
+	cfg := testConfig(t, config.Feed{Name: "Good", URL: good.URL}, config.Feed{Name: "Never worked", URL: bad.URL})
+	h := newHarness(t, cfg)
+	h.d.Once(t.Context(), time.Second)
+	h.open(t) // a restart: the gauges start from what was recorded
+	h.d.Once(t.Context(), 0)
+	rec := httptest.NewRecorder()
+	h.d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	m := rec.Body.String()
+	for _, want := range []string{
+		`feedwatch_feed_last_success_timestamp_seconds{feed="Never worked"} 0`,
+		`feedwatch_feed_consecutive_failures{feed="Never worked"} 2`,
+		`feedwatch_feed_consecutive_failures{feed="Good"} 0`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, grepLines(m, "feedwatch_feed_"))
+		}
+	}
+	if strings.Contains(m, `feedwatch_feed_last_success_timestamp_seconds{feed="Good"} 0`) {
+		t.Error("the good feed's last success is 0")
 	}
 }

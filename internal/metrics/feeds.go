@@ -12,6 +12,7 @@ import (
 type feedMetrics struct {
 	fetches     *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
+	failures    *prometheus.GaugeVec
 	reloadOK    prometheus.Gauge
 	reloadAt    prometheus.Gauge
 }
@@ -22,7 +23,10 @@ func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 			Name: "feedwatch_feed_fetches_total", Help: "Fetches of each feed by result: ok, not_modified or error.",
 		}, []string{"feed", "result"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "feedwatch_feed_last_success_timestamp_seconds", Help: "When each feed was last fetched successfully (Unix time).",
+			Name: "feedwatch_feed_last_success_timestamp_seconds", Help: "When each feed was last fetched successfully (Unix time; 0 for never).",
+		}, []string{"feed"}),
+		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "feedwatch_feed_consecutive_failures", Help: "How many times in a row each feed has failed (0 once it succeeds).",
 		}, []string{"feed"}),
 	}
 	f.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
@@ -49,7 +53,7 @@ func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 		}
 	}
 	build.WithLabelValues(version, revision, goversion).Set(1)
-	reg.MustRegister(f.fetches, f.lastSuccess, f.reloadOK, f.reloadAt, build)
+	reg.MustRegister(f.fetches, f.lastSuccess, f.failures, f.reloadOK, f.reloadAt, build)
 	return f
 }
 
@@ -59,6 +63,18 @@ func (m *Metrics) Fetched(feed, result string) {
 	if result != "error" {
 		m.feeds.lastSuccess.WithLabelValues(feed).SetToCurrentTime()
 	}
+}
+
+// FeedState sets a feed's health: when it last succeeded (zero: never,
+// shown as 0 so that a stale-feed alert fires for a feed that never
+// worked) and its consecutive failures.
+func (m *Metrics) FeedState(feed string, lastSuccess time.Time, failures int) {
+	at := 0.0
+	if !lastSuccess.IsZero() {
+		at = float64(lastSuccess.Unix())
+	}
+	m.feeds.lastSuccess.WithLabelValues(feed).Set(at)
+	m.feeds.failures.WithLabelValues(feed).Set(float64(failures))
 }
 
 // FetchDone counts one fetch of feed (its result: ok, not_modified or

@@ -44,9 +44,11 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return err // shutting down
 	}
 	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
-	if err := d.store.Record(ctx, feed.Succeeded(st, f.URL, res.Validators, d.now()), items, d.recovered(s, f, st)...); err != nil {
+	done := feed.Succeeded(st, f.URL, res.Validators, d.now())
+	if err := d.store.Record(ctx, done, items, d.recovered(s, f, st)...); err != nil {
 		return d.storageFailed(f, err)
 	}
+	d.observe.FeedState(f.Name, done.LastSuccess, done.Failures)
 	d.storage.Store("")
 	d.learn(items)
 	result := "ok"
@@ -96,6 +98,7 @@ func (d *Poller) recordFailure(ctx context.Context, s Setup, f config.Feed, st a
 	if err := d.store.SaveFeedState(ctx, st, notices...); err != nil {
 		return errors.Join(cause, d.storageFailed(f, err))
 	}
+	d.observe.FeedState(f.Name, st.LastSuccess, st.Failures)
 	if len(notices) > 0 {
 		d.next.Wake()
 	}

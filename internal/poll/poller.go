@@ -33,6 +33,7 @@ type Observer interface {
 	FetchDone(feed, result string, took time.Duration) // result: ok, not_modified or error
 	Polled(notModified bool, newArticles int, rules []string)
 	StorageFailed(stage string)
+	FeedState(feed string, lastSuccess time.Time, failures int)
 }
 
 // Matcher matches an article against the rules in force (rules.Set is
@@ -108,6 +109,16 @@ func (d *Poller) LearnCorpus(ctx context.Context) {
 	for i := range arts {
 		a := &arts[i].Article
 		d.corpus.Add(reportKey(a), arts[i].FirstSeen, story.Of(a.Title, route.Lead(a), ""))
+	}
+}
+
+// ReportHealth tells the observer each feed's health as recorded, so
+// that it is right from start-up on, even for a feed that never worked.
+func (d *Poller) ReportHealth(ctx context.Context, feeds []config.Feed) {
+	for _, f := range feeds {
+		if st, err := d.store.FeedState(ctx, f.Name); err == nil {
+			d.observe.FeedState(f.Name, st.LastSuccess, st.Failures)
+		}
 	}
 }
 
