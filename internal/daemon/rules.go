@@ -40,10 +40,11 @@ func (d *Daemon) ReloadRules(ctx context.Context) error {
 
 // putRules puts a set that passed config.Rules in force.
 func (d *Daemon) putRules(dir, stamp string, set *rules.Set) {
+	changes := set.Changes(d.rules.Set())
 	d.rules.Put(dir, stamp, set)
 	d.metrics.RuleReloads.WithLabelValues("ok").Inc()
 	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
-	d.logger.Info("rules reloaded", "rules", len(set.Rules), "lists", len(set.Lists))
+	d.logger.Info("rules reloaded", "rules", len(set.Rules), "lists", len(set.Lists), "changes", changes)
 }
 
 // maxNoticeProblems is how many rule problems an ops notice lists.

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/feedwatch/feedwatch/internal/diag"
@@ -65,4 +67,48 @@ func (s *Set) unknownFeeds(feeds []Feed) diag.Problems {
 		}
 	}
 	return ps
+}
+
+// Changes says what s changes from old, for a log line: the rules added,
+// removed and changed (query, feeds, channel, mention, digest, enabled or
+// name), and whether the lists changed; "nothing changed" when nothing did.
+func (s *Set) Changes(old *Set) string {
+	before := map[string]*Rule{}
+	if old != nil {
+		for _, r := range old.Rules {
+			before[r.ID] = r
+		}
+	}
+	var added, changed, removed []string
+	for _, r := range s.Rules {
+		o, ok := before[r.ID]
+		switch {
+		case !ok:
+			added = append(added, r.ID)
+		case o.Name != r.Name || o.Query != r.Query || o.Channel != r.Channel || o.Mention != r.Mention ||
+			o.Digest != r.Digest || o.Enabled != r.Enabled || !slices.Equal(o.Feeds, r.Feeds):
+			changed = append(changed, r.ID)
+		}
+		delete(before, r.ID)
+	}
+	for id := range before {
+		removed = append(removed, id)
+	}
+	slices.Sort(removed)
+	var parts []string
+	for _, p := range []struct {
+		what string
+		ids  []string
+	}{{"added", added}, {"changed", changed}, {"removed", removed}} {
+		if len(p.ids) > 0 {
+			parts = append(parts, p.what+" "+strings.Join(p.ids, ", "))
+		}
+	}
+	if old != nil && !maps.EqualFunc(old.Lists, s.Lists, slices.Equal) {
+		parts = append(parts, "lists changed")
+	}
+	if len(parts) == 0 {
+		return "nothing changed"
+	}
+	return strings.Join(parts, "; ")
 }

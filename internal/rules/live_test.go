@@ -63,3 +63,33 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 		t.Errorf("Dir() = %q, %q", d, stamp)
 	}
 }
+
+func TestChangesSayWhichRulesWereAddedChangedOrRemoved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("haditha.yaml", "name: Haditha\nquery: Haditha\n")
+	write("ramadi.yaml", "name: Ramadi\nquery: Ramadi\n")
+	old, err := Check(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := old.Changes(old); got != "nothing changed" {
+		t.Errorf("Changes of the same set = %q", got)
+	}
+	write("haditha.yaml", "name: Haditha\nquery: Haditha OR Hit\n")
+	os.Remove(filepath.Join(dir, "ramadi.yaml"))
+	write("qaim.yaml", "name: Qaim\nquery: Qaim\n")
+	next, err := Check(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := next.Changes(old), "added qaim; changed haditha; removed ramadi"; got != want {
+		t.Errorf("Changes = %q, want %q", got, want)
+	}
+}
