@@ -92,6 +92,11 @@ func TestJSONLogLinesNameEachKeyOnce(t *testing.T) {
 	if !strings.Contains(logs, `"msg":"start"`) {
 		t.Fatalf("no scheduler line to check:\n%s", logs)
 	}
+	for _, noise := range []string{`"msg":"wake"`, `"msg":"run"`, `"msg":"schedule"`} {
+		if strings.Contains(logs, noise) {
+			t.Errorf("the cron library's per-tick chatter is logged (%s)", noise)
+		}
+	}
 	lines := strings.Split(strings.TrimSpace(logs), "\n")
 	if len(lines) < 3 {
 		t.Fatalf("too few log lines:\n%s", logs)
@@ -325,5 +330,23 @@ func TestFlagsBeforeTheCommandAndTheValueFlagsList(t *testing.T) {
 				t.Errorf("%s: flag %s takes a value but is not in valueFlags", c.name, f[0])
 			}
 		}
+	}
+}
+
+func TestAFeedFailingAtStartUpIsAWarningNamingIt(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("\n  - name: Missing wire\n    url: file:missing.xml\n")...), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false })
+	}()
+	waitFor(t, "the start-up poll", func() bool { return strings.Contains(errb.String(), "start-up poll done") })
+	cancel()
+	<-done
+	if !strings.Contains(errb.String(), `level=WARN msg="start-up poll done" component=daemon feeds=2 failed=1 failing="Missing wire"`) {
+		t.Errorf("want a WARN naming the failing feed:\n%s", errb.String())
 	}
 }

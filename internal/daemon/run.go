@@ -40,10 +40,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	d.startUp(work)
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
-	wg.Go(func() {
-		res := d.PollAll(work)
-		d.logger.Info("start-up poll done", "feeds", res.Feeds, "failed", len(res.Failed))
-	})
+	wg.Go(func() { d.PollAll(work).Log(work, d.logger, "start-up poll done") })
 	rt.start(work, sched)
 	d.running.Store(true)
 	d.logger.Info("running", "feeds", len(cfg.Feeds), "schedule", cfg.Schedule, "timezone", cfg.Timezone)

@@ -3,6 +3,9 @@ package poll
 import (
 	"context"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,6 +129,17 @@ func (d *Poller) ReportHealth(ctx context.Context, feeds []config.Feed) {
 type Result struct {
 	Feeds  int
 	Failed map[string]error // by feed name
+}
+
+// Log logs how the pass went: at INFO when every feed was polled, at
+// WARN naming those that failed or were skipped.
+func (r Result) Log(ctx context.Context, logger *slog.Logger, msg string) {
+	if len(r.Failed) == 0 {
+		logger.Info(msg, "feeds", r.Feeds, "failed", 0)
+		return
+	}
+	names := slices.Sorted(maps.Keys(r.Failed))
+	logger.Log(ctx, slog.LevelWarn, msg, "feeds", r.Feeds, "failed", len(r.Failed), "failing", strings.Join(names, ", "))
 }
 
 // All polls every feed of s once, at most fetch.concurrency at a time. A

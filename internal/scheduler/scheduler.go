@@ -112,7 +112,16 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 // debug-level.
 type cronLogger struct{ l *slog.Logger }
 
-func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+// Info passes robfig/cron's notes on at debug level, but not its per-tick
+// chatter (wake, run, schedule, added, removed: a line per job per tick
+// that names only internal entry numbers).
+func (c cronLogger) Info(msg string, kv ...any) {
+	switch msg {
+	case "wake", "run", "schedule", "added", "removed":
+		return
+	}
+	c.l.Debug(msg, kv...)
+}
 
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error(msg, append(kv, "err", err)...)
