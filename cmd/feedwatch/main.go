@@ -175,7 +175,11 @@ func usage(w io.Writer) {
 func flags(e env, name, args, summary string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	cfg := fs.String("config", "config.yaml", "configuration `FILE`")
+	path := "config.yaml"
+	if v, ok := e.lookupEnv("FEEDWATCH_CONFIG"); ok && v != "" {
+		path = v
+	}
+	cfg := fs.String("config", path, "configuration `FILE` (FEEDWATCH_CONFIG when set)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: feedwatch %s [--config FILE] %s\n\n%s\n\nFlags:\n", name, args, summary)
 		fs.PrintDefaults()

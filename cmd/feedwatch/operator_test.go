@@ -350,3 +350,23 @@ func TestAFeedFailingAtStartUpIsAWarningNamingIt(t *testing.T) {
 		t.Errorf("want a WARN naming the failing feed:\n%s", errb.String())
 	}
 }
+
+func TestTheConfigurationCanComeFromFEEDWATCH_CONFIGAndAMissingOneSaysHow(t *testing.T) {
+	cfg := demo(t)
+	moved := filepath.Join(filepath.Dir(cfg), "elsewhere.yaml")
+	os.Rename(cfg, moved)
+	env := func(k string) (string, bool) {
+		if k == "FEEDWATCH_CONFIG" {
+			return moved, true
+		}
+		return "", false
+	}
+	var out, errb syncBuffer
+	if code := run(context.Background(), []string{"check"}, strings.NewReader(""), &out, &errb, env); code != exitOK || !strings.Contains(out.String(), "elsewhere.yaml: ok") {
+		t.Errorf("check with FEEDWATCH_CONFIG: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	code, _, errOut := runCmd(t, context.Background(), "check", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, "no such file") || !strings.Contains(errOut, "--config FILE or FEEDWATCH_CONFIG") {
+		t.Errorf("a missing configuration: exit %d, want 2 saying how to name one\n%s", code, errOut)
+	}
+}

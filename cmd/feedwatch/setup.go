@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 
 	"github.com/feedwatch/feedwatch/internal/app"
@@ -18,6 +20,9 @@ const projectURL = "https://github.com/feedwatch/feedwatch"
 // readConfig loads the configuration and fills in the user agent.
 func readConfig(e env, path string) (*config.Config, error) {
 	cfg, err := config.Load(path, e.lookupEnv)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w\n(say which configuration to use with --config FILE or FEEDWATCH_CONFIG; without them it is config.yaml in the current folder)", err)
+	}
 	if err != nil {
 		return nil, err
 	}
