@@ -124,6 +124,9 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 			fmt.Fprintln(e.stdout, "warning:", w)
 		}
 	}
+	if len(cfg.Feeds) == 0 {
+		fmt.Fprintf(e.stdout, "warning: %s: no feeds are configured: nothing will be polled (add some under feeds:)\n", cfg.Path)
+	}
 	if len(problems) > 0 {
 		fmt.Fprintf(e.stdout, "%d problem(s)\n", len(problems))
 		return exitProblems

@@ -370,3 +370,13 @@ func TestTheConfigurationCanComeFromFEEDWATCH_CONFIGAndAMissingOneSaysHow(t *tes
 		t.Errorf("a missing configuration: exit %d, want 2 saying how to name one\n%s", code, errOut)
 	}
 }
+
+func TestCheckWarnsOfAConfigurationWithNoFeeds(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("rules_dir: "+rulesDir(t)+"\nserver: {listen: \"\"}\n"), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "check", "--config", cfg)
+	if code != exitOK || !strings.Contains(out, "warning: "+cfg+": no feeds are configured: nothing will be polled") {
+		t.Errorf("check of a configuration with no feeds: exit %d\n%s%s", code, out, errOut)
+	}
+}
