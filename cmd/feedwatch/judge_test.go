@@ -80,15 +80,34 @@ func TestCheckStartUpAndReloadsRefuseTheSameInputsWithTheSameMessage(t *testing.
 	}
 }
 
+// daemonRun is feedwatch run in-process, with its output and a SIGHUP.
+type daemonRun struct {
+	out, errb *syncBuffer
+	hup       chan os.Signal
+	done      chan int
+	cancel    context.CancelFunc
+}
+
+func startRun(cfg string) *daemonRun {
+	r := &daemonRun{out: &syncBuffer{}, errb: &syncBuffer{}, hup: make(chan os.Signal, 1), done: make(chan int, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() {
+		r.done <- runWithHUP(ctx, []string{"run", "--config", cfg}, strings.NewReader(""), r.out, r.errb, func(string) (string, bool) { return "", false }, r.hup)
+	}()
+	return r
+}
+
+// stop ends the run and returns its exit status.
+func (r *daemonRun) stop() int {
+	r.cancel()
+	return <-r.done
+}
+
 func TestARunningDaemonRefusesOnReloadWhatCheckRefuses(t *testing.T) {
 	j := newJudged(t)
-	hup := make(chan os.Signal, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- runWithHUP(ctx, []string{"run", "--config", j.cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false }, hup)
-	}()
+	r := startRun(j.cfg)
+	out, errb, hup, done := r.out, r.errb, r.hup, r.done
 	waitFor(t, "the first alert", func() bool { return strings.Contains(out.String(), "Abu Khadija") })
 	for _, in := range brokenInputs {
 		before := len(errb.String())
@@ -116,8 +135,7 @@ func TestARunningDaemonRefusesOnReloadWhatCheckRefuses(t *testing.T) {
 		t.Fatalf("the daemon stopped (exit %d) after refused reloads:\n%s", code, errb.String())
 	default:
 	}
-	cancel()
-	if code := <-done; code != exitOK {
+	if code := r.stop(); code != exitOK {
 		t.Errorf("exit %d", code)
 	}
 }
@@ -194,22 +212,15 @@ func TestOnceRunAndAReloadPostTheSame(t *testing.T) {
 		t.Fatalf("once posted nothing:\n%s", viaOnce)
 	}
 	runUntil := func(j *judged, hupAfter func(), want string) string {
-		hup := make(chan os.Signal, 1)
-		ctx, cancel := context.WithCancel(context.Background())
-		var out, errb syncBuffer
-		done := make(chan int, 1)
-		go func() {
-			done <- runWithHUP(ctx, []string{"run", "--config", j.cfg}, strings.NewReader(""), &out, &errb, func(string) (string, bool) { return "", false }, hup)
-		}()
+		r := startRun(j.cfg)
 		if hupAfter != nil {
-			waitFor(t, "the daemon running", func() bool { return strings.Contains(errb.String(), "msg=running") })
+			waitFor(t, "the daemon running", func() bool { return strings.Contains(r.errb.String(), "msg=running") })
 			hupAfter()
-			hup <- syscall.SIGHUP
+			r.hup <- syscall.SIGHUP
 		}
-		waitFor(t, "the alert", func() bool { return strings.Contains(out.String(), want) })
-		cancel()
-		<-done
-		return out.String()
+		waitFor(t, "the alert", func() bool { return strings.Contains(r.out.String(), want) })
+		r.stop()
+		return r.out.String()
 	}
 	viaRun := runUntil(newJudged(t), nil, "Abu Khadija")
 	k := newJudged(t)

@@ -14,6 +14,20 @@ import (
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 )
 
+// busyWire is a harness on one feed serving items, with one rule
+// ("Leaders killed": leader AND killed, plus extra lines of rule YAML) that
+// matches them all, polled once.
+func busyWire(t *testing.T, items []item, extra string) *harness {
+	t.Helper()
+	wire := newFeedServer(t, rss(items...))
+	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
+	cfg.RulesDir = t.TempDir()
+	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n"+extra)
+	h := newHarness(t, cfg)
+	h.once(t)
+	return h
+}
+
 func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
@@ -26,12 +40,7 @@ func TestFiveHundredMatchesForOneChannelArriveWithinMinutesAsAFewPosts(t *testin
 			description: fmt.Sprintf("Iraqi forces killed the Islamic State leader of district %d.", i),
 		}, now.Add(-time.Duration(500-i)*time.Second)))
 	}
-	wire := newFeedServer(t, rss(items...))
-	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
-	cfg.RulesDir = t.TempDir()
-	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n")
-	h := newHarness(t, cfg)
-	h.once(t)
+	h := busyWire(t, items, "")
 	posts := h.slack.Accepted() // at Slack's pace of one a second, 35 posts take 35 s, not the 8 min of 500
 	if len(posts) > 35 {
 		t.Errorf("%d posts for 500 matches, want at most 35", len(posts))
@@ -69,12 +78,7 @@ func TestStatusAndMetricsCountTheSameAlerts(t *testing.T) {
 			title: fmt.Sprintf("Islamic State leader killed in raid %d", i), description: "Iraqi forces killed an Islamic State leader."},
 			time.Now().Add(-time.Duration(60-i)*time.Second)))
 	}
-	wire := newFeedServer(t, rss(items...))
-	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
-	cfg.RulesDir = t.TempDir()
-	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\n")
-	h := newHarness(t, cfg)
-	h.once(t)
+	h := busyWire(t, items, "")
 	counts, err := h.store.DeliveryCounts(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -109,12 +113,7 @@ func TestALongLinkDoesNotSinkAFloodSummaryAndItsMentionStays(t *testing.T) {
 		items = append(items, at(item{guid: fmt.Sprintf("l-%d", i), link: link, title: fmt.Sprintf("Islamic State leader killed in raid %d", i),
 			description: "Iraqi forces killed an Islamic State leader."}, now.Add(-time.Duration(25-i)*time.Minute)))
 	}
-	wire := newFeedServer(t, rss(items...))
-	cfg := testConfig(t, config.Feed{Name: "Busy wire", URL: wire.URL})
-	cfg.RulesDir = t.TempDir()
-	writeByRename(t, cfg.RulesDir+"/leaders.yaml", "name: Leaders killed\nquery: leader AND killed\nmention: here\n")
-	h := newHarness(t, cfg)
-	h.once(t)
+	h := busyWire(t, items, "mention: here\n")
 	for _, p := range h.slack.Posts() {
 		if p.AnsweredErr != "" {
 			t.Errorf("Slack refused a post: %s (%s)", p.AnsweredErr, p.Refused)
