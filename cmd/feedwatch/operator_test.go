@@ -166,7 +166,8 @@ func TestConfigPrintsWhatIsInEffectAndWhereItCameFrom(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"slack.token:", "[redacted]", "# environment (SLACK_BOT_TOKEN)", "backfill:", "# file", "schedule:", "# default"} {
+	for _, want := range []string{"slack.token:", "[redacted]", "# environment (SLACK_BOT_TOKEN)", "backfill:", "# file", "schedule:", "# default",
+		"backfill:                36500d", "storage.retention:       90d", "fetch.max_body:          10MiB", "fetch.timeout:           20s"} { // as a person writes them
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

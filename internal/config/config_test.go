@@ -198,3 +198,19 @@ func TestTheEnvironmentProvidesWhatTheFileLeavesOut(t *testing.T) {
 		t.Errorf("the file must win: token %q listen %q path %q", cfg.Slack.Token.Reveal(), cfg.Server.Listen, cfg.Storage.Path)
 	}
 }
+
+func TestDurationsAndSizesPrintAsTheyAreWritten(t *testing.T) {
+	for d, want := range map[time.Duration]string{7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 20 * time.Minute: "20m", 90 * time.Second: "1m30s", 2 * time.Hour: "2h", 1500 * time.Millisecond: "1.5s"} {
+		if got := Duration(d).String(); got != want {
+			t.Errorf("Duration(%s) = %q, want %q", d, got, want)
+		}
+		if back, err := ParseDuration(Duration(d).String()); err != nil || back != d {
+			t.Errorf("%q parses back as %s, %v", Duration(d).String(), back, err)
+		}
+	}
+	for n, want := range map[Size]string{10 << 20: "10MiB", 512 << 10: "512KiB", 1 << 30: "1GiB", 1000: "1000"} {
+		if got := n.String(); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -52,7 +52,24 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-func (d Duration) String() string { return time.Duration(d).String() }
+// String writes d as a person writes it in config.yaml: whole days as
+// "7d", else Go's form without trailing zero units ("20m", "1h30m", "90s"
+// as "1m30s").
+func (d Duration) String() string {
+	const day = 24 * time.Hour
+	td := time.Duration(d)
+	if td >= day && td%day == 0 {
+		return strconv.FormatInt(int64(td/day), 10) + "d"
+	}
+	s := td.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
 
 // Size is a byte count written as 10MiB, 512KiB, 1GB or a plain number.
 type Size int64
@@ -63,6 +80,20 @@ var sizeUnits = []struct {
 }{
 	{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30},
 	{"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1},
+}
+
+// String writes s as a person writes it in config.yaml: the largest
+// binary unit it is a whole number of ("10MiB"), else bytes.
+func (s Size) String() string {
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if s > 0 && int64(s)%u.mult == 0 {
+			return strconv.FormatInt(int64(s)/u.mult, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(int64(s), 10)
 }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
