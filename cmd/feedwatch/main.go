@@ -116,11 +116,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool), hup <-chan os.Signal) int {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv, hup: hup}
-	name := "run"
+	name, named := "run", true
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	} else if found, rest := commandIn(args); found != "" {
 		name, args = found, rest
+	} else {
+		named = false // run, by default
 	}
 	switch name {
 	case "help":
@@ -144,8 +146,8 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stdout, "feedwatch", buildVersion())
 		return exitOK
 	}
-	if name == "run" && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		// "feedwatch -h" asks for the overview, not just run's flags.
+	if !named && len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		// "feedwatch -h" asks for the overview; "feedwatch run -h" for run's flags.
 		usage(stdout)
 		return exitOK
 	}

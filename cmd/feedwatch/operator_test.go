@@ -381,3 +381,12 @@ func TestCheckWarnsOfAConfigurationWithNoFeeds(t *testing.T) {
 		t.Errorf("check of a configuration with no feeds: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+func TestRunHelpShowsRunsFlagsAndTheBareHelpTheOverview(t *testing.T) {
+	if code, _, errOut := runCmd(t, context.Background(), "run", "-h"); code != exitOK || !strings.Contains(errOut, "Usage: feedwatch run") {
+		t.Errorf("run -h: exit %d, want run's own usage\n%s", code, errOut)
+	}
+	if code, out, _ := runCmd(t, context.Background(), "-h"); code != exitOK || !strings.Contains(out, "Commands:") {
+		t.Errorf("-h: exit %d, want the overview\n%s", code, out)
+	}
+}
