@@ -111,7 +111,7 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 	if !verifyToken(ctx, e, cfg) {
 		return exitUsage
 	}
-	set, err := cfg.Rules() // as start-up and every reload judge them
+	set, err := rules.Check(cfg.RulesDir, cfg.Feeds) // as start-up and every reload judge them
 	if *withSlack && !checkChannels(ctx, e, cfg, set) {
 		return exitUsage
 	}

@@ -91,7 +91,7 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 		return nil, code
 	}
 	logger := newLogger(cfg, e.stderr)
-	release, err := store.Claim(cfg.Storage.Path, fs.Name())
+	release, err := store.Lock(cfg.Storage.Path, fs.Name())
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitProblems

@@ -5,7 +5,7 @@
 // Options says (a clock, a faster retry for tests); the parts are the
 // same (as Alertmanager's app.Run or WTF Dial's Main build theirs).
 //
-// The database lock (store.Claim) and signals stay with the command: they
+// The database lock (store.Lock) and signals stay with the command: they
 // belong to the process, not to the program it runs.
 package app
 

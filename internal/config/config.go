@@ -89,6 +89,12 @@ type Feed struct {
 	Schedule string   `yaml:"schedule"` // empty: the global schedule
 }
 
+// FeedName and FeedTags are what a rule's feeds: may name (rules.Feed).
+func (f Feed) FeedName() string { return f.Name }
+
+// FeedTags are the feed's tags (rules.Feed).
+func (f Feed) FeedTags() []string { return f.Tags }
+
 // Default returns the configuration used for every key the file leaves out.
 func Default() Config {
 	return Config{

@@ -14,7 +14,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
-	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/metrics"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
@@ -107,9 +106,9 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	d.setup.Store(s)
 	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), story.Threader(d.store.StoryHeads, d.corpus, d.now), d.metrics.Delivered, d.now, logger)
 	d.poller = poll.New(poll.Deps{Store: d.store, Observe: d.metrics, Next: d.outbox, Logger: d.logger, Now: d.now, Corpus: d.corpus})
-	set, err := cfg.Rules()
+	set, err := rules.Check(cfg.RulesDir, cfg.Feeds)
 	if err != nil {
-		return nil, fmt.Errorf("rules in %s:\n%w", cfg.RulesDir, diag.List(cfg.RulesDir, err))
+		return nil, fmt.Errorf("rules in %s:\n%w", cfg.RulesDir, err)
 	}
 	d.rules = rules.NewLive(cfg.RulesDir, set, func(set *rules.Set) { // status shows the rules in force
 		_ = d.store.SetMeta(context.Background(), "rules_in_force", set.Summary()) // only informative

@@ -17,11 +17,11 @@ func (d *Daemon) ReloadRules(ctx context.Context) error {
 	cfg := d.config()
 	dir := cfg.RulesDir
 	stamp := rules.Stamp(dir)
-	set, err := cfg.Rules()
+	set, err := rules.Check(dir, cfg.Feeds)
 	if err != nil {
-		fresh := d.rules.Refused(stamp, diag.List(dir, err).Error())
-		d.metrics.RuleReloads.WithLabelValues("error").Inc()
 		problems := diag.List(dir, err)
+		fresh := d.rules.Refused(stamp, problems.Error())
+		d.metrics.RuleReloads.WithLabelValues("error").Inc()
 		for _, p := range problems {
 			d.logger.Error("rules not reloaded: keeping the rules in force", "problem", p.Error())
 		}
@@ -38,7 +38,7 @@ func (d *Daemon) ReloadRules(ctx context.Context) error {
 	return nil
 }
 
-// putRules puts a set that passed config.Rules in force.
+// putRules puts a set that passed rules.Check in force.
 func (d *Daemon) putRules(dir, stamp string, set *rules.Set) {
 	changes := set.Changes(d.rules.Set())
 	d.rules.Put(dir, stamp, set)

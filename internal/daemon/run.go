@@ -9,7 +9,6 @@ import (
 
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/delivery"
-	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/scheduler"
@@ -176,7 +175,7 @@ type reload struct {
 // Reload applies a new configuration to the running daemon in place:
 // feeds, schedules, fetching, Slack settings, the listen address and the
 // rules folder, with the rules on disk judged against it as feedwatch
-// check judges them (config.Rules). Only new feeds (or feeds with a new URL) are polled at
+// check judges them (rules.Check). Only new feeds (or feeds with a new URL) are polled at
 // once; the others keep their schedule, and metrics keep counting. If any part cannot be applied
 // (a schedule, the listen address…) nothing changes and the error says why.
 // storage.path and log settings need a restart.
@@ -200,9 +199,9 @@ func (rt *runtime) apply(work context.Context, req reload) error {
 		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.Cfg.Storage.Path, req.cfg.Storage.Path)
 	}
 	stamp := rules.Stamp(req.cfg.RulesDir)
-	set, err := req.cfg.Rules() // the rules on disk, with the new feeds: as feedwatch check judges them
+	set, err := rules.Check(req.cfg.RulesDir, req.cfg.Feeds) // the rules on disk, with the new feeds: as feedwatch check judges them
 	if err != nil {
-		return fmt.Errorf("rules in %s:\n%w", req.cfg.RulesDir, diag.List(req.cfg.RulesDir, err))
+		return fmt.Errorf("rules in %s:\n%w", req.cfg.RulesDir, err)
 	}
 	sched, err := rt.schedule(work, req.cfg)
 	if err != nil {

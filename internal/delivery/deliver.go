@@ -145,11 +145,7 @@ func (o *Outbox) failed(ctx context.Context, dl article.Delivery, dec Decision) 
 func (o *Outbox) gotThrough(channel string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for cause := range o.noticed {
-		if strings.HasPrefix(cause, channel+"\x00") {
-			delete(o.noticed, cause)
-		}
-	}
+	delete(o.noticed, channel)
 }
 
 func (o *Outbox) noteRetry(reason string) {
@@ -162,9 +158,8 @@ func (o *Outbox) noteRetry(reason string) {
 // transaction. A failed notice makes no further notice.
 func (o *Outbox) giveUp(ctx context.Context, dl article.Delivery, reason string) error {
 	var notices []article.Notice
-	cause := dl.Channel() + "\x00" + reason
 	o.mu.Lock()
-	told := o.noticed[cause]
+	told := o.noticed[dl.Channel()][reason]
 	o.mu.Unlock()
 	if _, isNotice := dl.Message.(article.Notice); !isNotice && !told {
 		if ops := o.OpsChannel(); ops != "" {
@@ -176,7 +171,10 @@ func (o *Outbox) giveUp(ctx context.Context, dl article.Delivery, reason string)
 	}
 	if len(notices) > 0 { // one notice per cause and channel, until a post gets through there
 		o.mu.Lock()
-		o.noticed[cause] = true
+		if o.noticed[dl.Channel()] == nil {
+			o.noticed[dl.Channel()] = map[string]bool{}
+		}
+		o.noticed[dl.Channel()][reason] = true
 		o.mu.Unlock()
 	}
 	o.observe("failed")

@@ -3,7 +3,6 @@ package delivery
 import (
 	"context"
 	"sort"
-	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -65,15 +64,9 @@ func (o *Outbox) FlushDigest(ctx context.Context, ruleID, name, mention string) 
 }
 
 // gather makes the digest of held deliveries: newest first by publication
-// time, else by when they matched.
+// time, else by when they matched (storyTime).
 func gather(channel, rule, mention string, held []article.Delivery) (article.Digest, []int64) {
-	when := func(d article.Delivery) time.Time {
-		if a, ok := d.Message.(article.Alert); ok && !a.Published.IsZero() {
-			return a.Published
-		}
-		return d.Created
-	}
-	sort.SliceStable(held, func(i, j int) bool { return when(held[i]).After(when(held[j])) })
+	sort.SliceStable(held, func(i, j int) bool { return storyTime(held[i]).After(storyTime(held[j])) })
 	digest := article.Digest{Channel: channel, Rule: rule}
 	if mention != "" {
 		digest.Mentions = []string{mention}

@@ -79,15 +79,15 @@ type Outbox struct {
 	lastPost   map[string]time.Time // per channel, for pacing
 	busy       map[string]bool      // channels with a worker
 	workers    sync.WaitGroup
-	paused     error                // why posting is paused (pause.go), or nil
-	pausedAt   time.Time            // since when
-	cause      error                // what paused it first
-	unrecorded map[int64]sent       // accepted by Slack, not yet recorded
-	refused    string               // why Slack refuses the token (pause.go), or ""
-	refusedAt  time.Time            // when it last did
-	lastRetry  string               // the reason of the last post that will be retried
-	holdUntil  map[string]time.Time // per channel: Slack asked to wait (429 Retry-After) until then
-	noticed    map[string]bool      // channel + "\x00" + cause: the ops channel was told; cleared by a post that gets through
+	paused     error                      // why posting is paused (pause.go), or nil
+	pausedAt   time.Time                  // since when
+	cause      error                      // what paused it first
+	unrecorded map[int64]sent             // accepted by Slack, not yet recorded
+	refused    string                     // why Slack refuses the token (pause.go), or ""
+	refusedAt  time.Time                  // when it last did
+	lastRetry  string                     // the reason of the last post that will be retried
+	holdUntil  map[string]time.Time       // per channel: Slack asked to wait (429 Retry-After) until then
+	noticed    map[string]map[string]bool // per channel, the causes the ops channel was told of; cleared by a post that gets through
 }
 
 // New returns an outbox; thread and observe may be nil, now nil means
@@ -107,7 +107,7 @@ func New(st Store, s Settings, thread Threader, observe Observer, now func() tim
 	}
 	o := &Outbox{store: st, thread: thread, observe: observe, now: now, logger: logger.With("component", "outbox"),
 		wake: make(chan struct{}, 1), lastPost: map[string]time.Time{}, busy: map[string]bool{}, unrecorded: map[int64]sent{},
-		holdUntil: map[string]time.Time{}, noticed: map[string]bool{}}
+		holdUntil: map[string]time.Time{}, noticed: map[string]map[string]bool{}}
 	o.settings.Store(&s)
 	return o
 }
@@ -231,13 +231,16 @@ func (o *Outbox) busyChannel(ch string) bool {
 // one posted first and the later ones reply under it, whatever order the
 // feeds of one poll were recorded in.
 func inStoryOrder(list []article.Delivery) {
-	when := func(dl article.Delivery) time.Time {
-		if a, ok := dl.Message.(article.Alert); ok && !a.Published.IsZero() && a.Published.Before(dl.Created) {
-			return a.Published
-		}
-		return dl.Created
+	slices.SortStableFunc(list, func(a, b article.Delivery) int { return storyTime(a).Compare(storyTime(b)) })
+}
+
+// storyTime is when a delivery's news happened: an alert's publication
+// time, else when it was recorded.
+func storyTime(dl article.Delivery) time.Time {
+	if a, ok := dl.Message.(article.Alert); ok && !a.Published.IsZero() {
+		return a.Published
 	}
-	slices.SortStableFunc(list, func(a, b article.Delivery) int { return when(a).Compare(when(b)) })
+	return dl.Created
 }
 
 // GroupByChannel splits deliveries by channel, keeping their order, and

@@ -54,11 +54,13 @@ const (
 // error a poll would give is returned with the article (refusal), so the
 // caller can say that a poll refuses them.
 func (f *Fetcher) ReadDocument(body []byte, contentType string, src Source) (arts []article.Article, kind Kind, refusal error) {
-	arts, err := f.parse(body, contentType, src, src.URL)
+	text := toUTF8(body, contentType) // decoded once: for the feed, or for the page or text it may be
+	err := checkDocument(body)        // then as a poll reads it (Fetcher.parse)
 	if err == nil {
-		return arts, KindFeed, nil
+		if arts, err = f.parseText(text, src, src.URL); err == nil {
+			return arts, KindFeed, nil
+		}
 	}
-	text := toUTF8(body, contentType)
 	var a article.Article
 	switch kind = otherKind(text, contentType); kind {
 	case KindPage:

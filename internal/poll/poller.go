@@ -25,6 +25,7 @@ type Fetcher interface {
 // Store is what a poll needs of the database.
 type Store interface {
 	FeedState(ctx context.Context, name string) (article.FeedState, error)
+	FeedStates(ctx context.Context) ([]article.FeedState, error)
 	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
 	Record(ctx context.Context, st article.FeedState, items []article.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
@@ -118,10 +119,18 @@ func (d *Poller) LearnCorpus(ctx context.Context) {
 // ReportHealth tells the observer each feed's health as recorded, so
 // that it is right from start-up on, even for a feed that never worked.
 func (d *Poller) ReportHealth(ctx context.Context, feeds []config.Feed) {
+	states, err := d.store.FeedStates(ctx) // one query, however many feeds
+	if err != nil {
+		d.logger.Warn("feed health metrics start empty", "err", err)
+		return
+	}
+	recorded := map[string]article.FeedState{}
+	for _, st := range states {
+		recorded[st.Name] = st
+	}
 	for _, f := range feeds {
-		if st, err := d.store.FeedState(ctx, f.Name); err == nil {
-			d.observe.FeedState(f.Name, st.LastSuccess, st.Failures)
-		}
+		st := recorded[f.Name] // a feed never polled: never succeeded, no failure
+		d.observe.FeedState(f.Name, st.LastSuccess, st.Failures)
 	}
 }
 

@@ -10,26 +10,34 @@ import (
 )
 
 // Feed is a configured feed as rules see it: the name and tags a rule's
-// feeds: may name.
-type Feed struct {
-	Name string
-	Tags []string
+// feeds: may name (config.Feed is one).
+type Feed interface {
+	FeedName() string
+	FeedTags() []string
 }
 
 // Check is the one judge of a rules folder, for feedwatch check, start-up
 // and every reload alike: the files read and compiled (LoadDir), every
-// rule's feeds: naming a configured feed or tag, and every rule's own
-// tests: passing. It returns every problem at once as diag.Problems, and
-// the set as far as it compiled (check lists its warnings); a caller that
-// puts rules in force uses the set only when there is no problem.
-func Check(dir string, feeds []Feed) (*Set, error) {
+// rule's feeds: naming one of the configured feeds or their tags, and
+// every rule's own tests: passing. It returns every problem at once as
+// diag.Problems, and the set as far as it compiled (check lists its
+// warnings); a caller that puts rules in force uses the set only when
+// there is no problem.
+func Check[F Feed](dir string, feeds []F) (*Set, error) {
 	set, err := LoadDir(dir)
 	var problems diag.Problems
 	if err != nil {
 		problems = diag.List(dir, err)
 	}
 	if set != nil { // every mistake at once: the files that compiled are judged too
-		problems = append(problems, set.unknownFeeds(feeds)...)
+		names, tags := map[string]bool{}, map[string]bool{}
+		for _, f := range feeds {
+			names[strings.ToLower(f.FeedName())] = true
+			for _, t := range f.FeedTags() {
+				tags[strings.ToLower(t)] = true
+			}
+		}
+		problems = append(problems, set.unknownFeeds(names, tags)...)
 		problems = append(problems, set.RunTests()...)
 	}
 	if len(problems) > 0 {
@@ -39,15 +47,9 @@ func Check(dir string, feeds []Feed) (*Set, error) {
 }
 
 // unknownFeeds reports rules whose feeds: names a feed or tag that no
-// configured feed has: such a rule would silently never match.
-func (s *Set) unknownFeeds(feeds []Feed) diag.Problems {
-	names, tags := map[string]bool{}, map[string]bool{}
-	for _, f := range feeds {
-		names[strings.ToLower(f.Name)] = true
-		for _, t := range f.Tags {
-			tags[strings.ToLower(t)] = true
-		}
-	}
+// configured feed has (names and tags lower-cased): such a rule would
+// silently never match.
+func (s *Set) unknownFeeds(names, tags map[string]bool) diag.Problems {
 	var ps diag.Problems
 	for _, r := range s.Rules {
 		for i, f := range r.Feeds {

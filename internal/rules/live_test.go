@@ -17,7 +17,7 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 		}
 	}
 	write("name: Haditha\nquery: Haditha\n")
-	set, err := Check(dir, nil)
+	set, err := Check(dir, []Feed(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,29 +34,29 @@ func TestALiveSetKeepsTheLastGoodRulesAndReportsEachProblemOnce(t *testing.T) {
 		return set, true, nil
 	}
 	write("name: Haditha\nquery: Haditha AND (\n")
-	if _, fresh, err := load(dir, nil); err == nil || !fresh {
+	if _, fresh, err := load(dir, []Feed(nil)); err == nil || !fresh {
 		t.Fatalf("a broken edit: err %v, fresh %v; want an error reported as new", err, fresh)
 	}
 	if l.Set() == nil || l.Set().Rules[0].Name != "Haditha" {
 		t.Error("the last good rules were not kept")
 	}
-	if _, fresh, err := load(dir, nil); err == nil || fresh {
+	if _, fresh, err := load(dir, []Feed(nil)); err == nil || fresh {
 		t.Errorf("the same problem again: err %v, fresh %v; want it not reported twice", err, fresh)
 	}
 	write("name: Haditha\nquery: Haditha OR Hit\n")
-	if set, _, err := load(dir, nil); err != nil || set != l.Set() {
+	if set, _, err := load(dir, []Feed(nil)); err != nil || set != l.Set() {
 		t.Fatalf("a fixed edit: %v", err)
 	}
 	write("name: Haditha\nquery: Haditha AND (\n")
-	if _, fresh, _ := load(dir, nil); !fresh {
+	if _, fresh, _ := load(dir, []Feed(nil)); !fresh {
 		t.Error("a problem that comes back after a good load must be reported again")
 	}
 	write("name: Haditha\nquery: Haditha\ntests:\n  - title: Bridge opens in Ramadi\n    expect: match\n")
-	if _, _, err := load(dir, nil); err == nil || !strings.Contains(err.Error(), "expected match") {
+	if _, _, err := load(dir, []Feed(nil)); err == nil || !strings.Contains(err.Error(), "expected match") {
 		t.Errorf("a rule whose own test fails: %v, want it refused as check refuses it", err)
 	}
 	write("name: Haditha\nquery: Haditha\nfeeds: [Wyre]\n")
-	if _, _, err := load(dir, []Feed{{Name: "Wire"}}); err == nil || !strings.Contains(err.Error(), `r.yaml:3:9: feeds[0]: no configured feed is named "Wyre"`) {
+	if _, _, err := load(dir, []Feed{feedRef("Wire")}); err == nil || !strings.Contains(err.Error(), `r.yaml:3:9: feeds[0]: no configured feed is named "Wyre"`) {
 		t.Errorf("a rule naming a feed that is not configured: %v, want it refused as check refuses it", err)
 	}
 	if d, stamp := l.Dir(); d != dir || stamp != Stamp(dir) {
@@ -75,7 +75,7 @@ func TestChangesSayWhichRulesWereAddedChangedOrRemoved(t *testing.T) {
 	}
 	write("haditha.yaml", "name: Haditha\nquery: Haditha\n")
 	write("ramadi.yaml", "name: Ramadi\nquery: Ramadi\n")
-	old, err := Check(dir, nil)
+	old, err := Check(dir, []Feed(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestChangesSayWhichRulesWereAddedChangedOrRemoved(t *testing.T) {
 	write("haditha.yaml", "name: Haditha\nquery: Haditha OR Hit\n")
 	os.Remove(filepath.Join(dir, "ramadi.yaml"))
 	write("qaim.yaml", "name: Qaim\nquery: Qaim\n")
-	next, err := Check(dir, nil)
+	next, err := Check(dir, []Feed(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,3 +93,9 @@ func TestChangesSayWhichRulesWereAddedChangedOrRemoved(t *testing.T) {
 		t.Errorf("Changes = %q, want %q", got, want)
 	}
 }
+
+// feedRef is a configured feed with a name and no tags.
+type feedRef string
+
+func (f feedRef) FeedName() string   { return string(f) }
+func (f feedRef) FeedTags() []string { return nil }

@@ -117,7 +117,7 @@ func TestOneLockPerDatabaseHoweverItsPathIsSpelled(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "data", "fw.db")
-	release, err := Claim(path, "run")
+	release, err := Lock(path, "run")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +129,11 @@ func TestOneLockPerDatabaseHoweverItsPathIsSpelled(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, other := range []string{filepath.Join(dir, "link.db"), filepath.Join(dir, "alias", "fw.db"), filepath.Join(dir, "data", ".", "fw.db")} {
-		if rel, err := Claim(other, "once"); !errors.Is(err, ErrInUse) {
+		if rel, err := Lock(other, "once"); !errors.Is(err, ErrInUse) {
 			if err == nil {
 				rel()
 			}
-			t.Errorf("Claim(%s) = %v, want it refused: it is the same database", other, err)
+			t.Errorf("Lock(%s) = %v, want it refused: it is the same database", other, err)
 		}
 	}
 }

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// ErrInUse is returned by Claim when another process writes the database.
+// ErrInUse is returned by Lock when another process writes the database.
 var ErrInUse = errors.New("database in use")
 
-// Claim makes this process the one writer of the database at path, for as
+// Lock makes this process the one writer of the database at path, for as
 // long as it runs: an exclusive lock on path + ".lock", which the system
 // releases when the process ends, however it ends (kill -9 included).
 // Two writers would both post every alert, so a second `run` or `once` on
@@ -21,7 +21,7 @@ var ErrInUse = errors.New("database in use")
 // in that message ("run", "once"). The lock is next to the database's real
 // path, so a path through a symbolic link (to the file or a folder above
 // it) takes the same lock.
-func Claim(path, what string) (release func(), err error) {
+func Lock(path, what string) (release func(), err error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}

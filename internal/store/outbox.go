@@ -51,9 +51,8 @@ func (s *Store) deliveries(ctx context.Context, op, where string, args ...any) (
 // Due returns up to limit pending deliveries whose next attempt is due,
 // oldest first, and those whose claim expired (ClaimLease) unrecorded.
 func (s *Store) Due(ctx context.Context, limit int) ([]article.Delivery, error) {
-	now := s.Now().Unix()
-	return s.deliveries(ctx, "list due deliveries", `(state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?) ORDER BY id LIMIT ?`,
-		now, now-int64(ClaimLease/time.Second), limit)
+	now, expired := s.dueAt()
+	return s.deliveries(ctx, "list due deliveries", `(`+due+`) ORDER BY id LIMIT ?`, now, expired, limit)
 }
 
 // NextDue returns when the earliest pending delivery is due, and false when
@@ -81,6 +80,17 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 // ClaimLease is how long a claim holds: longer than a post may take.
 const ClaimLease = 2 * time.Minute
 
+// due is the condition of a delivery that may be claimed: pending with
+// its next attempt come, or claimed by a process whose lease has ended;
+// its arguments are dueAt's.
+const due = `state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?`
+
+// dueAt is now, and before when a claim has expired, in Unix seconds.
+func (s *Store) dueAt() (now, expired int64) {
+	now = s.Now().Unix()
+	return now, now - int64(ClaimLease/time.Second)
+}
+
 // Claim claims delivery id for posting; false when it is no longer due
 // (posted, gathered, retried later or claimed meanwhile).
 func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
@@ -90,10 +100,9 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 	if err := s.sameFile(); err != nil {
 		return false, err
 	}
-	now := s.Now().Unix()
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ?
-		WHERE id = ? AND (state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?)`,
-		s.Owner, now, id, now, now-int64(ClaimLease/time.Second))
+	now, expired := s.dueAt()
+	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (`+due+`)`,
+		s.Owner, now, id, now, expired)
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", id, err)
 	}
