@@ -169,7 +169,6 @@ func TestAValueFromTheEnvironmentIsJudgedNamingTheVariable(t *testing.T) {
 // poll's message, and reads as one article only a page or plain text.
 func TestTestReadsADocumentAsAPollDoesAndRefusesWhatItRefuses(t *testing.T) {
 	docs := map[string]string{
-		"cdf.xml":       `<CHANNEL HREF="http://example.org/"><TITLE>Channel Definition Format</TITLE><ITEM HREF="http://example.org/1"><TITLE>One</TITLE></ITEM></CHANNEL>`,
 		"note.xml":      `<note><to>Tove</to><body>Islamic State leader</body></note>`,
 		"comment.xml":   "<!-- Islamic State leader -->\n",
 		"empty.xml":     "  \n",

@@ -265,6 +265,9 @@ func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Art
 			}
 		}
 	}
+	if cdf, ok := parseCDF(text); err != nil && ok {
+		parsed, err = cdf, nil
+	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return nil, notAFeed(text)
@@ -275,7 +278,7 @@ func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Art
 	if bytes.Contains(text, []byte("base64")) {
 		decodeBase64(parsed)
 	}
-	return toArticles(parsed, src, base, f.Now()), nil
+	return toArticles(parsed, declaredKinds(text, parsed), src, base, f.Now()), nil
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.

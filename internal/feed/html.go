@@ -19,7 +19,18 @@ var blockTags = map[atom.Atom]bool{
 
 // skipTags hold no readable text.
 var skipTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Iframe: true, atom.Svg: true, atom.Head: true,
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Iframe: true, atom.Head: true,
+}
+
+// proseTag are elements whose name a text may mention ("the <dialog>
+// element"): those that hide what follows them, or that no publisher
+// leaves open. Elements commonly left open (<p>, <li>, <b>, <html>) are
+// always markup.
+var proseTag = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Applet: true, atom.Iframe: true, atom.Noscript: true,
+	atom.Template: true, atom.Svg: true, atom.Math: true, atom.Dialog: true, atom.Object: true,
+	atom.Canvas: true, atom.Video: true, atom.Audio: true, atom.Textarea: true, atom.Select: true,
+	atom.Button: true, atom.Form: true, atom.Frameset: true, atom.Slot: true, atom.Picture: true,
 }
 
 // HTMLToText turns an HTML fragment into plain text: entities decoded,
@@ -69,8 +80,12 @@ func HTMLToText(s string) string {
 				// goes, its text stays.
 			case tag == 0: // not an element: "<https://x|y>", "<Reuters>"
 				text(html.UnescapeString(raw))
-			case skipTags[tag] && tt == html.StartTagToken:
-				skip++
+			case tt == html.StartTagToken && proseTag[tag] && raw == "<"+string(name)+">" && !closed(string(name)):
+				// "Why the <script> tag matters": an element named in
+				// prose, bare and never closed, is a word of the text.
+				text(raw)
+			case skipTags[tag] && tt == html.StartTagToken && closed(string(name)):
+				skip++ // one never closed hides nothing
 			case skipTags[tag] && tt == html.EndTagToken:
 				skip = max(skip-1, 0)
 			case blockTags[tag]:

@@ -18,7 +18,7 @@ import (
 // toArticles turns gofeed items into articles of the named feed. base
 // resolves relative links; now replaces absurd dates (more than a day in
 // the future) so they cannot pin an article at the top.
-func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []article.Article {
+func toArticles(f *gofeed.Feed, kinds []itemKinds, src Source, base string, now time.Time) []article.Article {
 	baseURL, _ := url.Parse(base)
 	if f.Link != "" {
 		if l, err := url.Parse(f.Link); err == nil && l.IsAbs() {
@@ -27,19 +27,20 @@ func toArticles(f *gofeed.Feed, src Source, base string, now time.Time) []articl
 	}
 	out := make([]article.Article, 0, len(f.Items))
 	seen := map[string]bool{}
-	for _, it := range f.Items {
+	for i, it := range f.Items {
 		if it == nil {
 			continue
 		}
 		if len(out) == MaxItems {
 			break
 		}
+		k := kinds[i]
 		a := article.Article{
 			Feed:     src.Name,
 			FeedTags: src.Tags,
-			Title:    itemTitle(it.Title),
-			Summary:  textOf(it.Description),
-			Content:  textOf(it.Content),
+			Title:    itemTitle(it.Title, k.title),
+			Summary:  textOf(it.Description, k.summary),
+			Content:  textOf(it.Content, k.content),
 			Link:     absLink(baseURL, it.Link),
 		}
 		for _, l := range it.Links { // JSON Feed's external_url, Atom's other links
@@ -114,17 +115,19 @@ func moreText(a *article.Article, it *gofeed.Item) {
 		return ""
 	}
 	if a.Title == "" {
-		a.Title = itemTitle(pick("title"))
+		a.Title = itemTitle(pick("title"), asGuess)
 	}
 	if a.Summary == "" {
-		a.Summary = textOf(it.Custom["summary"])
+		a.Summary = textOf(it.Custom["summary"], asGuess)
+	} else if a.Content == "" {
+		a.Content = textOf(it.Custom["summary"], asGuess) // an RSS item with both: neither is lost
 	}
 	if a.Summary == "" {
-		a.Summary = textOf(pick("description"))
+		a.Summary = textOf(pick("description"), asGuess)
 	}
 	for _, name := range []string{"body", "fullitem"} {
 		if a.Content == "" {
-			a.Content = textOf(it.Custom[name])
+			a.Content = textOf(it.Custom[name], asHTML)
 		}
 	}
 }
@@ -165,15 +168,15 @@ func extValue(exts []ext.Extension) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // itemTitle is an item's title as kept: one line of article.MaxTitle bytes,
-// read from at most four times as much markup.
-func itemTitle(html string) string {
-	return article.Clip(oneLine(plainText(article.Clip(html, article.MaxTitle*4))), article.MaxTitle)
+// read as its kind from at most four times as much.
+func itemTitle(s string, k textKind) string {
+	return article.Clip(oneLine(readAs(article.Clip(s, article.MaxTitle*4), k)), article.MaxTitle)
 }
 
 // textOf is an item's summary or text as kept: article.MaxText bytes,
-// read from at most four times as much markup.
-func textOf(html string) string {
-	return article.Clip(plainText(article.Clip(html, article.MaxText*4)), article.MaxText)
+// read as its kind from at most four times as much.
+func textOf(s string, k textKind) string {
+	return article.Clip(readAs(article.Clip(s, article.MaxText*4), k), article.MaxText)
 }
 
 // absLink resolves link against base and keeps it only if it is http(s).
