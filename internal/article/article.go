@@ -13,6 +13,7 @@ type Article struct {
 	Identity   string    // stable id within the feed (GUID, canonical link or hash)
 	Link       string    // http(s) link to the story, may be empty
 	Title      string    // plain text
+	MadeUp     bool      // Title was made from the text (MadeUpTitle): the feed gave none
 	Summary    string    // plain text
 	Content    string    // plain text
 	Author     string    // plain text

@@ -52,3 +52,50 @@ func OwnLink(canon string) bool {
 	u, err := url.Parse(canon)
 	return err == nil && canon != "" && strings.Trim(u.Path, "/") != ""
 }
+
+// trackingDisplay are parameters dropped from a link shown to a reader
+// (besides utm_* and trackingParams): BBC's at_*, heise's wt_mc,
+// Yahoo's ncid, and a source/ref/rss marker that only says the reader
+// came from a feed (Medium's "?source=rss----…", "?rss=1" of Science and
+// bioRxiv). Any other parameter may select the article and stays.
+var trackingDisplay = map[string]bool{"wt_mc": true, "ncid": true, "sr_share": true}
+
+// DisplayLink is link as a reader should see it: as the feed wrote it,
+// without tracking parameters (see CanonicalLink, trackingDisplay), the
+// others kept in their order.
+func DisplayLink(link string) string {
+	q := strings.IndexByte(link, '?')
+	if q < 0 {
+		return link
+	}
+	frag := ""
+	if h := strings.IndexByte(link[q:], '#'); h >= 0 {
+		frag, link = link[q+h:], link[:q+h]
+	}
+	var kept []string
+	for _, p := range strings.Split(link[q+1:], "&") {
+		if p != "" && !trackingParam(p) {
+			kept = append(kept, p)
+		}
+	}
+	out := link[:q]
+	if len(kept) > 0 {
+		out += "?" + strings.Join(kept, "&")
+	}
+	return out + frag
+}
+
+func trackingParam(pair string) bool {
+	k, v, _ := strings.Cut(pair, "=")
+	k, _ = url.QueryUnescape(k)
+	k, v = strings.ToLower(k), strings.ToLower(v)
+	switch {
+	case strings.HasPrefix(k, "utm_"), strings.HasPrefix(k, "at_"), trackingParams[k], trackingDisplay[k]:
+		return true
+	case k == "source" || k == "ref" || k == "feature":
+		return strings.HasPrefix(v, "rss") || strings.HasPrefix(v, "feed") || strings.HasPrefix(v, "atom")
+	case k == "rss":
+		return v == "1" || v == "yes"
+	}
+	return false
+}

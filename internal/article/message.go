@@ -24,7 +24,8 @@ type Alert struct {
 	Rules     []string  `json:"rules"`
 	Mentions  []string  `json:"mentions,omitempty"` // from rule files only; never from feed text
 	Snippet   Snippet   `json:"snippet"`
-	Lead      string    `json:"lead,omitempty"` // start of the summary or text
+	Lead      string    `json:"lead,omitempty"`     // start of the summary or text
+	Untitled  bool      `json:"untitled,omitempty"` // Title was made from the text: the feed gave none
 }
 
 // Reply is an alert posted as a thread reply under an earlier post of the

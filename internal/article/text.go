@@ -2,6 +2,7 @@ package article
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -40,4 +41,46 @@ func Clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// MadeUpTitleLen is about how long a headline made from an item's text
+// is, in characters.
+const MadeUpTitleLen = 120
+
+// MadeUpTitle makes a headline for an item its feed gave none (a Mastodon
+// or micro.blog post): the first sentence of its text, cut at a word near
+// MadeUpTitleLen characters with "…" when longer. A period after a single
+// letter (U.S.) or a word of three letters or fewer that starts with a
+// capital (Gen., Nov.) does not end the sentence.
+func MadeUpTitle(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	words := strings.Fields(line)
+	var b strings.Builder
+	for i, w := range words {
+		if i > 0 {
+			if utf8.RuneCountInString(b.String())+1+utf8.RuneCountInString(w) > MadeUpTitleLen {
+				return b.String() + "…"
+			}
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+		if endsSentence(w) && i+1 < len(words) {
+			return b.String()
+		}
+	}
+	if r := []rune(b.String()); len(r) > MadeUpTitleLen { // one word longer than a headline
+		return string(r[:MadeUpTitleLen]) + "…"
+	}
+	return b.String()
+}
+
+func endsSentence(w string) bool {
+	w = strings.TrimRight(w, `"')]”’»`)
+	if !strings.HasSuffix(w, ".") {
+		return strings.HasSuffix(w, "!") || strings.HasSuffix(w, "?")
+	}
+	core := strings.TrimSuffix(w, ".")
+	r, _ := utf8.DecodeRuneInString(core)
+	n := utf8.RuneCountInString(core)
+	return !(n <= 1 || strings.Contains(core, ".") || n <= 3 && unicode.IsUpper(r))
 }

@@ -40,7 +40,7 @@ func TestOneStoryIsPostedOnceNamingEveryRuleAndUnrelatedArticlesPostNothing(t *t
 			t.Errorf("post does not name rule %q:\ntext: %s\nblocks: %s", rule, p.Text, p.BlockText())
 		}
 	}
-	if !strings.Contains(p.BlockText(), "<https://wire.example/iraq/leader-killed?utm_source=rss|Iraq says Islamic State's top leader") {
+	if !strings.Contains(p.BlockText(), "<https://wire.example/iraq/leader-killed|Iraq says Islamic State's top leader") {
 		t.Errorf("post lacks the headline as a link: %s", p.BlockText())
 	}
 	if p.Unfurl != "false" {

@@ -141,7 +141,7 @@ func TestRefusedBlocksAreSentAgainAsText(t *testing.T) {
 	h.once(t)
 	posts := h.slack.Accepted()
 	if len(posts) != 1 || (posts[0].Blocks != "" && posts[0].Blocks != "[]") || !strings.Contains(posts[0].Text, "top leader killed") ||
-		!strings.Contains(posts[0].Text, "https://wire.example/iraq/leader-killed?utm_source=rss") {
+		!strings.Contains(posts[0].Text, "https://wire.example/iraq/leader-killed") {
 		t.Fatalf("accepted = %+v, want the alert once, as text", posts)
 	}
 	counts, _ := h.store.DeliveryCounts(t.Context())

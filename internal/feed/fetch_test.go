@@ -63,7 +63,7 @@ func TestFetchParsesAndNormalisesItems(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	a := res.Articles[0]
-	if a.Link != "https://wire.example/iraq/leader?utm_source=rss&id=7" {
+	if a.Link != "https://wire.example/iraq/leader?id=7" { // resolved, tracking parameter dropped
 		t.Errorf("relative link not resolved against the feed: %q", a.Link)
 	}
 	if a.Identity != "link:https://wire.example/iraq/leader?id=7" {

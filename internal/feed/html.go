@@ -14,7 +14,9 @@ var blockTags = map[atom.Atom]bool{
 	atom.P: true, atom.Div: true, atom.Br: true, atom.Li: true, atom.Ul: true, atom.Ol: true, atom.Tr: true,
 	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Blockquote: true,
 	atom.Section: true, atom.Article: true, atom.Header: true, atom.Footer: true, atom.Figure: true, atom.Figcaption: true,
-	atom.Table: true, atom.Pre: true, atom.Hr: true, atom.Dd: true, atom.Dt: true,
+	atom.Table: true, atom.Pre: true, atom.Hr: true, atom.Dd: true, atom.Dt: true, atom.Td: true, atom.Th: true,
+	atom.Caption: true, atom.Dl: true, atom.Nav: true, atom.Aside: true, atom.Main: true, atom.Details: true,
+	atom.Summary: true, atom.Address: true, atom.Fieldset: true, atom.Legend: true,
 }
 
 // skipTags hold no readable text.
@@ -49,7 +51,8 @@ func HTMLToText(s string) string {
 		}
 		return strings.Contains(lower, "</"+name+">") || strings.Contains(lower, "</"+name+" ")
 	}
-	var b strings.Builder
+	var body, captions strings.Builder // a caption is read after the text, never into its lead
+	b := &body
 	skip := 0 // depth inside skipTags
 	text := func(t string) {
 		if skip == 0 {
@@ -61,7 +64,7 @@ func HTMLToText(s string) string {
 		raw := string(z.Raw())
 		switch tt {
 		case html.ErrorToken:
-			return collapse(b.String())
+			return collapse(body.String() + "\n" + captions.String())
 		case html.TextToken:
 			text(string(z.Text()))
 		case html.CommentToken:
@@ -88,6 +91,9 @@ func HTMLToText(s string) string {
 				skip++ // one never closed hides nothing
 			case skipTags[tag] && tt == html.EndTagToken:
 				skip = max(skip-1, 0)
+			case tag == atom.Figcaption:
+				b = map[bool]*strings.Builder{true: &captions, false: &body}[tt == html.StartTagToken]
+				b.WriteByte('\n')
 			case blockTags[tag]:
 				b.WriteByte('\n')
 			case tag == atom.Img:

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"encoding/base64"
 	"html"
 	"net/url"
@@ -41,16 +42,9 @@ func toArticles(f *gofeed.Feed, kinds []itemKinds, src Source, base string, now 
 			Title:    itemTitle(it.Title, k.title),
 			Summary:  textOf(it.Description, k.summary),
 			Content:  textOf(it.Content, k.content),
-			Link:     absLink(baseURL, it.Link),
 		}
-		for _, l := range it.Links { // JSON Feed's external_url, Atom's other links
-			if a.Link == "" {
-				a.Link = absLink(baseURL, l)
-			}
-		}
-		if a.Link == "" { // an RSS item whose only link is its permalink GUID
-			a.Link = absLink(nil, it.GUID)
-		}
+		known := feedLink(baseURL, it)
+		a.Link = articleLink(baseURL, it, known)
 		moreText(&a, it)
 		if a.Summary == a.Content {
 			a.Content = ""
@@ -70,7 +64,10 @@ func toArticles(f *gofeed.Feed, kinds []itemKinds, src Source, base string, now 
 		if a.Published.After(now.Add(24*time.Hour)) || a.Published.Year() < 1990 {
 			a.Published = time.Time{}
 		}
-		a.Identity = identity(it.GUID, a.Link, a.Title, a.Published)
+		a.Identity = identity(it.GUID, known, a.Title, a.Published)
+		if a.Title == "" { // a Mastodon or micro.blog post: a headline from its text
+			a.Title, a.MadeUp = article.MadeUpTitle(cmp.Or(a.Summary, a.Content)), true
+		}
 		if seen[a.Identity] || (a.Title == "" && a.Summary == "" && a.Content == "" && a.Link == "") {
 			continue // duplicate items in one document, or nothing at all
 		}

@@ -72,7 +72,7 @@ func Alerts(a *article.Article, matches []article.Match, t Table) []Out {
 }
 
 func newAlert(a *article.Article, channel string) article.Alert {
-	return article.Alert{Channel: channel, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: Lead(a)}
+	return article.Alert{Channel: channel, Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published, Lead: Lead(a), Untitled: a.MadeUp}
 }
 
 // Lead is the start of an article's text: what tells its story apart.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -216,10 +217,12 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 
 // sentences splits text at sentence ends and line breaks, returning byte
 // ranges with surrounding space trimmed. A period after a single letter
-// (U.S.) or a common title (Gen.) does not end a sentence.
+// (U.S.) or a common abbreviation (Gen., Nov.) does not end a sentence. A
+// line of publisher boilerplate (see boilerplate) gives no sentence: it
+// is matched like the rest, never quoted.
 func sentences(text string) [][2]int {
 	var out [][2]int
-	start := 0
+	start, line := 0, 0
 	add := func(end int) {
 		s, e := start, end
 		for s < e && isSpaceByte(text[s]) {
@@ -228,7 +231,7 @@ func sentences(text string) [][2]int {
 		for e > s && isSpaceByte(text[e-1]) {
 			e--
 		}
-		if e > s {
+		if e > s && !isBoilerplate(text, line) {
 			out = append(out, [2]int{s, e})
 		}
 	}
@@ -236,7 +239,7 @@ func sentences(text string) [][2]int {
 		c := text[i]
 		if c == '\n' {
 			add(i)
-			start = i + 1
+			start, line = i+1, i+1
 			continue
 		}
 		if c != '.' && c != '!' && c != '?' {
@@ -265,7 +268,30 @@ func sentences(text string) [][2]int {
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-var titles = map[string]bool{"mr": true, "mrs": true, "ms": true, "dr": true, "gen": true, "lt": true, "col": true, "sgt": true, "st": true, "maj": true, "capt": true, "adm": true, "no": true, "vs": true}
+// titles are abbreviations a period does not end a sentence after:
+// titles and ranks, months, and a few others news copy uses.
+var titles = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`mr mrs ms dr prof rev gen lt col sgt st maj capt adm cmdr brig cpl pvt gov sen rep
+		pres jr sr no nos vs fig vol inc corp co ltd dept est approx mt ft jan feb mar apr jun jul aug sep sept oct nov dec`) {
+		titles[w] = true
+	}
+}
+
+// boilerplate are lines publishers add to every item: WordPress's "The
+// post … appeared first on …", "Continue reading", "Read more", Hacker
+// News's "Article URL:", "Comments URL:", "Points:", "# Comments:".
+var boilerplate = regexp.MustCompile(`(?i)^\s*(the post .* appeared first on .*|(continue reading|read more|keep reading|read the full (story|article))\b.{0,80}|(article url|comments url|points|# comments):.*)$`)
+
+// isBoilerplate reports whether the line that starts at from is one.
+func isBoilerplate(text string, from int) bool {
+	line := text[from:]
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	return len(line) < 600 && boilerplate.MatchString(line)
+}
 
 func abbreviation(before string) bool {
 	i := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) })

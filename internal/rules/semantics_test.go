@@ -280,3 +280,27 @@ func TestWhyNotNamesTheMissingPart(t *testing.T) {
 		}
 	}
 }
+
+// TestSnippetsKnowMonthsAndLeaveBoilerplateOut: "Nov. 29" does not end a
+// sentence, and a publisher's footer is matched but never quoted.
+func TestSnippetsKnowMonthsAndLeaveBoilerplateOut(t *testing.T) {
+	text := "The strike happened on Nov. 29, U.S. Central Command said. Lt. Col. Ali confirmed it.\nRead more about Anbar\nThe post Strike in Anbar appeared first on Anbar Monitor.\nArticle URL: https://example.com/anbar"
+	var got []string
+	for _, s := range sentences(text) {
+		got = append(got, text[s[0]:s[1]])
+	}
+	want := []string{"The strike happened on Nov. 29, U.S. Central Command said.", "Lt. Col. Ali confirmed it."}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("sentences = %q, want %q", got, want)
+	}
+	a := article.Article{Title: "Strike", Content: "Officials said little.\nThe post Strike in Anbar appeared first on Anbar Monitor."}
+	q, _ := parseQuery(`Anbar`, nil)
+	d := NewDocument(&a)
+	ok, occs := eval(q, d)
+	if !ok {
+		t.Fatal("boilerplate is no longer matched")
+	}
+	if s := explain(d, occs).Snippet; strings.Contains(s.Text, "appeared first") {
+		t.Errorf("snippet quotes the footer: %q", s.Text)
+	}
+}

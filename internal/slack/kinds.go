@@ -41,7 +41,11 @@ func renderAlert(a article.Alert) Message {
 	if len(a.Mentions) > 0 {
 		lines = append(lines, strings.Join(a.Mentions, " ")) // from rule files only
 	}
-	lines = append(lines, "*"+linkOrText(a.Link, stripMarkup(title))+"*")
+	if a.Untitled { // the feed gave no headline: its name, then the start of the text
+		lines = append(lines, "*"+linkOrText(a.Link, stripMarkup(truncate(a.Feed, 200)))+"*: "+escape(stripMarkup(title)))
+	} else {
+		lines = append(lines, "*"+linkOrText(a.Link, stripMarkup(title))+"*")
+	}
 	blocks := []slack.Block{section(strings.Join(lines, "\n"))}
 
 	meta := []string{escape(truncate(a.Feed, 200))}
@@ -172,7 +176,11 @@ func Plain(m article.Message) string {
 		fmt.Fprintf(&b, "  ↳ %s ━━ in the thread of “%s”\n  ↳ also reported by %s: %s\n    %s\n",
 			m.Channel, oneLine(m.Parent, 100), m.Feed, strings.TrimSpace(m.Title), m.Link)
 	case article.Alert:
-		fmt.Fprintf(&b, "━━ %s ━━ %s\n%s\n", m.Channel, strings.Join(m.Rules, ", "), strings.TrimSpace(m.Title))
+		title := strings.TrimSpace(m.Title)
+		if m.Untitled {
+			title = m.Feed + ": " + title
+		}
+		fmt.Fprintf(&b, "━━ %s ━━ %s\n%s\n", m.Channel, strings.Join(m.Rules, ", "), title)
 		meta := m.Feed
 		if !m.Published.IsZero() {
 			meta += " · " + UTC(m.Published)
