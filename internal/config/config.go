@@ -86,7 +86,21 @@ type Feed struct {
 	Name     string   `yaml:"name"`
 	URL      string   `yaml:"url"`
 	Tags     []string `yaml:"tags"`
-	Schedule string   `yaml:"schedule"` // empty: the global schedule
+	Schedule string   `yaml:"schedule"`           // empty: the global schedule
+	Timezone string   `yaml:"timezone,omitempty"` // the publisher's zone, for dates without one or with an ambiguous abbreviation
+}
+
+// Zone is the feed's timezone:, nil when it has none (its dates are read
+// as they say, and as UTC when they say nothing).
+func (f Feed) Zone() *time.Location {
+	if f.Timezone == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(f.Timezone)
+	if err != nil {
+		return nil
+	}
+	return loc
 }
 
 // FeedName and FeedTags are what a rule's feeds: may name (rules.Feed).

@@ -214,3 +214,17 @@ func TestDurationsAndSizesPrintAsTheyAreWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestAFeedsTimezoneMustBeAZone(t *testing.T) {
+	for tz, ok := range map[string]bool{"Asia/Baghdad": true, "Arabia/Standard": false} {
+		c := Default()
+		c.Feeds = []Feed{{Name: "Gulf", URL: "https://gulf.example/rss", Timezone: tz}}
+		errs := c.Validate()
+		if ok != (len(errs) == 0) {
+			t.Errorf("timezone %q: %v", tz, errs)
+		}
+		if !ok && (len(errs) != 1 || errs[0].Field != "feeds[0].timezone") {
+			t.Errorf("error does not name the field: %v", errs)
+		}
+	}
+}

@@ -104,6 +104,9 @@ func (c *Config) validateFeeds(bad func(field, format string, args ...any)) {
 				bad(p+".schedule", "%v", err)
 			}
 		}
+		if _, err := time.LoadLocation(f.Timezone); f.Timezone != "" && err != nil {
+			bad(p+".timezone", "unknown time zone %q (use an IANA name such as Asia/Baghdad)", f.Timezone)
+		}
 		for k, t := range f.Tags {
 			if strings.TrimSpace(t) == "" {
 				bad(fmt.Sprintf("%s.tags[%d]", p, k), "empty tag")

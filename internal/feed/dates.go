@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,16 +29,50 @@ import (
 //     Italian, Dutch, Greek and Hungarian, and Korean dates (년/월/일,
 //     오전/오후), which carry Korean time unless they name a zone.
 //
-// A date without a zone is UTC, as feedparser reads it.
-func ParseDate(s string) (time.Time, bool) {
+// A date without a zone is UTC, as feedparser reads it; ParseDateIn reads
+// it in the feed's own zone.
+func ParseDate(s string) (time.Time, bool) { return ParseDateIn(s, nil) }
+
+// ParseDateIn is ParseDate for a feed whose publisher's time zone is
+// known (a feed's timezone: in config; nil when it is not): a date with
+// no zone is in loc, and so is one whose zone is an abbreviation with
+// several meanings (AST is Arabia Standard Time in Baghdad and Atlantic
+// time in Halifax; IST, GST, CST, BST…): the zone's offset on that day.
+func ParseDateIn(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 128 {
 		return time.Time{}, false
 	}
-	if t, ok := parseISO(s); ok {
+	if t, ok := parseISO(s, loc); ok {
 		return t, true
 	}
-	return parseWords(s)
+	if t, ok := parseTruncated(s); ok {
+		return t, true
+	}
+	return parseWords(s, loc)
+}
+
+// ambiguousZones are abbreviations that mean different offsets in
+// different places; they are read in the feed's zone when it has one.
+var ambiguousZones = set("AST ADT IST GST CST CDT BST PST SST AMT ECT")
+
+// isoTruncated are ISO 8601:1988's truncated forms, which feedparser
+// reads: "031231" (YYMMDD), "-0312" and "-03-12" (YY and month), the
+// century being the current one. Five digits ("03335", a year and a day
+// of the year) are refused: "22013" is as likely a mistyped year.
+var isoTruncated = regexp.MustCompile(`^(?:(\d{2})(\d{2})(\d{2})|-(\d{2})-?(\d{2}))$`)
+
+func parseTruncated(s string) (time.Time, bool) {
+	m := isoTruncated.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	century := time.Now().Year() / 100 * 100
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	if m[1] != "" {
+		return build(century+n(1), n(2), n(3), 0, 0, 0, time.UTC)
+	}
+	return build(century+n(4), n(5), 1, 0, 0, 0, time.UTC)
 }
 
 var isoDate = regexp.MustCompile(`^(\d{4})(?:-(\d{1,3})(?:-(\d{1,2}))?)?` +
@@ -46,7 +81,7 @@ var isoDate = regexp.MustCompile(`^(\d{4})(?:-(\d{1,3})(?:-(\d{1,2}))?)?` +
 
 var isoMonthName = regexp.MustCompile(`^(\d{4})-(\pL+)-`)
 
-func parseISO(s string) (time.Time, bool) {
+func parseISO(s string, zone *time.Location) (time.Time, bool) {
 	if m := isoMonthName.FindStringSubmatch(s); m != nil {
 		if mon, ok := monthNames[strings.ToLower(m[2])]; ok {
 			s = m[1] + "-" + strconv.Itoa(mon) + "-" + s[len(m[0]):]
@@ -63,8 +98,10 @@ func parseISO(s string) (time.Time, bool) {
 		v, _ := strconv.Atoi(m[i])
 		return v
 	}
-	loc := time.UTC
-	if m[7] != "" && m[7] != "Z" {
+	loc := cmp.Or(zone, time.UTC)
+	if m[7] == "Z" {
+		loc = time.UTC
+	} else if m[7] != "" {
 		off, ok := offsetOf(m[7])
 		if !ok {
 			return time.Time{}, false
@@ -122,16 +159,18 @@ type dateParts struct {
 	timeSet, pm, am bool
 	zone            int
 	zoneSet, korean bool
+	loc             *time.Location // the feed's zone, nil when unknown
+	inLoc           bool           // the zone named is ambiguous: read in loc
 }
 
 var comment = regexp.MustCompile(`\([^()]*\)`)
 
-func parseWords(s string) (time.Time, bool) {
+func parseWords(s string, loc *time.Location) (time.Time, bool) {
 	s = comment.ReplaceAllString(s, " ") // "GMT (Pacific)"
 	if strings.ContainsAny(s, "()") {
 		return time.Time{}, false
 	}
-	var p dateParts
+	p := dateParts{loc: loc}
 	for i, tok := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
 		if !p.word(i, tok) {
 			return time.Time{}, false
@@ -149,9 +188,13 @@ func parseWords(s string) (time.Time, bool) {
 		p.h = 0
 	}
 	if !p.zoneSet && p.korean {
-		p.zone = 9 * 3600
+		p.zone, p.zoneSet = 9*3600, true
 	}
-	return build(p.y, p.mon, p.d, p.h, p.mi, p.sec, time.FixedZone("", p.zone))
+	zone := time.FixedZone("", p.zone)
+	if loc != nil && (!p.zoneSet || p.inLoc) {
+		zone = loc
+	}
+	return build(p.y, p.mon, p.d, p.h, p.mi, p.sec, zone)
 }
 
 // word takes one word of a date; false means the string is not a date.
@@ -241,16 +284,30 @@ func (p *dateParts) number(s string) bool {
 	return true
 }
 
-// slashed reads "2006/09/15" (year first); "09/15/2006" is refused, since
-// day and month cannot be told apart.
+// slashed reads "2006/09/15" (year first), and "30/11/2026" or
+// "11/30/2026" where only one order makes a date; "06/03/2008" is
+// refused, since day and month cannot be told apart.
 func (p *dateParts) slashed(s string) bool {
 	parts := strings.Split(s, "/")
-	if len(parts) != 3 || len(parts[0]) != 4 || p.y != 0 || p.mon != 0 {
+	if len(parts) != 3 || p.y != 0 || p.mon != 0 {
 		return false
 	}
-	p.y, _ = strconv.Atoi(parts[0])
-	p.mon, _ = strconv.Atoi(parts[1])
-	p.d, _ = strconv.Atoi(parts[2])
+	v := [3]int{}
+	for i, part := range parts {
+		v[i], _ = strconv.Atoi(part)
+	}
+	switch {
+	case len(parts[0]) == 4:
+		p.y, p.mon, p.d = v[0], v[1], v[2]
+	case len(parts[2]) != 4 || len(parts[0]) > 2 || len(parts[1]) > 2:
+		return false
+	case v[0] > 12 && v[1] <= 12:
+		p.y, p.mon, p.d = v[2], v[1], v[0]
+	case v[1] > 12 && v[0] <= 12:
+		p.y, p.mon, p.d = v[2], v[0], v[1]
+	default:
+		return false
+	}
 	return p.mon != 0
 }
 
@@ -320,6 +377,10 @@ func (p *dateParts) zoneWord(tok string) bool {
 		off, ok := offsetOf(up)
 		p.zone, p.zoneSet = off, ok
 		return ok
+	}
+	if p.loc != nil && ambiguousZones[up] {
+		p.zoneSet, p.inLoc = true, true
+		return true
 	}
 	off, ok := zones[up]
 	p.zone, p.zoneSet = off*60, ok

@@ -18,7 +18,7 @@ var fpCase = regexp.MustCompile(`\(\s*_parse_date_\w+,\s*"((?:[^"\\]|\\.)*)",\s*
 // strings, read from a local checkout named by FEEDWATCH_FEEDPARSER (never
 // committed here); it skips when there is none. A string counts when
 // ParseDate reads the time feedparser reads, or refuses what feedparser
-// refuses; it fails below 60 of the 64 and on any string feedparser
+// refuses; it fails below 62 of the 64 and on any string feedparser
 // refuses that ParseDate reads. The figures go in docs/feeds.md.
 func TestDatesAgainstFeedparser(t *testing.T) {
 	dir := os.Getenv("FEEDWATCH_FEEDPARSER")
@@ -54,7 +54,7 @@ func TestDatesAgainstFeedparser(t *testing.T) {
 		}
 	}
 	t.Logf("feedparser's date strings: %d of %d read as feedparser does; %d of %d it refuses refused", agreed, dated, refused, refusals)
-	if agreed+refused < 60 {
+	if agreed+refused < 62 {
 		t.Errorf("only %d of %d date strings as feedparser reads them", agreed+refused, dated+refusals)
 	}
 }

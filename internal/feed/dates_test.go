@@ -104,3 +104,40 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// TestDatesInThePublishersZone: a feed's timezone: reads dates with no
+// zone, and ambiguous abbreviations, as its publisher means them; without
+// one nothing changes; unambiguous day-first dates are read.
+func TestDatesInThePublishersZone(t *testing.T) {
+	baghdad, err := time.LoadLocation("Asia/Baghdad")
+	if err != nil {
+		t.Skip("no zoneinfo:", err)
+	}
+	cases := []struct {
+		in   string
+		loc  *time.Location
+		want string // RFC 3339 UTC, "" for refused
+	}{
+		{"Mon, 30 Nov 2026 10:15:00 AST", baghdad, "2026-11-30T07:15:00Z"}, // Arabia Standard Time
+		{"Mon, 30 Nov 2026 10:15:00 AST", nil, "2026-11-30T14:15:00Z"},     // Atlantic, as RFC 822 and feedparser read it
+		{"Mon, 30 Nov 2026 10:15:00 IST", nil, ""},                         // India, Israel or Ireland: refused
+		{"Monday, November 30, 2026 - 10:15", baghdad, "2026-11-30T07:15:00Z"},
+		{"Monday, November 30, 2026 - 10:15", nil, "2026-11-30T10:15:00Z"},
+		{"2026-11-30T10:15:00", baghdad, "2026-11-30T07:15:00Z"},
+		{"2026-11-30T10:15:00Z", baghdad, "2026-11-30T10:15:00Z"},            // a zone given wins
+		{"Mon, 30 Nov 2026 10:15:00 +0100", baghdad, "2026-11-30T09:15:00Z"}, // an offset given wins
+		{"30/11/2026 10:15", nil, "2026-11-30T10:15:00Z"},
+		{"11/30/2026", nil, "2026-11-30T00:00:00Z"},
+		{"06/03/2008", nil, ""},
+	}
+	for _, c := range cases {
+		got, ok := ParseDateIn(c.in, c.loc)
+		s := ""
+		if ok {
+			s = got.UTC().Format(time.RFC3339)
+		}
+		if s != c.want {
+			t.Errorf("ParseDateIn(%q, %v) = %q, want %q", c.in, c.loc, s, c.want)
+		}
+	}
+}

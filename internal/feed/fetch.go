@@ -31,6 +31,7 @@ type Source struct {
 	Name string
 	URL  string
 	Tags []string
+	Zone *time.Location // the publisher's time zone (a feed's timezone:), nil when unknown: see ParseDateIn
 }
 
 // Validators are the previous response's cache validators, sent back as

@@ -60,7 +60,7 @@ func toArticles(f *gofeed.Feed, kinds []itemKinds, src Source, base string, now 
 				a.Categories = append(a.Categories, c)
 			}
 		}
-		a.Published = itemDate(it)
+		a.Published = itemDate(it, src.Zone)
 		if a.Published.After(now.Add(24*time.Hour)) || a.Published.Year() < 1990 {
 			a.Published = time.Time{}
 		}
@@ -77,14 +77,14 @@ func toArticles(f *gofeed.Feed, kinds []itemKinds, src Source, base string, now 
 	return out
 }
 
-// itemDate is when an item was published, else updated: read by ParseDate,
+// itemDate is when an item was published, else updated: read by ParseDateIn,
 // or by gofeed when ParseDate cannot read the string; zero when neither can.
-func itemDate(it *gofeed.Item) time.Time {
+func itemDate(it *gofeed.Item, zone *time.Location) time.Time {
 	for _, d := range []struct {
 		text   string
 		parsed *time.Time
 	}{{it.Published, it.PublishedParsed}, {it.Updated, it.UpdatedParsed}} {
-		if t, ok := ParseDate(d.text); ok {
+		if t, ok := ParseDateIn(d.text, zone); ok {
 			return t
 		}
 		if d.parsed != nil {

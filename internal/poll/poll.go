@@ -29,7 +29,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return &BackingOff{Until: st.NextDue, Failures: st.Failures}
 	}
 	start := time.Now()
-	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags}, feed.ValidatorsFor(st, f.URL))
+	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags, Zone: f.Zone()}, feed.ValidatorsFor(st, f.URL))
 	took := time.Since(start) // fetched and parsed
 	if err != nil {
 		d.observe.FetchDone(f.Name, "error", took)
@@ -131,7 +131,29 @@ func (d *Poller) judge(ctx context.Context, cfg *config.Config, st article.FeedS
 		return nil, err
 	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
-	return novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy), nil
+	verdicts := novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy)
+	d.logTooOld(verdicts, cfg.MaxAge)
+	return verdicts, nil
+}
+
+// logTooOld says, once per poll of a feed, how many new items were
+// recorded without alerting because they are older than max_age: an
+// operator whose feed dates everything wrong (or whose publisher's zone
+// is not set) can see why it is silent.
+func (d *Poller) logTooOld(verdicts []novelty.Verdict, maxAge config.Duration) {
+	var n int
+	var oldest time.Time
+	for _, v := range verdicts {
+		if p := v.Article.Published; !p.IsZero() && d.now().Sub(p) > maxAge.D() {
+			if n++; oldest.IsZero() || p.Before(oldest) {
+				oldest = p
+			}
+		}
+	}
+	if n > 0 {
+		d.logger.Info("items older than max_age recorded without alerting", "feed", verdicts[0].Article.Feed,
+			"items", n, "oldest", oldest.UTC().Format(time.RFC3339), "max_age", maxAge)
+	}
 }
 
 // match matches each article that may alert against the rules; an edited
