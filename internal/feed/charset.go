@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wlynxg/chardet"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -134,13 +135,28 @@ func decodeLabelled(body []byte, labels ...string) []byte {
 	case enc == nil && (utf8Label || utf8.Valid(body)):
 		return body
 	case enc == nil:
-		enc = charmap.Windows1252 // no usable label and not UTF-8: the likeliest
+		enc = detect(body) // no usable label and not UTF-8
 	}
 	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {
 		return body
 	}
 	return out
+}
+
+// detect guesses the encoding of a body that names none and is not
+// UTF-8, with chardet (a port of the detector browsers and feedparser
+// use): a multi-byte East Asian encoding (EUC-KR, EUC-JP, Shift_JIS,
+// GB18030, Big5) or a Cyrillic, Greek or Hebrew one when the detector is
+// confident of it, else Windows-1252, the likeliest for the rest.
+func detect(body []byte) encoding.Encoding {
+	r := chardet.Detect(body[:min(len(body), 64<<10)])
+	if r.Confidence >= 0.7 && !strings.Contains(strings.ToLower(r.Encoding), "8859-1") && !strings.EqualFold(r.Encoding, "windows-1252") {
+		if e, _ := charset.Lookup(r.Encoding); e != nil {
+			return e
+		}
+	}
+	return charmap.Windows1252
 }
 
 func hasMultiByte(b []byte) bool {
@@ -168,4 +184,28 @@ func declareUTF8(body []byte) []byte {
 	out = append(out, body[:m[2]]...)
 	out = append(out, "UTF-8"...)
 	return append(out, body[m[3]:]...)
+}
+
+// mojibakeMarks start the usual UTF-8-read-as-Windows-1252 sequences:
+// "â€™" for "’", "Ã©" for "é", "Â " for a no-break space.
+var mojibakeMarks = []string{"â€", "Ã", "Â"}
+
+// repairDoubleEncoded undoes UTF-8 that was read as Windows-1252 and
+// encoded again ("â€¦" for "…"), as feedparser does: only when every
+// character of s has a Windows-1252 byte and those bytes are valid UTF-8
+// with multi-byte characters, so a text that really says "Ã" (São Paulo
+// written in Latin-1, a word in Portuguese) is never touched.
+func repairDoubleEncoded(s string) string {
+	marked := false
+	for _, m := range mojibakeMarks {
+		marked = marked || strings.Contains(s, m)
+	}
+	if !marked {
+		return s
+	}
+	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+	if err != nil || !utf8.Valid(b) || !hasMultiByte(b) {
+		return s
+	}
+	return string(b)
 }

@@ -3,6 +3,11 @@ package feed
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
@@ -141,6 +146,51 @@ func TestLinksAsFeedsGiveThem(t *testing.T) {
 	for i, want := range []string{"https://wire.example/2025/raid", "https://wire.example/a?x=1&y=2", "https://bücher.example/neu", "https://wire.example/only-a-link"} {
 		if arts[i].Link != want {
 			t.Errorf("item %d: link %q, want %q", i, arts[i].Link, want)
+		}
+	}
+}
+
+// TestUndeclaredEastAsianEncodingsAreDetected: a Korean or Japanese feed
+// that names no charset is read in its encoding, not as Latin-1.
+func TestUndeclaredEastAsianEncodingsAreDetected(t *testing.T) {
+	cases := []struct {
+		name  string
+		enc   encoding.Encoding
+		title string
+	}{
+		{"EUC-KR", korean.EUCKR, "이라크 안바르주에서 이슬람국가 지도자 사망, 연합군 작전으로 확인됐다고 관리들이 밝혔다"},
+		{"EUC-JP", japanese.EUCJP, "イラク西部アンバル州でイスラム国の指導者が死亡、有志連合の作戦と当局者が発表した"},
+		{"Shift_JIS", japanese.ShiftJIS, "イラク西部アンバル州でイスラム国の指導者が死亡、有志連合の作戦と当局者が発表した"},
+	}
+	f := NewFetcher(time.Second, 1<<20, "test")
+	for _, c := range cases {
+		doc := `<?xml version="1.0"?><rss version="2.0"><channel><title>` + c.title + `</title><item><guid>1</guid><title>` +
+			c.title + `</title><description>` + c.title + "。" + c.title + `</description></item></channel></rss>`
+		body, err := c.enc.NewEncoder().Bytes([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arts, err := f.parse(body, "text/xml", Source{}, "")
+		if err != nil || len(arts) != 1 {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if arts[0].Title != c.title {
+			t.Errorf("%s: title %q, want %q", c.name, arts[0].Title, c.title)
+		}
+	}
+}
+
+// TestDoubleEncodedUTF8IsRepaired: "â€™" shown where the publisher wrote
+// "’" is repaired; real Latin-1 letters are left alone.
+func TestDoubleEncodedUTF8IsRepaired(t *testing.T) {
+	for in, want := range map[string]string{
+		"Iraq’s leader killed in Anbar – officials…":       "Iraq’s leader killed in Anbar – officials…",
+		"Iraqâ€™s leader killed in Anbar â€“ officialsâ€¦": "Iraq’s leader killed in Anbar – officials…",
+		"CafÃ© in SÃ£o Paulo":                              "Café in São Paulo",
+		"São Paulo and Ã as written":                       "São Paulo and Ã as written",
+	} {
+		if got := repairDoubleEncoded(in); got != want {
+			t.Errorf("repairDoubleEncoded(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -165,15 +165,16 @@ func extValue(exts []ext.Extension) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // itemTitle is an item's title as kept: one line of article.MaxTitle bytes,
-// read as its kind from at most four times as much.
+// read as its kind from at most four times as much, double-encoded UTF-8
+// repaired.
 func itemTitle(s string, k textKind) string {
-	return article.Clip(oneLine(readAs(article.Clip(s, article.MaxTitle*4), k)), article.MaxTitle)
+	return article.Clip(oneLine(repairDoubleEncoded(readAs(article.Clip(s, article.MaxTitle*4), k))), article.MaxTitle)
 }
 
 // textOf is an item's summary or text as kept: article.MaxText bytes,
 // read as its kind from at most four times as much.
 func textOf(s string, k textKind) string {
-	return article.Clip(readAs(article.Clip(s, article.MaxText*4), k), article.MaxText)
+	return article.Clip(repairDoubleEncoded(readAs(article.Clip(s, article.MaxText*4), k)), article.MaxText)
 }
 
 // absLink resolves link against base and keeps it only if it is http(s).
