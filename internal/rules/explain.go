@@ -50,60 +50,29 @@ type window struct {
 	score             int
 }
 
-// bestSnippet scores each sentence, and each pair of adjacent sentences,
-// that holds hits. Occurrences are sorted once and swept with the
-// sentences, so the work grows with the text and the hits, not with their
-// product.
+// bestSnippet scores each quotable sentence of the summary and the text,
+// and each pair of adjacent ones, that holds hits. Occurrences are sorted
+// once and swept with the sentences, so the work grows with the text and
+// the hits, not with their product. With no hit in either, it is the first
+// quotable sentence (the lead: the headline is shown anyway), else the
+// title.
 func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 	var best *window
-	terms := map[*termNode]bool{}
-	for f := fieldTitle; f <= fieldContent; f++ {
+	for f := fieldSummary; f <= fieldContent; f++ {
 		occs := byField[f]
 		if len(occs) == 0 {
 			continue
 		}
 		sort.SliceStable(occs, func(i, j int) bool { return occs[i].start < occs[j].start })
-		sents := d.sentences(f)
-		k := 0 // the first occurrence that starts at or after sentence i
-		for i := range sents {
-			for k < len(occs) && occs[k].start < sents[i][0] {
-				k++
-			}
-			if k == len(occs) {
-				break
-			}
-			for w := 1; w <= 2 && i+w <= len(sents); w++ {
-				start, end := sents[i][0], sents[i+w-1][1]
-				clear(terms)
-				hits := 0
-				for j := k; j < len(occs) && occs[j].start < end; j++ {
-					if occs[j].end <= end {
-						terms[occs[j].term] = true
-						hits++
-					}
-				}
-				if hits == 0 || w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
-					continue
-				}
-				// Distinct terms count most; a second sentence must add
-				// something; the body beats the title, which Slack shows anyway.
-				score := len(terms)*1000 + hits*10 - w
-				if f == fieldTitle {
-					score -= 5
-				}
-				if best == nil || score > best.score {
-					best = &window{f, start, end, score}
-				}
-			}
+		if w := bestWindow(d, f, occs); w != nil && (best == nil || w.score > best.score) {
+			best = w
 		}
 	}
 	if best == nil {
-		for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
-			if s := d.sentences(f); len(s) > 0 {
-				return cut(fieldNames[f], d.text[f], s[0][0], s[0][1], nil)
-			}
+		best = lead(d)
+		if best == nil {
+			return article.Snippet{}
 		}
-		return article.Snippet{}
 	}
 	var spans []article.Span
 	for _, o := range byField[best.field] {
@@ -112,6 +81,56 @@ func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 		}
 	}
 	return cut(fieldNames[best.field], d.text[best.field], best.start, best.end, spans)
+}
+
+// bestWindow is the best-scoring window of one field: distinct terms
+// count most, and a second sentence must add something.
+func bestWindow(d *Document, f int, occs []occ) *window {
+	var best *window
+	terms := map[*termNode]bool{}
+	sents := d.sentences(f)
+	ok := quotable(d.text[f], d.text[fieldTitle], sents)
+	k := 0 // the first occurrence that starts at or after sentence i
+	for i := range sents {
+		for k < len(occs) && occs[k].start < sents[i][0] {
+			k++
+		}
+		if k == len(occs) {
+			break
+		}
+		for w := 1; w <= 2 && i+w <= len(sents) && ok[i+w-1]; w++ {
+			start, end := sents[i][0], sents[i+w-1][1]
+			clear(terms)
+			hits := 0
+			for j := k; j < len(occs) && occs[j].start < end; j++ {
+				if occs[j].end <= end {
+					terms[occs[j].term] = true
+					hits++
+				}
+			}
+			if hits == 0 || !ok[i] || w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
+				continue
+			}
+			if score := len(terms)*1000 + hits*10 - w; best == nil || score > best.score {
+				best = &window{f, start, end, score}
+			}
+		}
+	}
+	return best
+}
+
+// lead is the first quotable sentence of the summary or the text, else the
+// title's first; nil when the article has no text at all.
+func lead(d *Document) *window {
+	for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
+		sents := d.sentences(f)
+		for i, ok := range quotable(d.text[f], d.text[fieldTitle], sents) {
+			if ok || f == fieldTitle {
+				return &window{field: f, start: sents[i][0], end: sents[i][1]}
+			}
+		}
+	}
+	return nil
 }
 
 // cut takes text[start:end], collapses white space, and shortens it to
@@ -217,12 +236,10 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 
 // sentences splits text at sentence ends and line breaks, returning byte
 // ranges with surrounding space trimmed. A period after a single letter
-// (U.S.) or a common abbreviation (Gen., Nov.) does not end a sentence. A
-// line of publisher boilerplate (see boilerplate) gives no sentence: it
-// is matched like the rest, never quoted.
+// (U.S.) or a common abbreviation (Gen., Nov.) does not end a sentence.
 func sentences(text string) [][2]int {
 	var out [][2]int
-	start, line := 0, 0
+	start := 0
 	add := func(end int) {
 		s, e := start, end
 		for s < e && isSpaceByte(text[s]) {
@@ -231,7 +248,7 @@ func sentences(text string) [][2]int {
 		for e > s && isSpaceByte(text[e-1]) {
 			e--
 		}
-		if e > s && !isBoilerplate(text, line) {
+		if e > s {
 			out = append(out, [2]int{s, e})
 		}
 	}
@@ -239,7 +256,7 @@ func sentences(text string) [][2]int {
 		c := text[i]
 		if c == '\n' {
 			add(i)
-			start, line = i+1, i+1
+			start = i + 1
 			continue
 		}
 		if c != '.' && c != '!' && c != '?' {
@@ -284,13 +301,36 @@ func init() {
 // News's "Article URL:", "Comments URL:", "Points:", "# Comments:".
 var boilerplate = regexp.MustCompile(`(?i)^\s*(the post .* appeared first on .*|(continue reading|read more|keep reading|read the full (story|article))\b.{0,80}|(article url|comments url|points|# comments):.*)$`)
 
-// isBoilerplate reports whether the line that starts at from is one.
-func isBoilerplate(text string, from int) bool {
-	line := text[from:]
-	if i := strings.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
+// quotable says which sentences a snippet may quote: not those on a line
+// of publisher boilerplate, of hashtags only (a Mastodon post's "#Iraq
+// #Anbar"), or that repeats the headline (Google News lists its own
+// headline first). They are matched like the rest, never quoted.
+func quotable(text, title string, sents [][2]int) []bool {
+	out := make([]bool, len(sents))
+	head := strings.Join(wordsOf(title), " ")
+	from, to, fine := 0, -1, true // the line of the last sentence seen, one pass over the text
+	for i, s := range sents {
+		for s[0] > to {
+			if to >= 0 {
+				from = to + 1
+			}
+			to = len(text)
+			if n := strings.IndexByte(text[from:], '\n'); n >= 0 {
+				to = from + n
+			}
+			line := text[from:to]
+			fine = len(line) > 600 || !boilerplate.MatchString(line) && !hashtags.MatchString(line) &&
+				(head == "" || strings.Join(wordsOf(line), " ") != head)
+		}
+		out[i] = fine
 	}
-	return len(line) < 600 && boilerplate.MatchString(line)
+	return out
+}
+
+var hashtags = regexp.MustCompile(`^\s*(#\S+\s*)+$`)
+
+func wordsOf(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 func abbreviation(before string) bool {

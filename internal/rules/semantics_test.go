@@ -286,8 +286,11 @@ func TestWhyNotNamesTheMissingPart(t *testing.T) {
 func TestSnippetsKnowMonthsAndLeaveBoilerplateOut(t *testing.T) {
 	text := "The strike happened on Nov. 29, U.S. Central Command said. Lt. Col. Ali confirmed it.\nRead more about Anbar\nThe post Strike in Anbar appeared first on Anbar Monitor.\nArticle URL: https://example.com/anbar"
 	var got []string
-	for _, s := range sentences(text) {
-		got = append(got, text[s[0]:s[1]])
+	sents := sentences(text)
+	for i, ok := range quotable(text, "", sents) {
+		if ok {
+			got = append(got, text[sents[i][0]:sents[i][1]])
+		}
 	}
 	want := []string{"The strike happened on Nov. 29, U.S. Central Command said.", "Lt. Col. Ali confirmed it."}
 	if strings.Join(got, "|") != strings.Join(want, "|") {

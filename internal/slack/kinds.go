@@ -26,6 +26,13 @@ func Render(m article.Message) Message {
 	panic(fmt.Sprintf("slack: cannot render a %T", m))
 }
 
+// quoted says whether an alert shows its snippet: not when there is none,
+// nor when its headline was made from the same words.
+func quoted(a article.Alert) bool {
+	made := strings.TrimSuffix(a.Title, "…")
+	return a.Snippet.Text != "" && !(a.Untitled && strings.HasPrefix(a.Snippet.Text, made))
+}
+
 func headline(title string) string {
 	t := truncate(strings.TrimSpace(title), MaxHeadline)
 	if t == "" {
@@ -54,7 +61,7 @@ func renderAlert(a article.Alert) Message {
 	}
 	meta = append(meta, "matched "+truncate(rules, 1000))
 	blocks = append(blocks, context1(strings.Join(meta, " · ")))
-	if a.Snippet.Text != "" {
+	if quoted(a) {
 		blocks = append(blocks, section(snippetBlockText(a.Snippet)))
 	}
 
@@ -189,7 +196,7 @@ func Plain(m article.Message) string {
 		if m.Link != "" {
 			fmt.Fprintf(&b, "%s\n", m.Link)
 		}
-		if m.Snippet.Text != "" {
+		if quoted(m) {
 			fmt.Fprintf(&b, "  “%s”\n", m.Snippet.Marked("**", "**"))
 		}
 	}
