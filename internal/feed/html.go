@@ -44,13 +44,7 @@ func HTMLToText(s string) string {
 		return collapse(s)
 	}
 	z := html.NewTokenizer(strings.NewReader(s))
-	var lower string // s in lower case, made when an unknown tag needs it
-	closed := func(name string) bool {
-		if lower == "" {
-			lower = strings.ToLower(s)
-		}
-		return strings.Contains(lower, "</"+name+">") || strings.Contains(lower, "</"+name+" ")
-	}
+	closed := (&closings{s: s}).has
 	var body, captions strings.Builder // a caption is read after the text, never into its lead
 	b := &body
 	skip := 0 // depth inside skipTags
@@ -101,6 +95,17 @@ func HTMLToText(s string) string {
 			}
 		}
 	}
+}
+
+// closings answers whether a text closes an element anywhere, lower-casing
+// the text once, when an unknown or prose tag first needs it.
+type closings struct{ s, lower string }
+
+func (c *closings) has(name string) bool {
+	if c.lower == "" {
+		c.lower = strings.ToLower(c.s)
+	}
+	return strings.Contains(c.lower, "</"+name+">") || strings.Contains(c.lower, "</"+name+" ")
 }
 
 var closingTag = regexp.MustCompile(`</([A-Za-z][\w:.-]*)\s*>`)
