@@ -95,7 +95,7 @@ func (t *tally) add(o tally) {
 }
 
 // check compares the first article with a file's Expect: clauses.
-func (fp fpComparer) check(t *testing.T, name string, doc []byte, head string, arts []article.Article) (n tally) {
+func (c fpComparer) check(t *testing.T, name string, doc []byte, head string, arts []article.Article) (n tally) {
 	for _, m := range expectClause.FindAllStringSubmatch(head, -1) {
 		want, ok := "", true
 		for _, lit := range pyLitRe.FindAllString(m[2], -1) {
@@ -112,7 +112,7 @@ func (fp fpComparer) check(t *testing.T, name string, doc []byte, head string, a
 		}
 		field := m[1]
 		if field != "link" {
-			want = fp.reads(doc, field, want)
+			want = c.reads(doc, field, want)
 		}
 		// feedparser's summary is the content when there is no summary;
 		// feedwatch keeps one copy of a content equal to the summary.
