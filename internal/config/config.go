@@ -34,6 +34,9 @@ type Config struct {
 	Server   Server   `yaml:"server"`
 	Log      Log      `yaml:"log"`
 	Feeds    []Feed   `yaml:"feeds"`
+	// FeedsFile is an OPML subscription list whose feeds are added to
+	// Feeds (readOPML), read with the config and again on every reload.
+	FeedsFile string `yaml:"feeds_file,omitempty"`
 }
 
 // Storage says where the SQLite database lives and how long articles stay.
@@ -88,6 +91,8 @@ type Feed struct {
 	Tags     []string `yaml:"tags"`
 	Schedule string   `yaml:"schedule"`           // empty: the global schedule
 	Timezone string   `yaml:"timezone,omitempty"` // the publisher's zone, for dates without one or with an ambiguous abbreviation
+	Origin   string   `yaml:"-"`                  // the feeds_file a feed was read from; "" for one in config.yaml
+	Line     int      `yaml:"-"`                  // its line there
 }
 
 // Zone is the feed's timezone:, nil when it has none (its dates are read
@@ -149,6 +154,10 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 	expandEnv(reflect.ValueOf(&cfg).Elem(), lookupEnv)
 	fromEnv := cfg.envDefaults(root, lookupEnv)
 	for _, p := range append(cfg.resolve(), cfg.Validate()...) {
+		if f := cfg.listedFeed(p.Field); f != nil { // read from feeds_file: say where there
+			problems = append(problems, &diag.Problem{File: f.Origin, Line: f.Line, Msg: fmt.Sprintf("feed %q: %s", f.Name, p.Error())})
+			continue
+		}
 		if v, ok := fromEnv[p.Field]; ok { // not in the file: name the variable, not config.yaml:1:1
 			problems = append(problems, &diag.Problem{File: "environment variable " + v, Msg: p.Field + " (not set in " + path + "): " + p.Msg})
 			continue
@@ -162,6 +171,16 @@ func Load(path string, lookupEnv func(string) (string, bool)) (*Config, error) {
 		return nil, problems
 	}
 	return &cfg, nil
+}
+
+// listedFeed is the feed a problem's field names ("feeds[12].url") when
+// that feed was read from feeds_file, else nil.
+func (c *Config) listedFeed(field string) *Feed {
+	var i int
+	if _, err := fmt.Sscanf(field, "feeds[%d]", &i); err != nil || i < 0 || i >= len(c.Feeds) || c.Feeds[i].Origin == "" {
+		return nil
+	}
+	return &c.Feeds[i]
 }
 
 var envRe = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
@@ -210,6 +229,15 @@ func (c *Config) resolve() []FieldError {
 	}
 	c.RulesDir = abs(c.RulesDir)
 	c.Storage.Path = abs(c.Storage.Path)
+	var ps []FieldError
+	if c.FeedsFile != "" {
+		c.FeedsFile = abs(c.FeedsFile)
+		listed, err := readOPML(c.FeedsFile)
+		if err != nil {
+			ps = append(ps, FieldError{"feeds_file", err.Error()})
+		}
+		c.Feeds = append(c.Feeds, listed...)
+	}
 	for i := range c.Feeds {
 		// "file:NAME" (no slashes) is a path relative to this file's folder.
 		if rest, ok := strings.CutPrefix(c.Feeds[i].URL, "file:"); ok && !strings.HasPrefix(rest, "/") {
@@ -218,7 +246,6 @@ func (c *Config) resolve() []FieldError {
 			}
 		}
 	}
-	var ps []FieldError
 	readSecret := func(field, file string, into *Secret) {
 		if file == "" {
 			return
