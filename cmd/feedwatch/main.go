@@ -102,6 +102,8 @@ func commands() []command {
 		{"test", "[--rule FILE | --query Q] [INPUT…]", "match a rule or query against articles, feeds or pages and explain why it matched or not", cmdTest},
 		{"backtest", "--rule FILE [--since 7d]", "replay stored articles against a rule and list what would have matched", cmdBacktest},
 		{"status", "", "show feed health, rules, pending and failed deliveries, recent alerts", cmdStatus},
+		{"feeds", "[export]", "list the feeds configured, with their health; 'export' prints them as OPML", cmdFeeds},
+		{"rules", "", "list the rules: channel, feeds, digest, tests", cmdRules},
 		{"send-test", "", "post a test message to every channel alerts go to", cmdSendTest},
 		{"config", "", "print the configuration in effect, secrets redacted, with where each value came from", cmdConfig},
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},

@@ -6,9 +6,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,11 +216,38 @@ func TestBashCompletesCommandsAndTheirFlags(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "feedwatch.bash")
 	os.WriteFile(path, []byte(script), 0o644)
-	out, err := exec.Command(bash, "-c", `source `+path+`
-COMP_WORDS=(feedwatch st); COMP_CWORD=1; _feedwatch; echo "${COMPREPLY[@]}"
-COMP_WORDS=(feedwatch once --w); COMP_CWORD=2; _feedwatch; echo "${COMPREPLY[@]}"`).CombinedOutput()
-	if err != nil || string(out) != "status\n--wait\n" {
-		t.Errorf("completions %q (%v), want status, then --wait", out, err)
+	cases := []struct{ words, want string }{
+		{"feedwatch st", "status"},
+		{"feedwatch once --w", "--wait"},
+		{"feedwatch --config x.yaml st", "status"}, // after a global flag and its value
+		{"feedwatch -o json sta", "status"},
+		{"feedwatch check --s", "--slack"},
+		{"feedwatch status -o ", "text json"},
+		{"feedwatch test -", "-o --config --query --rule"},
+		{"feedwatch backtest --q", "--query"},
+		{"feedwatch completion ", "bash zsh"},
+		{"feedwatch help sen", "send-test"},
+		{"feedwatch feeds ex", "export"},
+		{"feedwatch status ", ""}, // takes no argument: no file names
+	}
+	for _, c := range cases {
+		words := strings.Fields(c.words)
+		if strings.HasSuffix(c.words, " ") {
+			words = append(words, "")
+		}
+		var quoted []string
+		for _, w := range words {
+			quoted = append(quoted, strconv.Quote(w))
+		}
+		script := fmt.Sprintf("source %s\nCOMP_WORDS=(%s); COMP_CWORD=%d; _feedwatch; echo \"${COMPREPLY[*]}\"", path, strings.Join(quoted, " "), len(words)-1)
+		out, err := exec.Command(bash, "-c", script).CombinedOutput()
+		got := strings.Fields(string(out))
+		sort.Strings(got)
+		want := strings.Fields(c.want)
+		sort.Strings(want)
+		if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q<TAB> completes %q (%v), want %q", c.words, out, err, c.want)
+		}
 	}
 }
 
