@@ -37,35 +37,7 @@ func cmdFeeds(ctx context.Context, e env, args []string) int {
 		}
 		return exitOK
 	}
-	states := knownStates(ctx, cfg)
-	type row struct {
-		Name        string     `json:"name"`
-		URL         string     `json:"url"`
-		Tags        []string   `json:"tags"`
-		Schedule    string     `json:"schedule"`
-		Timezone    string     `json:"timezone,omitempty"`
-		From        string     `json:"from"`
-		LastSuccess *time.Time `json:"last_success"`
-		Failures    int        `json:"failures"`
-		LastError   string     `json:"last_error,omitempty"`
-	}
-	rows := make([]row, 0, len(cfg.Feeds))
-	for _, f := range cfg.Feeds {
-		s := states[f.Name]
-		r := row{Name: f.Name, URL: secret.Redact(f.URL), Tags: append([]string{}, f.Tags...), Schedule: f.Schedule, Timezone: f.Timezone,
-			From: cfg.Path, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
-		if f.Origin != "" {
-			r.From = fmt.Sprintf("%s:%d", f.Origin, f.Line)
-		}
-		if r.Schedule == "" {
-			r.Schedule = cfg.Schedule
-		}
-		if !s.LastSuccess.IsZero() {
-			t := s.LastSuccess.UTC()
-			r.LastSuccess = &t
-		}
-		rows = append(rows, r)
-	}
+	rows := feedRows(cfg, knownStates(ctx, cfg))
 	if *format == "json" {
 		return writeJSON(e, rows)
 	}
@@ -80,6 +52,37 @@ func cmdFeeds(ctx context.Context, e env, args []string) int {
 	}
 	w.Flush()
 	return exitOK
+}
+
+// feedRow is one feed as feedwatch feeds shows it.
+type feedRow struct {
+	Name        string     `json:"name"`
+	URL         string     `json:"url"`
+	Tags        []string   `json:"tags"`
+	Schedule    string     `json:"schedule"`
+	Timezone    string     `json:"timezone,omitempty"`
+	From        string     `json:"from"`
+	LastSuccess *time.Time `json:"last_success"`
+	Failures    int        `json:"failures"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+func feedRows(cfg *config.Config, states map[string]article.FeedState) []feedRow {
+	rows := make([]feedRow, 0, len(cfg.Feeds))
+	for _, f := range cfg.Feeds {
+		s := states[f.Name]
+		r := feedRow{Name: f.Name, URL: secret.Redact(f.URL), Tags: append([]string{}, f.Tags...), Schedule: cmpOr(f.Schedule, cfg.Schedule),
+			Timezone: f.Timezone, From: cfg.Path, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
+		if f.Origin != "" {
+			r.From = fmt.Sprintf("%s:%d", f.Origin, f.Line)
+		}
+		if !s.LastSuccess.IsZero() {
+			t := s.LastSuccess.UTC()
+			r.LastSuccess = &t
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 // cmdRules lists the rules on disk: id, name, where they post, which
