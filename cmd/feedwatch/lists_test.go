@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 // TestFeedsListsAndExportsWhatIsConfigured: feedwatch feeds shows the
@@ -75,5 +77,48 @@ func TestRulesListsTheShippedRules(t *testing.T) {
 	}
 	if !strings.Contains(text, "is-leadership") {
 		t.Errorf("the shipped rule is-leadership is not listed:\n%s", text)
+	}
+}
+
+// TestOnceOneFeedForcedAndDryRun: once --feed polls that feed only,
+// --force even while it backs off, and --dry-run prints what would be
+// posted while recording and posting nothing, next to a running daemon's
+// lock; a mistyped feed name is refused with what was meant.
+func TestOnceOneFeedForcedAndDryRun(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(body, []byte("\n  - name: Broken wire\n    url: file:missing.xml\n")...), 0o644)
+
+	os.MkdirAll(filepath.Join(filepath.Dir(cfg), "data"), 0o700)
+	release, err := store.Lock(filepath.Join(filepath.Dir(cfg), "data", "feedwatch.db"), "run") // as a running daemon holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, context.Background(), "once", "--dry-run", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Abu Khadija") || !strings.Contains(errOut, "nothing recorded or posted") {
+		t.Fatalf("dry run exited %d:\n%s%s", code, out, errOut)
+	}
+	release()
+	code, out, errOut = runCmd(t, context.Background(), "once", "--dry-run", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Abu Khadija") {
+		t.Errorf("a second dry run should show the same alert (the first recorded nothing): exit %d\n%s%s", code, out, errOut)
+	}
+	code, _, errOut = runCmd(t, context.Background(), "once", "--feed", "Demo wyre", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, `no feed is named "Demo wyre" (did you mean "Demo wire"?)`) {
+		t.Errorf("a mistyped feed: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut = runCmd(t, context.Background(), "once", "--feed", "Demo wire", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Abu Khadija") || !strings.Contains(errOut, "polled 1 feeds") || strings.Contains(errOut, "Broken wire") {
+		t.Errorf("once --feed polls that feed only: exit %d\n%s%s", code, out, errOut)
+	}
+	runCmd(t, context.Background(), "once", "--feed", "Broken wire", "--config", cfg) // fails
+	runCmd(t, context.Background(), "once", "--feed", "Broken wire", "--config", cfg) // fails again: now backing off
+	_, _, errOut = runCmd(t, context.Background(), "once", "--feed", "Broken wire", "--config", cfg)
+	if !strings.Contains(errOut, "backing off") {
+		t.Fatalf("a feed that failed twice should be backing off:\n%s", errOut)
+	}
+	_, _, errOut = runCmd(t, context.Background(), "once", "--feed", "Broken wire", "--force", "--config", cfg)
+	if strings.Contains(errOut, "backing off") || !strings.Contains(errOut, "missing.xml") {
+		t.Errorf("--force should poll it now:\n%s", errOut)
 	}
 }

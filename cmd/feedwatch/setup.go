@@ -91,7 +91,10 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 		return nil, code
 	}
 	logger := newLogger(cfg, e.stderr)
-	release, err := store.Lock(cfg.Storage.Path, fs.Name())
+	release, err := func() { /* a dry run writes nothing: it may run next to the daemon */ }, error(nil)
+	if f := fs.Lookup("dry-run"); f == nil || f.Value.String() != "true" {
+		release, err = store.Lock(cfg.Storage.Path, fs.Name())
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitProblems

@@ -147,8 +147,7 @@ func (d *Daemon) pollSetup() poll.Setup {
 // PollResult says how a pass over the feeds went.
 type PollResult = poll.Result
 
-// PollAll polls every feed once, at most fetch.concurrency at a time. A
-// failing feed is reported and does not stop the others.
+// PollAll polls every feed once (poll.Poller.All).
 func (d *Daemon) PollAll(ctx context.Context) PollResult {
 	return d.poller.All(ctx, d.pollSetup())
 }
@@ -162,13 +161,19 @@ type OnceResult struct {
 	Why     string
 }
 
-// Once does the start-up steps Run does (startUp), polls every feed, then
-// delivers what is pending until nothing is or wait is over, whatever is
-// still pending then.
-func (d *Daemon) Once(ctx context.Context, wait time.Duration) (OnceResult, error) {
-	deadline := d.now().Add(wait)
+// Once does Run's start-up steps, polls every feed (or as narrowed), then
+// delivers until nothing is pending or wait is over; a dry run only polls.
+func (d *Daemon) Once(ctx context.Context, wait time.Duration, narrow ...poll.Narrow) (OnceResult, error) {
+	deadline, s := d.now().Add(wait), d.pollSetup()
+	if len(narrow) > 0 {
+		s.Narrow = narrow[0]
+	}
+	if s.Preview != nil {
+		d.poller.LearnCorpus(ctx) // read-only: threading is decided when posting
+		return OnceResult{PollResult: d.poller.All(ctx, s)}, nil
+	}
 	d.startUp(ctx)
-	res := OnceResult{PollResult: d.PollAll(ctx)}
+	res := OnceResult{PollResult: d.poller.All(ctx, s)}
 	var err error
 	res.Pending, res.Why, err = d.outbox.Drain(ctx, deadline)
 	return res, err

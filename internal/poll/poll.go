@@ -25,7 +25,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	if err != nil {
 		return d.storageFailed(f, err)
 	}
-	if d.now().Before(st.NextDue) {
+	if !s.Force && d.now().Before(st.NextDue) {
 		return &BackingOff{Until: st.NextDue, Failures: st.Failures}
 	}
 	start := time.Now()
@@ -44,6 +44,10 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return err // shutting down
 	}
 	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
+	if s.Preview != nil {
+		s.Preview(f.Name, items) // a dry run: nothing recorded, nothing posted
+		return nil
+	}
 	done := feed.Succeeded(st, f.URL, res.Validators, d.now())
 	if err := d.store.Record(ctx, done, items, d.recovered(s, f, st)...); err != nil {
 		return d.storageFailed(f, err)

@@ -58,6 +58,18 @@ type Setup struct {
 	Rules      Matcher
 	OpsChannel string
 	PerRule    bool
+	Narrow
+}
+
+// Narrow narrows a pass over the feeds, as feedwatch once --feed,
+// --force and --dry-run ask.
+type Narrow struct {
+	Feed  string // only the feed of this name; "" for every feed
+	Force bool   // poll even a feed that is backing off after failures
+	// Preview, when set, makes the pass record and post nothing: each
+	// feed's new or changed items, matched and routed, are handed to it
+	// instead (from several goroutines at once).
+	Preview func(feed string, items []article.Item)
 }
 
 // Waker is the next stage, told when a poll recorded something to
@@ -151,13 +163,18 @@ func (r Result) Log(ctx context.Context, logger *slog.Logger, msg string) {
 	logger.Log(ctx, slog.LevelWarn, msg, "feeds", r.Feeds, "failed", len(r.Failed), "failing", strings.Join(names, ", "))
 }
 
-// All polls every feed of s once, at most fetch.concurrency at a time. A
-// failing feed is reported and does not stop the others.
+// All polls every feed of s once (or the one s.Feed names), at most
+// fetch.concurrency at a time. A failing feed is reported and does not
+// stop the others.
 func (d *Poller) All(ctx context.Context, s Setup) Result {
-	res := Result{Feeds: len(s.Cfg.Feeds), Failed: map[string]error{}}
+	res := Result{Failed: map[string]error{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, f := range s.Cfg.Feeds {
+		if s.Feed != "" && f.Name != s.Feed {
+			continue
+		}
+		res.Feeds++
 		wg.Go(func() {
 			if err := d.Poll(ctx, s, f); err != nil {
 				mu.Lock()
