@@ -111,6 +111,9 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 	withSlack := fs.Bool("slack", false, "also check that every channel exists and the bot can post to it")
 	cfg, code := parseConfig(e, fs, path, args)
 	if cfg == nil {
+		if code == exitUsage {
+			alsoRules(e, *path) // every mistake at once: the rules too, as far as they can be judged
+		}
 		return code
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %d feeds, delivery: %s", cfg.Path, len(cfg.Feeds), app.Mode(cfg))

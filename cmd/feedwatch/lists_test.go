@@ -122,3 +122,33 @@ func TestOnceOneFeedForcedAndDryRun(t *testing.T) {
 		t.Errorf("--force should poll it now:\n%s", errOut)
 	}
 }
+
+// TestCheckSaysWhatWasMeantAndReportsConfigAndRulesTogether: a mistyped
+// command or key names the one meant, a scalar where a list belongs says
+// how to write it, and check shows the rules' problems along with the
+// configuration's.
+func TestCheckSaysWhatWasMeantAndReportsConfigAndRulesTogether(t *testing.T) {
+	code, _, errOut := runCmd(t, context.Background(), "chek")
+	if code != exitUsage || !strings.Contains(errOut, `unknown command "chek": did you mean "check"?`) {
+		t.Errorf("chek: exit %d\n%s", code, errOut)
+	}
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "rules"), 0o755)
+	os.WriteFile(filepath.Join(dir, "rules", "x.yaml"), []byte("name: X\nquery: Iraq\nchanel: \"#x\"\n"), 0o644)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("slack:\n  chanel: \"#x\"\nfeeds:\n  - name: Wire\n    url: https://wire.example/rss\n    tags: defense\n"), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "check", "--config", cfg)
+	all := out + errOut
+	for _, want := range []string{
+		"config.yaml:2:3: unknown key chanel (did you mean channel?)",
+		`config.yaml:6:11: feeds[0].tags: expected a list (write [defense]), got "defense"`,
+		"x.yaml:3:1: unknown key chanel (did you mean channel?)",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("check lacks %q:\n%s", want, all)
+		}
+	}
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+}

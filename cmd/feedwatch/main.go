@@ -28,6 +28,7 @@ import (
 	_ "time/tzdata" // schedules honour any time zone, even on images without zoneinfo
 
 	"github.com/feedwatch/feedwatch/internal/config"
+	"github.com/feedwatch/feedwatch/internal/diag"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; without
@@ -158,7 +159,15 @@ func runWithHUP(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return c.run(ctx, e, args)
 		}
 	}
-	fmt.Fprintf(stderr, "feedwatch: unknown command %q\n\n", name)
+	names := []string{"help", "version"}
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	if near := diag.Nearest(name, names); near != "" {
+		fmt.Fprintf(stderr, "feedwatch: unknown command %q: did you mean %q?\n\n", name, near)
+	} else {
+		fmt.Fprintf(stderr, "feedwatch: unknown command %q\n\n", name)
+	}
 	usage(stderr)
 	return exitUsage
 }

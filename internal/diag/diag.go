@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -154,8 +155,16 @@ func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
 		var ps Problems
+		keys := map[string][]string{}
+		structKeys(reflect.TypeOf(v), keys)
 		for _, e := range te.Errors {
-			ps = append(ps, placed(yamlProblem(file, e), &root))
+			p := placed(yamlProblem(file, e), &root)
+			if m := notFoundRe.FindStringSubmatch(e); m != nil {
+				if near := Nearest(m[1], keys[m[2]]); near != "" {
+					p.Msg += fmt.Sprintf(" (did you mean %s?)", near)
+				}
+			}
+			ps = append(ps, p)
 		}
 		return &root, ps
 	}
@@ -177,10 +186,18 @@ func placed(p *Problem, root *yaml.Node) *Problem {
 		if m[2] != "" {
 			got = fmt.Sprintf("%q", m[2])
 		}
-		want := strings.TrimPrefix(m[3], "[]")
-		want = map[string]string{"string": "text", "int": "a whole number", "int64": "a whole number", "bool": "true or false", "float64": "a number"}[want] + ""
+		elem, list := strings.CutPrefix(m[3], "[]")
+		want := map[string]string{"string": "text", "int": "a whole number", "int64": "a whole number", "bool": "true or false", "float64": "a number"}[elem]
 		if want == "" {
-			want = "a " + m[3]
+			want = "a " + elem
+		}
+		switch {
+		case list && m[1] != "seq": // tags: defense
+			want = fmt.Sprintf("a list (write [%s])", cmpOr(m[2], "…"))
+		case list:
+			want = "a list of " + strings.TrimPrefix(want, "a ")
+		case m[1] == "str" && (elem == "bool" || elem == "int" || elem == "float64"): // enabled: "false"
+			got = fmt.Sprintf("the text %q (write it without quotes)", m[2])
 		}
 		p.Msg = fmt.Sprintf("expected %s, got %s", want, got)
 	}

@@ -1,6 +1,8 @@
 package diag
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -46,4 +48,36 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+var notFoundRe = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+
+// structKeys gathers the YAML keys of every struct type reachable from t,
+// by type name ("config.Slack"), for "did you mean" on an unknown key.
+func structKeys(t reflect.Type, into map[string][]string) {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map || t.Kind() == reflect.Array) {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct || into[t.String()] != nil {
+		return
+	}
+	into[t.String()] = []string{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name != "" {
+			into[t.String()] = append(into[t.String()], name)
+		}
+		structKeys(f.Type, into)
+	}
 }

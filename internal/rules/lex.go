@@ -76,6 +76,7 @@ func (es QueryErrors) Error() string {
 type QueryError struct {
 	Offset int
 	Msg    string
+	Opened int // for an unclosed "(": its offset + 1, named "at column N" in Msg; 0 otherwise
 }
 
 func (e *QueryError) Error() string { return e.Msg }
@@ -122,7 +123,9 @@ type lexer struct {
 	errs  []*QueryError
 }
 
-func (l *lexer) fail(pos int, msg string) { l.errs = append(l.errs, &QueryError{pos, msg}) }
+func (l *lexer) fail(pos int, msg string) {
+	l.errs = append(l.errs, &QueryError{Offset: pos, Msg: msg})
+}
 
 // emit adds it and moves past its text.
 func (l *lexer) emit(it item) {
@@ -242,7 +245,7 @@ func wordItem(w string, pos int) (item, *QueryError) {
 			v, err := strconv.Atoi(w[len(op)+1:])
 			if err != nil || v < 1 || v > maxNear {
 				bad := item{kind: itemNear, pos: pos, text: w, n: DefaultNear, ordered: op == "ONEAR"}
-				return bad, &QueryError{pos, fmt.Sprintf("%s needs a distance between 1 and %d, as in %s/5; found %q", op, maxNear, op, w)}
+				return bad, &QueryError{Offset: pos, Msg: fmt.Sprintf("%s needs a distance between 1 and %d, as in %s/5; found %q", op, maxNear, op, w)}
 			}
 			n = v
 		}

@@ -169,7 +169,8 @@ func readRuleFile(path string) (*parsedFile, error) {
 	case f.spec.Lists != nil && f.spec.Query != "":
 		wrong = &diag.Problem{File: path, Line: 1, Col: 1, Msg: "a file is either a rule (query:) or a lists file (lists:), not both"}
 	case f.spec.Lists == nil && strings.TrimSpace(f.spec.Query) == "":
-		wrong = &diag.Problem{File: path, Line: 1, Col: 1, Msg: "missing query: (a rule file needs a query; a lists file needs lists:)"}
+		// at an empty query: where it is written; at 1:1 when there is none
+		wrong = diag.At(path, root, "query", "a rule needs a query (a lists file has lists: instead)")
 	case f.spec.Lists != nil && (f.spec.Name != "" || len(f.spec.Tests) > 0 || f.spec.Channel != "" || f.spec.Feeds != nil):
 		wrong = diag.At(path, root, "lists", "a lists file holds only lists:")
 	}
@@ -321,6 +322,11 @@ func (f *parsedFile) queryProblem(e *QueryError) *diag.Problem {
 	line, col, ok := diag.LocateInScalar(n, f.lines, f.spec.Query, e.Offset)
 	if ok {
 		p.Line, p.Col = line, col
+	}
+	if e.Opened > 0 { // the "(" it speaks of, where the file has it
+		if l, c, ok := diag.LocateInScalar(n, f.lines, f.spec.Query, e.Opened-1); ok {
+			p.Msg = strings.Replace(p.Msg, fmt.Sprintf("at column %d", e.Opened), fmt.Sprintf("at line %d, column %d", l, c), 1)
+		}
 	}
 	if p.Line-1 < len(f.lines) {
 		p.Source = strings.TrimRight(f.lines[p.Line-1], "\r")

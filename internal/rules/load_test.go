@@ -117,7 +117,7 @@ func TestRuleFileProblemsAreAllReportedWithTheirLines(t *testing.T) {
 		"channel.yaml:3:10: mention: \"everybody\" is not a mention",
 		"lists.yaml:2:13: lists.bad name: a list name may hold only",
 		"lists.yaml:3:11: lists.empty[0]: entry \"--\" has no letters or digits",
-		"neither.yaml:1:1: missing query:",
+		"neither.yaml:1:1: query: a rule needs a query",
 		"syntax.yaml:",
 		"tests.yaml:4:13: tests[0].expect: expect must be match or no_match",
 		"unknown.yaml:3:1: unknown key chanel",
@@ -286,6 +286,39 @@ func TestAFieldPrefixWithNothingAfterItIsOneError(t *testing.T) {
 		var qes QueryErrors
 		if !errors.As(err, &qes) || len(qes) != 1 || !strings.Contains(qes[0].Msg, "title: needs a term right after it") {
 			t.Errorf("%q: %v, want one error about title: with nothing after it", q, err)
+		}
+	}
+}
+
+// TestProblemsSayWhatToWriteAndWhere: an empty query is placed at it, an
+// unclosed "(" names the line and column of the "(" in the file, a
+// quoted boolean says to drop the quotes, and an unknown key says which
+// was meant.
+func TestProblemsSayWhatToWriteAndWhere(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"empty.yaml":  "name: Empty\nquery: \"\"\n",
+		"paren.yaml":  "name: Paren\nquery: >\n  (Iraq OR Syria)\n  AND (leader OR emir\n  AND killed\n",
+		"quoted.yaml": "name: Quoted\nenabled: \"false\"\nquery: Iraq\n",
+		"typo.yaml":   "name: Typo\nquery: Iraq\nchanel: \"#x\"\nfeed: [Wire]\n",
+	}
+	for name, body := range files {
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+	}
+	_, err := LoadDir(dir)
+	got := ""
+	if err != nil {
+		got = err.Error()
+	}
+	for _, want := range []string{
+		"empty.yaml:2:8: query: a rule needs a query",
+		`paren.yaml:5:13: query: expected ")" to close the "(" at line 4, column 7, found end of query`,
+		`quoted.yaml:2:10: enabled: expected true or false, got the text "false" (write it without quotes)`,
+		"typo.yaml:3:1: unknown key chanel (did you mean channel?)",
+		"typo.yaml:4:1: unknown key feed (did you mean feeds?)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
 		}
 	}
 }

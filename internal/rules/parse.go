@@ -26,10 +26,10 @@ const maxProblems = 20
 // error is QueryErrors: every problem, in query order.
 func parseQuery(q string, lists map[string][]string) (node, error) {
 	if len(q) > MaxQueryLen {
-		return nil, QueryErrors{{MaxQueryLen, fmt.Sprintf("query is %d characters long; the limit is %d", len(q), MaxQueryLen)}}
+		return nil, QueryErrors{{Offset: MaxQueryLen, Msg: fmt.Sprintf("query is %d characters long; the limit is %d", len(q), MaxQueryLen)}}
 	}
 	if strings.TrimSpace(q) == "" {
-		return nil, QueryErrors{{0, "query is empty"}}
+		return nil, QueryErrors{{Offset: 0, Msg: "query is empty"}}
 	}
 	items, lexProblems := lex(q)
 	p := &parser{items: items, lists: lists, problems: lexProblems}
@@ -79,7 +79,7 @@ func tidy(ps []*QueryError) QueryErrors {
 }
 
 func (p *parser) fail(pos int, msg string) {
-	p.problems = append(p.problems, &QueryError{pos, msg})
+	p.problems = append(p.problems, &QueryError{Offset: pos, Msg: msg})
 }
 
 // bad is the placeholder for a term that could not be parsed.
@@ -203,6 +203,7 @@ func (p *parser) parsePrimary() node {
 			p.next()
 		} else {
 			p.fail(c.pos, fmt.Sprintf(`expected ")" to close the "(" at column %d, found %s`, it.pos+1, c.describe()))
+			p.problems[len(p.problems)-1].Opened = it.pos + 1
 		}
 		return n
 	case itemWord:

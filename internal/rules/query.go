@@ -120,7 +120,7 @@ func requires(n node) bool {
 // rules, regexes compiled. It returns every problem.
 func finish(n node) []*QueryError {
 	var problems []*QueryError
-	fail := func(t *termNode, msg string) { problems = append(problems, &QueryError{t.pos, msg}) }
+	fail := func(t *termNode, msg string) { problems = append(problems, &QueryError{Offset: t.pos, Msg: msg}) }
 	walkTerms(n, func(t *termNode) {
 		if t.bad {
 			return
