@@ -10,12 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 )
 
@@ -282,15 +284,33 @@ func TestStatusShowsTheRulesInForceAndSaysWhenTheDiskDiffers(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "a.yaml"), []byte("name: Leaders\nquery: leader\n"), 0o644)
 	body, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.Replace(string(body), "rules_dir: "+rulesDir(t), "rules_dir: "+dir, 1)), 0o644)
-	runCmd(t, context.Background(), "once", "--config", cfg) // loads the rules: they are in force
+	runCmd(t, context.Background(), "once", "--config", cfg)
 	_, out, _ := runCmd(t, context.Background(), "status", "--config", cfg)
-	if !strings.Contains(out, "Rules in force (loaded ") || !strings.Contains(out, ": Leaders\n") || strings.Contains(out, "Rules on disk") {
-		t.Errorf("status:\n%s", out)
+	if !strings.Contains(out, "Daemon: not running") || strings.Contains(out, "Rules in force") ||
+		!strings.Contains(out, "Rules on disk (1): Leaders") || !regexp.MustCompile(`Demo wire +\S+ \S+ UTC +0 +- `).MatchString(out) {
+		t.Errorf("after once, no daemon runs: no next poll, no rules in force:\n%s", out)
 	}
-	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: Ramadi\nquery: Ramadi\nenabled: false\n"), 0o644)
+
+	r := startRun(cfg)
+	defer r.stop()
+	waitFor(t, "the daemon's rules", func() bool {
+		_, out, _ = runCmd(t, context.Background(), "status", "--config", cfg)
+		return strings.Contains(out, "Rules in force (loaded ")
+	})
+	if !strings.Contains(out, "Daemon: running: feedwatch run (pid") || !strings.Contains(out, ": Leaders\n") || strings.Contains(out, "Rules on disk") {
+		t.Errorf("status of a running daemon:\n%s", out)
+	}
+	var rep statusReport
+	_, js, _ := runCmd(t, context.Background(), "status", "-o", "json", "--config", cfg)
+	if err := json.Unmarshal([]byte(js), &rep); err != nil || !rep.Daemon.Running || len(rep.Feeds) != 1 || rep.Feeds[0].NextPoll == nil ||
+		len(rep.RulesInForce) != 1 || rep.RulesInForce[0].ID != "a" || rep.Deliveries[article.Failed] != 0 ||
+		!strings.Contains(js, `"failed": 0`) || !strings.Contains(js, `"next_poll": "20`) {
+		t.Errorf("status -o json of a running daemon (%v):\n%s", err, js)
+	}
+	os.WriteFile(filepath.Join(dir, "b.yaml"), []byte("name: Ramadi\nquery: (Ramadi\n"), 0o644)
 	_, out, _ = runCmd(t, context.Background(), "status", "--config", cfg)
-	if !strings.Contains(out, "Rules on disk (2): Leaders, Ramadi (disabled)") {
-		t.Errorf("status after an edit not yet loaded:\n%s", out)
+	if !strings.Contains(out, "has problems, so the rules in force stay") {
+		t.Errorf("status after a broken edit:\n%s", out)
 	}
 }
 

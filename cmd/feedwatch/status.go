@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -54,11 +55,20 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	if err != nil {
 		return err
 	}
+	running, who := daemonRunning(cfg)
+	if running {
+		fmt.Fprintf(e.stdout, "Daemon: running: %s\n\n", who)
+	} else {
+		fmt.Fprintf(e.stdout, "Daemon: not running (feeds are polled only by feedwatch run, or once)\n\n")
+	}
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "FEED\tLAST SUCCESS\tFAILURES\tNEXT POLL\tLAST ERROR")
 	for _, f := range cfg.Feeds {
 		s := byName[f.Name]
-		next := nextPoll(cfg, f, s, time.Now())
+		next := "-"
+		if running {
+			next = nextPoll(cfg, f, s, time.Now())
+		}
 		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", f.Name, when(s.LastSuccess), s.Failures, next, oneLine(secret.Redact(s.LastError), 80))
 	}
 	return w.Flush()
@@ -67,17 +77,36 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 // printRules shows the rules the daemon has in force and, when they
 // differ, those on disk.
 func printRules(ctx context.Context, e env, cfg *config.Config, st *store.Store) {
-	inForce, since, running, _ := st.Meta(ctx, "rules_in_force")
+	inForce, since, recorded, _ := st.Meta(ctx, "rules_in_force")
+	running, _ := daemonRunning(cfg)
+	running = running && recorded
 	if running {
-		fmt.Fprintf(e.stdout, "\nRules in force (loaded %s): %s\n", when(since), inForce)
+		fmt.Fprintf(e.stdout, "\nRules in force (loaded %s): %s\n", when(since), refsSummary(inForce))
 	}
 	set, err := rules.LoadDir(cfg.RulesDir)
 	switch {
 	case err != nil:
 		fmt.Fprintf(e.stdout, "Rules on disk: %s has problems, so the rules in force stay (run 'feedwatch check'):\n%v\n", cfg.RulesDir, err)
-	case !running || set.Summary() != inForce:
-		fmt.Fprintf(e.stdout, "Rules on disk (%d): %s\n", len(set.Rules), set.Summary())
+	case !running || set.InForce() != inForce:
+		fmt.Fprintf(e.stdout, "\nRules on disk (%d): %s\n", len(set.Rules), set.Summary())
 	}
+}
+
+// refsSummary names the rules a daemon recorded as in force (Set.InForce),
+// the disabled ones marked.
+func refsSummary(inForce string) string {
+	var refs []rules.RuleRef
+	if json.Unmarshal([]byte(inForce), &refs) != nil {
+		return inForce // recorded by an older feedwatch: names already
+	}
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = r.Name
+		if !r.Enabled {
+			names[i] += " (disabled)"
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // printDeliveries counts the outbox and lists recent failures and posts.
@@ -146,19 +175,35 @@ func cmdRetry(ctx context.Context, e env, args []string) int {
 // nextPoll is when a feed is polled next: its schedule's next run, or, for
 // a feed backing off after failures, the first run after that.
 func nextPoll(cfg *config.Config, f config.Feed, st article.FeedState, now time.Time) string {
+	next, backingOff, ok := nextPollAt(cfg, f, st, now)
+	switch {
+	case !ok:
+		return "?"
+	case backingOff:
+		return when(next) + " (backing off)"
+	}
+	return when(next)
+}
+
+// nextPollAt is when a running daemon polls the feed next, and whether it
+// is backing off after failures until then.
+func nextPollAt(cfg *config.Config, f config.Feed, st article.FeedState, now time.Time) (next time.Time, backingOff, ok bool) {
 	sched, err := cronspec.Parse(cfg.FeedSchedule(f))
 	if err != nil {
-		return "?"
+		return time.Time{}, false, false
 	}
 	from := now
 	if st.NextDue.After(now) {
 		from = st.NextDue.Add(-time.Second)
 	}
-	next := sched.Next(from.In(cfg.Location()))
-	if st.NextDue.After(now) {
-		return when(next) + " (backing off)"
-	}
-	return when(next)
+	return sched.Next(from.In(cfg.Location())).UTC(), st.NextDue.After(now), true
+}
+
+// daemonRunning says whether a feedwatch run holds the database now, and
+// the holder's own words.
+func daemonRunning(cfg *config.Config) (bool, string) {
+	who, held := store.Holder(cfg.Storage.Path)
+	return held && strings.HasPrefix(who, "feedwatch run"), who
 }
 
 func cmdConfig(_ context.Context, e env, args []string) int {

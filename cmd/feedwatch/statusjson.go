@@ -13,27 +13,32 @@ import (
 )
 
 // statusReport is status -o json: what the text shows, for scripts.
+// Times are RFC 3339 in UTC; a time that does not exist is null; every
+// delivery state is counted, zeros included; rules_in_force is null when
+// no daemon runs.
 type statusReport struct {
-	Feeds      []feedStatus          `json:"feeds"`
-	Rules      []ruleStatus          `json:"rules_on_disk"`
-	RulesError string                `json:"rules_error,omitempty"`
-	Deliveries map[article.State]int `json:"deliveries"`
-	Failed     []deliveryStatus      `json:"failed"`
-	Recent     []deliveryStatus      `json:"recent"`
+	Daemon       daemonStatus          `json:"daemon"`
+	Feeds        []feedStatus          `json:"feeds"`
+	RulesInForce []rules.RuleRef       `json:"rules_in_force"`
+	Rules        []rules.RuleRef       `json:"rules_on_disk"`
+	RulesError   string                `json:"rules_error,omitempty"`
+	Deliveries   map[article.State]int `json:"deliveries"`
+	Failed       []deliveryStatus      `json:"failed"`
+	Recent       []deliveryStatus      `json:"recent"`
+}
+
+type daemonStatus struct {
+	Running bool   `json:"running"`
+	Holder  string `json:"holder,omitempty"` // "feedwatch run (pid 42 on host, since …)"
 }
 
 type feedStatus struct {
 	Name        string     `json:"name"`
 	LastSuccess *time.Time `json:"last_success"`
 	Failures    int        `json:"failures"`
-	NextPoll    string     `json:"next_poll"`
+	NextPoll    *time.Time `json:"next_poll"` // null when no daemon runs
+	BackingOff  bool       `json:"backing_off"`
 	LastError   string     `json:"last_error,omitempty"`
-}
-
-type ruleStatus struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Enabled bool   `json:"enabled"`
 }
 
 type deliveryStatus struct {
@@ -51,23 +56,35 @@ func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	if err != nil {
 		return err
 	}
+	r.Daemon.Running, r.Daemon.Holder = daemonRunning(cfg)
+	r.Feeds = []feedStatus{}
 	for _, f := range cfg.Feeds {
 		s := byName[f.Name]
-		fs := feedStatus{Name: f.Name, Failures: s.Failures, NextPoll: nextPoll(cfg, f, s, time.Now()), LastError: secret.Redact(s.LastError)}
+		fs := feedStatus{Name: f.Name, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
+		if next, backingOff, ok := nextPollAt(cfg, f, s, time.Now()); ok && r.Daemon.Running {
+			fs.NextPoll, fs.BackingOff = &next, backingOff
+		}
 		if !s.LastSuccess.IsZero() {
-			fs.LastSuccess = &s.LastSuccess
+			t := s.LastSuccess.UTC()
+			fs.LastSuccess = &t
 		}
 		r.Feeds = append(r.Feeds, fs)
+	}
+	if inForce, _, ok, _ := st.Meta(ctx, "rules_in_force"); ok && r.Daemon.Running {
+		json.Unmarshal([]byte(inForce), &r.RulesInForce)
 	}
 	if set, err := rules.LoadDir(cfg.RulesDir); err != nil {
 		r.RulesError = err.Error()
 	} else {
-		for _, rule := range set.Rules {
-			r.Rules = append(r.Rules, ruleStatus{rule.ID, rule.Name, rule.Enabled})
-		}
+		r.Rules = set.Refs()
 	}
 	if r.Deliveries, err = st.DeliveryCounts(ctx); err != nil {
 		return err
+	}
+	for _, state := range []article.State{article.Pending, article.Sent, article.Failed, article.Held, article.Merged} {
+		if _, ok := r.Deliveries[state]; !ok {
+			r.Deliveries[state] = 0 // zeros counted too
+		}
 	}
 	for _, list := range []struct {
 		state article.State
@@ -79,7 +96,7 @@ func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 		}
 		*list.into = []deliveryStatus{}
 		for _, d := range ds {
-			*list.into = append(*list.into, deliveryStatus{At: d.Updated, State: d.State, Channel: d.Channel(),
+			*list.into = append(*list.into, deliveryStatus{At: d.Updated.UTC(), State: d.State, Channel: d.Channel(),
 				Title: headline(d.Message), Rules: article.Summary(d.Message).Rules, Error: secret.Redact(d.LastError)})
 		}
 	}

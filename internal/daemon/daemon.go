@@ -111,7 +111,7 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		return nil, fmt.Errorf("rules in %s:\n%w", cfg.RulesDir, err)
 	}
 	d.rules = rules.NewLive(cfg.RulesDir, set, func(set *rules.Set) { // status shows the rules in force
-		_ = d.store.SetMeta(context.Background(), "rules_in_force", set.Summary()) // only informative
+		_ = d.store.SetMeta(context.Background(), "rules_in_force", set.InForce()) // only informative
 	})
 	d.metrics.RulesLoaded.Set(float64(len(set.Rules)))
 	d.logger.Info("rules loaded", "dir", cfg.RulesDir, "rules", len(set.Rules), "lists", len(set.Lists))

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -88,6 +89,28 @@ func testName(t Test) string {
 		return fmt.Sprintf("%q", t.Title)
 	}
 	return "inline text"
+}
+
+// RuleRef is a rule as status lists it.
+type RuleRef struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Enabled bool   `json:"enabled"`
+}
+
+// Refs lists the set's rules by id, name and whether each is enabled.
+func (s *Set) Refs() []RuleRef {
+	out := make([]RuleRef, len(s.Rules))
+	for i, r := range s.Rules {
+		out[i] = RuleRef{r.ID, r.Name, r.Enabled}
+	}
+	return out
+}
+
+// InForce is Refs as the daemon records it for status (JSON).
+func (s *Set) InForce() string {
+	b, _ := json.Marshal(s.Refs())
+	return string(b)
 }
 
 // Summary names the set's rules, the disabled ones marked, for status.

@@ -74,3 +74,24 @@ func realPath(path string) (string, error) {
 	}
 	return filepath.Join(dir, filepath.Base(path)), nil
 }
+
+// Holder says whether a process holds the database's lock now, and which
+// ("feedwatch run (pid 42 on host, since …)"): status tells a running
+// daemon from a database that once or an old run left.
+func Holder(path string) (who string, held bool) {
+	real, err := realPath(path)
+	if err != nil {
+		return "", false
+	}
+	f, err := os.Open(real + ".lock")
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err == nil {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		return "", false
+	}
+	text, _ := os.ReadFile(real + ".lock")
+	return strings.TrimSpace(string(text)), true
+}
