@@ -182,6 +182,36 @@ func TestConfigPrintsWhatIsInEffectAndWhereItCameFrom(t *testing.T) {
 	}
 }
 
+// TestConfigNamesTheRealSourceOfEachValue: the shipped config.yaml's
+// ${VAR:-default} and ${VAR} say whether the variable was set, an empty
+// user agent shows the one sent, and a feed from feeds_file names its
+// line there.
+func TestConfigNamesTheRealSourceOfEachValue(t *testing.T) {
+	dir := t.TempDir()
+	shipped, _ := os.ReadFile(filepath.Join("..", "..", "config.yaml"))
+	os.WriteFile(filepath.Join(dir, "config.yaml"), append(shipped, []byte("feeds_file: list.opml\n")...), 0o644)
+	os.WriteFile(filepath.Join(dir, "list.opml"), []byte(`<opml version="2.0"><body>
+<outline type="rss" text="Listed" xmlUrl="https://listed.example/rss"/></body></opml>`), 0o644)
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-SecretPart"}
+	var out, errb syncBuffer
+	code := run(context.Background(), []string{"config", "--config", filepath.Join(dir, "config.yaml")}, strings.NewReader(""), &out, &errb,
+		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`server.listen: +127.0.0.1:9090 +# file: the default in \$\{FEEDWATCH_LISTEN:-…\} \(FEEDWATCH_LISTEN is not set\)`),
+		regexp.MustCompile(`slack.webhook_url: +# file: \$\{SLACK_WEBHOOK_URL\} is not set, so empty`),
+		regexp.MustCompile(`slack.token: +\[redacted\] +# file, \$\{SLACK_BOT_TOKEN\}`),
+		regexp.MustCompile(`fetch.user_agent: +feedwatch/\S+ \(\+https://\S+\) +# default \(fetch.user_agent is empty\)`),
+		regexp.MustCompile(`feeds\[\d+\].url: +https://listed.example/rss +# feeds_file \S+list.opml:2`),
+	} {
+		if !want.MatchString(out.String()) {
+			t.Errorf("output lacks %s:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestStatusSpeaksJSONForScripts(t *testing.T) {
 	cfg := demo(t)
 	runCmd(t, context.Background(), "once", "--config", cfg)

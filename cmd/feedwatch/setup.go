@@ -27,7 +27,7 @@ func readConfig(e env, path string) (*config.Config, error) {
 		return nil, err
 	}
 	if cfg.Fetch.UserAgent == "" {
-		cfg.Fetch.UserAgent = fmt.Sprintf("feedwatch/%s (+%s)", buildVersion(), projectURL)
+		cfg.Fetch.UserAgent = defaultUserAgent()
 	}
 	return cfg, nil
 }
@@ -109,3 +109,6 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	}
 	return &session{ctx: ctx, cfg: cfg, logger: logger, p: p, stop: stop}, exitOK
 }
+
+// defaultUserAgent is the User-Agent sent when fetch.user_agent is empty.
+func defaultUserAgent() string { return fmt.Sprintf("feedwatch/%s (+%s)", buildVersion(), projectURL) }

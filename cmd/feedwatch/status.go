@@ -218,6 +218,9 @@ func cmdConfig(_ context.Context, e env, args []string) int {
 	}
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	for _, s := range settings {
+		if s.Key == "fetch.user_agent" && s.Value == "" { // what is sent, not an empty line
+			s.Value, s.Source = defaultUserAgent(), "default (fetch.user_agent is empty)"
+		}
 		fmt.Fprintf(w, "%s:\t%s\t# %s\n", s.Key, secret.Redact(s.Value), s.Source)
 	}
 	w.Flush()

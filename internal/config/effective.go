@@ -11,7 +11,9 @@ import (
 )
 
 // Setting is one value of the effective configuration and where it came
-// from: "file", "file, ${VAR}", "environment (VAR)" or "default".
+// from: "file", "file, ${VAR}" (VAR set), "file: the default in ${VAR:-…}
+// (VAR is not set)", "file: ${VAR} is not set, so empty", "environment
+// (VAR)" or "default".
 type Setting struct {
 	Key, Value, Source string
 }
@@ -34,7 +36,11 @@ func Effective(path string, lookupEnv func(string) (string, bool)) ([]Setting, e
 	}
 	var out []Setting
 	walk(reflect.ValueOf(*cfg), "", func(key string, v reflect.Value) {
-		out = append(out, Setting{Key: key, Value: show(v), Source: source(&root, key, lookupEnv)})
+		src := source(&root, key, lookupEnv)
+		if f := cfg.listedFeed(key); f != nil {
+			src = fmt.Sprintf("feeds_file %s:%d", f.Origin, f.Line)
+		}
+		out = append(out, Setting{Key: key, Value: show(v), Source: src})
 	})
 	return out, nil
 }
@@ -78,10 +84,18 @@ func show(v reflect.Value) string {
 
 func source(root *yaml.Node, key string, lookupEnv func(string) (string, bool)) string {
 	if diag.Has(root, key) {
-		if m := envRe.FindStringSubmatch(nodeValue(root, key)); m != nil {
-			return "file, ${" + m[1] + "}"
+		m := envRe.FindStringSubmatch(nodeValue(root, key))
+		if m == nil {
+			return "file"
 		}
-		return "file"
+		v, _ := lookupEnv(m[1])
+		switch {
+		case v != "":
+			return "file, ${" + m[1] + "}"
+		case m[2] != "": // ${VAR:-default}
+			return "file: the default in ${" + m[1] + ":-…} (" + m[1] + " is not set)"
+		}
+		return "file: ${" + m[1] + "} is not set, so empty"
 	}
 	for _, d := range EnvDefaults {
 		if d.Field == key {
