@@ -91,8 +91,23 @@ type Feed struct {
 	Tags     []string `yaml:"tags"`
 	Schedule string   `yaml:"schedule"`           // empty: the global schedule
 	Timezone string   `yaml:"timezone,omitempty"` // the publisher's zone, for dates without one or with an ambiguous abbreviation
-	Origin   string   `yaml:"-"`                  // the feeds_file a feed was read from; "" for one in config.yaml
-	Line     int      `yaml:"-"`                  // its line there
+	// UserAgent, Headers and BasicAuth are sent with this feed's requests:
+	// a publisher that blocks feedwatch's User-Agent, wants an API key
+	// header, or puts its feed behind a login. Header values and the
+	// password are secrets: redacted wherever they are shown.
+	UserAgent string            `yaml:"user_agent,omitempty"`
+	Headers   map[string]Secret `yaml:"headers,omitempty"`
+	BasicAuth *BasicAuth        `yaml:"basic_auth,omitempty"`
+	Origin    string            `yaml:"-"` // the feeds_file a feed was read from; "" for one in config.yaml
+	Line      int               `yaml:"-"` // its line there
+}
+
+// BasicAuth is a feed's HTTP Basic login; the password may come from a
+// file (password_file) or ${VAR}.
+type BasicAuth struct {
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password,omitempty"`
+	PasswordFile string `yaml:"password_file,omitempty"`
 }
 
 // Zone is the feed's timezone:, nil when it has none (its dates are read
@@ -205,6 +220,17 @@ func expandEnv(v reflect.Value, lookup func(string) (string, bool)) {
 		for i := 0; i < v.NumField(); i++ {
 			expandEnv(v.Field(i), lookup)
 		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			expandEnv(v.Elem(), lookup)
+		}
+	case reflect.Map: // header values: map values cannot be set in place
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			expandEnv(e, lookup)
+			v.SetMapIndex(k, e)
+		}
 	case reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
 			expandEnv(v.Index(i), lookup)
@@ -263,6 +289,11 @@ func (c *Config) resolve() []FieldError {
 	}
 	readSecret("slack.token", c.Slack.TokenFile, &c.Slack.Token)
 	readSecret("slack.webhook_url", c.Slack.WebhookURLFile, &c.Slack.WebhookURL)
+	for i, f := range c.Feeds {
+		if f.BasicAuth != nil {
+			readSecret(fmt.Sprintf("feeds[%d].basic_auth.password", i), f.BasicAuth.PasswordFile, &c.Feeds[i].BasicAuth.Password)
+		}
+	}
 	return ps
 }
 

@@ -228,3 +228,19 @@ func TestAFeedsTimezoneMustBeAZone(t *testing.T) {
 		}
 	}
 }
+
+func TestAFeedsRequestSettingsAreChecked(t *testing.T) {
+	c := Default()
+	c.Feeds = []Feed{{Name: "Wire", URL: "https://wire.example/rss", Headers: map[string]Secret{"Accept-Encoding": "br", "Bad Name": "x"},
+		BasicAuth: &BasicAuth{Password: "p"}}}
+	var fields []string
+	for _, e := range c.Validate() {
+		fields = append(fields, e.Field)
+	}
+	got := strings.Join(fields, " ")
+	for _, want := range []string{"feeds[0].headers.Accept-Encoding", "feeds[0].headers.Bad Name", "feeds[0].basic_auth.username"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems %q lack %s", got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -56,6 +57,9 @@ func walk(v reflect.Value, prefix string, leaf func(string, reflect.Value)) {
 		key := strings.TrimPrefix(prefix+"."+tag, ".")
 		f := v.Field(i)
 		switch {
+		case f.Kind() == reflect.Pointer && f.IsNil(): // an optional block left out (basic_auth)
+		case f.Kind() == reflect.Pointer:
+			walk(f.Elem(), key, leaf)
 		case f.Kind() == reflect.Struct:
 			walk(f, key, leaf)
 		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct:
@@ -71,6 +75,14 @@ func walk(v reflect.Value, prefix string, leaf func(string, reflect.Value)) {
 func show(v reflect.Value) string {
 	if s, ok := v.Interface().(fmt.Stringer); ok {
 		return s.String() // durations, sizes; secrets print redacted
+	}
+	if v.Kind() == reflect.Map { // headers: names shown, values are secrets
+		keys := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			keys = append(keys, fmt.Sprintf("%s: %v", k, v.MapIndex(k).Interface()))
+		}
+		sort.Strings(keys)
+		return "{" + strings.Join(keys, ", ") + "}"
 	}
 	if v.Kind() == reflect.Slice {
 		parts := make([]string, v.Len())

@@ -3,7 +3,9 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +106,7 @@ func (c *Config) validateFeeds(bad func(field, format string, args ...any)) {
 				bad(p+".schedule", "%v", err)
 			}
 		}
+		c.validateRequest(p, f, bad)
 		if _, err := time.LoadLocation(f.Timezone); f.Timezone != "" && err != nil {
 			bad(p+".timezone", "unknown time zone %q (use an IANA name such as Asia/Baghdad)", f.Timezone)
 		}
@@ -149,3 +152,26 @@ func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 		bad("slack.give_up_after", "must be positive")
 	}
 }
+
+// validateRequest checks what a feed adds to its requests: header names
+// HTTP allows and none feedwatch must set itself, a login with a user.
+func (c *Config) validateRequest(p string, f Feed, bad func(field, format string, args ...any)) {
+	for name := range f.Headers {
+		switch h := http.CanonicalHeaderKey(name); {
+		case !headerName.MatchString(name):
+			bad(p+".headers."+name, "is not a valid HTTP header name")
+		case h == "Accept-Encoding" || h == "Host" || h == "Content-Length" || h == "If-None-Match" || h == "If-Modified-Since":
+			bad(p+".headers."+name, "is set by feedwatch itself (Accept-Encoding would turn off compressed responses; the others carry its conditional requests)")
+		case h == "Authorization" && f.BasicAuth != nil:
+			bad(p+".headers."+name, "set either an Authorization header or basic_auth, not both")
+		}
+	}
+	if a := f.BasicAuth; a != nil && strings.TrimSpace(a.Username) == "" {
+		bad(p+".basic_auth.username", "a login needs a username")
+	}
+	if strings.ContainsAny(f.UserAgent, "\r\n") {
+		bad(p+".user_agent", "must be one line")
+	}
+}
+
+var headerName = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")

@@ -16,7 +16,7 @@ import (
 // Get fetches a URL that may be a feed or a web page, with the fetcher's
 // limits, and reads it as ReadDocument does.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, Kind, error) {
-	resp, err := f.get(ctx, rawURL, Validators{})
+	resp, err := f.get(ctx, rawURL, Validators{}, Request{})
 	if err != nil {
 		return nil, "", err
 	}

@@ -6,6 +6,7 @@ package feed
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,6 +33,16 @@ type Source struct {
 	URL  string
 	Tags []string
 	Zone *time.Location // the publisher's time zone (a feed's timezone:), nil when unknown: see ParseDateIn
+	Request
+}
+
+// Request is what a feed adds to its requests (its config's user_agent,
+// headers and basic_auth). Go drops Authorization on a redirect to
+// another host, so a login is never sent where the feed did not say.
+type Request struct {
+	UserAgent          string
+	Header             http.Header
+	Username, Password string
 }
 
 // Validators are the previous response's cache validators, sent back as
@@ -122,7 +133,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 	if u.Scheme == "file" {
 		return f.fetchFile(ctx, u.Path, src)
 	}
-	resp, err := f.get(ctx, src.URL, v)
+	resp, err := f.get(ctx, src.URL, v, src.Request)
 	if err != nil {
 		return Result{}, err
 	}
@@ -157,12 +168,18 @@ func documentBase(resp *http.Response) string {
 }
 
 // get sends a GET with our headers and, with validators, a conditional one.
-func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators) (*http.Response, error) {
+func (f *Fetcher) get(ctx context.Context, rawURL string, v Validators, r Request) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL: %w", err)
 	}
-	req.Header.Set("User-Agent", f.userAgent)
+	for name, values := range r.Header {
+		req.Header[http.CanonicalHeaderKey(name)] = values
+	}
+	if r.Username != "" {
+		req.SetBasicAuth(r.Username, r.Password)
+	}
+	req.Header.Set("User-Agent", cmp.Or(r.UserAgent, f.userAgent))
 	req.Header.Set("Accept", "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
 	if v.ETag != "" {
 		req.Header.Set("If-None-Match", v.ETag)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -29,7 +30,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return &BackingOff{Until: st.NextDue, Failures: st.Failures}
 	}
 	start := time.Now()
-	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags, Zone: f.Zone()}, feed.ValidatorsFor(st, f.URL))
+	res, err := s.Fetcher.Fetch(ctx, feed.Source{Name: f.Name, URL: f.URL, Tags: f.Tags, Zone: f.Zone(), Request: requestOf(f)}, feed.ValidatorsFor(st, f.URL))
 	took := time.Since(start) // fetched and parsed
 	if err != nil {
 		d.observe.FetchDone(f.Name, "error", took)
@@ -245,4 +246,19 @@ type BackingOff struct {
 
 func (b *BackingOff) Error() string {
 	return fmt.Sprintf("skipped: backing off after %d failures until %s", b.Failures, b.Until.UTC().Format(time.RFC3339))
+}
+
+// requestOf is what a feed's config adds to its requests.
+func requestOf(f config.Feed) feed.Request {
+	r := feed.Request{UserAgent: f.UserAgent}
+	if len(f.Headers) > 0 {
+		r.Header = http.Header{}
+		for name, v := range f.Headers {
+			r.Header.Set(name, v.Reveal())
+		}
+	}
+	if f.BasicAuth != nil {
+		r.Username, r.Password = f.BasicAuth.Username, f.BasicAuth.Password.Reveal()
+	}
+	return r
 }
