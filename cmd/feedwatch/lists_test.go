@@ -152,3 +152,37 @@ func TestCheckSaysWhatWasMeantAndReportsConfigAndRulesTogether(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestTestRenderShowsTheMessageAsSlackGetsItAndWhereItGoes: test --render
+// prints where each message goes (the rule's channel with a bot token,
+// its mention, a digest rule's match held) and, with -o json, the Block
+// Kit blocks the daemon would post.
+func TestTestRenderShowsTheMessageAsSlackGetsItAndWhereItGoes(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "rules"), 0o755)
+	os.WriteFile(filepath.Join(dir, "rules", "now.yaml"), []byte("name: Now\nquery: Anbar\nchannel: \"#iraq-watch\"\nmention: here\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "rules", "daily.yaml"), []byte("name: Daily\nquery: Ramadi\ndigest: \"0 7 * * *\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Raid in Anbar near Ramadi\nForces raided a house in Anbar province.\n"), 0o644)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("server: {listen: \"\"}\nslack: {token: xoxb-render-test, channel: \"#news\"}\n"), 0o644)
+	code, out, errOut := runCmd(t, context.Background(), "test", "--render", "--config", cfg, filepath.Join(dir, "a.txt"))
+	if code != 0 || !strings.Contains(out, "→ posted at once to #iraq-watch, mentioning <!here>") ||
+		!strings.Contains(out, "→ held for the digest of rule daily, posted on its schedule to #news") {
+		t.Fatalf("test --render exited %d:\n%s%s", code, out, errOut)
+	}
+	_, js, _ := runCmd(t, context.Background(), "test", "--render", "-o", "json", "--config", cfg, filepath.Join(dir, "a.txt"))
+	var res []struct {
+		Messages []struct {
+			Channel string
+			Text    string
+			Blocks  []map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil || len(res) != 1 || len(res[0].Messages) != 2 {
+		t.Fatalf("test --render -o json (%v):\n%s", err, js)
+	}
+	m := res[0].Messages[0]
+	if m.Channel != "#iraq-watch" || len(m.Blocks) < 2 || m.Blocks[0]["type"] != "section" || !strings.Contains(m.Text, "Raid in Anbar near Ramadi") {
+		t.Errorf("rendered message: %+v", m)
+	}
+}

@@ -16,12 +16,13 @@ import (
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/route"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
 
 func cmdTest(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "test", "[--rule FILE | --query Q] [-o json] [INPUT…]", `Matches a rule (--rule FILE, which need not be in the rules folder), a query (--query Q),
+	fs, path := flags(e, "test", "[--rule FILE | --query Q] [--render] [-o json] [INPUT…]", `Matches a rule (--rule FILE, which need not be in the rules folder), a query (--query Q),
 or every rule against each INPUT and explains why it matched or not. INPUT is a feed file
 (every item), a plain-text article (first non-empty line is the title, the rest the body),
 "-" for standard input (the default), or an http(s) URL of a feed or a web page.
@@ -29,6 +30,7 @@ Lists come from the configured rules folder; a rule's feeds: filter is not appli
 Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 	ruleFile := fs.String("rule", "", "rule `FILE` to try")
 	query := fs.String("query", "", "`QUERY` to try")
+	render := fs.Bool("render", false, "also show each message a match would send, as Slack gets it (Block Kit with -o json), and where it goes")
 	format := formatVar(fs)
 	if code, ok := parseWithArgs(fs, args); !ok {
 		return code
@@ -56,7 +58,12 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 		return exitUsage
 	}
 	fetcher := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
-	results, allMatched := judgeInputs(ctx, e, fetcher, inputs, selected, *format != "json")
+	var table *route.Table
+	if *render {
+		t := renderTable(cfg)
+		table = &t
+	}
+	results, allMatched := judgeInputs(ctx, e, fetcher, inputs, selected, table, *format != "json")
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -70,7 +77,7 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 
 // judgeInputs reads each input and judges each of its articles, printing
 // the judgements as it goes when print is set.
-func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, selected []*rules.Rule, print bool) ([]testResult, bool) {
+func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, selected []*rules.Rule, render *route.Table, print bool) ([]testResult, bool) {
 	allMatched, results := true, []testResult{}
 	for _, in := range inputs {
 		arts, err := readInput(ctx, e, f, in)
@@ -88,9 +95,13 @@ func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, s
 				label = fmt.Sprintf("%s [%d/%d]", in, i+1, len(arts))
 			}
 			r := judge(label, &a, selected)
+			if render != nil {
+				r.Messages = renderMessages(&a, selected, *render)
+			}
 			results = append(results, r)
 			if print {
 				printJudgement(e.stdout, r)
+				printRendered(e.stdout, r.Messages)
 			}
 			allMatched = allMatched && r.matched()
 		}
@@ -198,10 +209,11 @@ func noteKind(e env, in string, arts []article.Article, kind feed.Kind, refusal 
 // returns whether any rule matched.
 // testResult is what test found for one article (-o json prints them).
 type testResult struct {
-	Input string        `json:"input"`
-	Title string        `json:"title,omitempty"`
-	Error string        `json:"error,omitempty"`
-	Rules []ruleVerdict `json:"rules,omitempty"`
+	Input    string            `json:"input"`
+	Title    string            `json:"title,omitempty"`
+	Error    string            `json:"error,omitempty"`
+	Rules    []ruleVerdict     `json:"rules,omitempty"`
+	Messages []renderedMessage `json:"messages,omitempty"` // with --render
 }
 
 type ruleVerdict struct {
