@@ -255,7 +255,7 @@ func TestBashCompletesCommandsAndTheirFlags(t *testing.T) {
 		{"feedwatch -o json sta", "status"},
 		{"feedwatch check --s", "--slack"},
 		{"feedwatch status -o ", "text json"},
-		{"feedwatch test -", "-o --config --query --rule"},
+		{"feedwatch test -", "-o --config --query --render --rule"},
 		{"feedwatch backtest --q", "--query"},
 		{"feedwatch completion ", "bash zsh"},
 		{"feedwatch help sen", "send-test"},
