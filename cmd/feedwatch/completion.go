@@ -43,6 +43,8 @@ func commandWords(name string, names []string) string {
 		return strings.Join(names, " ")
 	case "feeds":
 		return "export"
+	case "schema":
+		return "rules config"
 	}
 	return ""
 }

@@ -110,6 +110,7 @@ func commands() []command {
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},
 		{"healthcheck", "", "exit 0 when the running daemon answers /readyz (for Docker HEALTHCHECK)", cmdHealthcheck},
 		{"completion", "bash|zsh", "print a shell completion script", cmdCompletion},
+		{"schema", "rules|config", "print the JSON Schema of rule files or config.yaml, for editors", cmdSchema},
 	}
 }
 

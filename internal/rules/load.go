@@ -361,3 +361,7 @@ func (s *Set) QueryRule(q string) (*Rule, error) {
 	}
 	return &Rule{ID: "query", Name: q, Query: q, Enabled: true, query: n}, nil
 }
+
+// FileModel is a rule or lists file as decoded, for the JSON Schema
+// (internal/schema) made from it.
+func FileModel() any { return ruleFile{} }
