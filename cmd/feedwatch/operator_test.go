@@ -292,8 +292,25 @@ func TestCheckSlackAsksAboutEveryChannelAndSendTestPostsToEach(t *testing.T) {
 		t.Errorf("a channel the bot is in: exit %d\n%s", code, out)
 	}
 	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news"})
-	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: the bot is not in the channel") {
-		t.Errorf("a channel the bot is not in: exit %d\n%s", code, out)
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitOK || !strings.Contains(out, "#news: ok: the bot is not in it, and posts there with chat:write.public") {
+		t.Errorf("a public channel the bot is not in: exit %d\n%s", code, out)
+	}
+	fake.SetChannels(fakeslack.Channel{ID: "C01", Name: "news", Private: true})
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: the bot is not in this private channel: invite it") {
+		t.Errorf("a private channel the bot is not in: exit %d\n%s", code, out)
+	}
+	fake.MissingScope("channels:read")
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitOK ||
+		strings.Count(out, "missing_scope")+strings.Count(out, "channels #news: not checked: the token lacks the channels:read and groups:read scopes") != 1 {
+		t.Errorf("a token with the posting scopes only: exit %d\n%s", code, out)
+	}
+	fake.MissingScope("")
+	offline := demo(t)
+	body, _ := os.ReadFile(offline)
+	os.WriteFile(offline, []byte(strings.Replace(string(body), "server:", "slack:\n  token: xoxb-test-token\n  channel: \"#news\"\n  api_url: http://127.0.0.1:1/\nserver:", 1)), 0o644)
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", offline, "--slack"); code != exitOK ||
+		!strings.Contains(out, "channels #news: not checked, Slack could not be reached") {
+		t.Errorf("Slack out of reach: exit %d\n%s", code, out)
 	}
 	fake.SetChannels()
 	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg, "--slack"); code != exitUsage || !strings.Contains(out, "#news: no such channel") {

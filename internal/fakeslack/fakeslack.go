@@ -46,14 +46,15 @@ type Response struct {
 // Server is the fake.
 type Server struct {
 	*httptest.Server
-	mu      sync.Mutex
-	posts   []Post
-	queue   map[string][]Response // by channel ("" for any)
-	ts      int
-	refused string        // an auth error every call answers (RefuseToken)
-	slow    time.Duration // every answer waits this long (Slow)
-	jitter  time.Duration // and up to this much more, at random (SlowUpTo)
-	chans   []Channel     // what conversations.list answers (SetChannels)
+	mu           sync.Mutex
+	posts        []Post
+	queue        map[string][]Response // by channel ("" for any)
+	ts           int
+	refused      string        // an auth error every call answers (RefuseToken)
+	slow         time.Duration // every answer waits this long (Slow)
+	jitter       time.Duration // and up to this much more, at random (SlowUpTo)
+	chans        []Channel     // what conversations.list answers (SetChannels)
+	missingScope string        // conversations.* answer missing_scope naming it (MissingScope)
 }
 
 // New starts a fake closed when the test ends. Its API base URL is
@@ -141,8 +142,16 @@ func (s *Server) SlowUpTo(d time.Duration) {
 
 // Channel is a channel the fake workspace has.
 type Channel struct {
-	ID, Name         string
-	Member, Archived bool
+	ID, Name                  string
+	Member, Archived, Private bool
+}
+
+// MissingScope makes conversations.list and .info answer missing_scope
+// naming scope, as Slack does for a token without channels:read.
+func (s *Server) MissingScope(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.missingScope = scope
 }
 
 // SetChannels sets the channels conversations.list and .info know.
@@ -158,9 +167,16 @@ func (s *Server) conversations(w http.ResponseWriter, path string, body []byte) 
 	chans := append([]Channel(nil), s.chans...)
 	s.mu.Unlock()
 	render := func(c Channel) map[string]any {
-		return map[string]any{"id": c.ID, "name": c.Name, "is_member": c.Member, "is_archived": c.Archived, "is_channel": true}
+		return map[string]any{"id": c.ID, "name": c.Name, "is_member": c.Member, "is_archived": c.Archived, "is_channel": true, "is_private": c.Private}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	s.mu.Lock()
+	missing := s.missingScope
+	s.mu.Unlock()
+	if missing != "" { // a token without the scopes the manifest leaves out
+		fmt.Fprintf(w, `{"ok":false,"error":"missing_scope","needed":%q,"provided":"chat:write,chat:write.public"}`, missing)
+		return
+	}
 	if path == "/conversations.info" {
 		for _, c := range chans {
 			if c.ID == form.Get("channel") {

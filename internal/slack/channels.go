@@ -2,36 +2,60 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
 )
 
+// ChannelCheck is what Slack says of one channel alerts go to.
+type ChannelCheck struct {
+	Channel string
+	OK      bool
+	Note    string // why it is fine, or what to do
+	// Not checked: Scope names the scopes the token lacks to tell
+	// (channels:read, groups:read, which posting does not need);
+	// Unreachable says Slack could not be asked.
+	Scope       string
+	Unreachable error
+}
+
 // CheckChannel tells whether the bot can post to channel ("#name" or an
-// id): it exists, is not archived, and the bot is in it. It needs the
-// channels:read (and groups:read, for private channels) scopes.
-func (b *Bot) CheckChannel(ctx context.Context, channel string) error {
+// id): it exists, is not archived, and the bot is in it or (a public
+// one) may post there with chat:write.public. Telling needs the
+// channels:read and groups:read scopes; without them the channel is not
+// checked, which is not a failure.
+func (b *Bot) CheckChannel(ctx context.Context, channel string) ChannelCheck {
+	c := ChannelCheck{Channel: channel}
 	ch, err := b.findChannel(ctx, channel)
-	if err != nil {
-		return err
-	}
+	var api slack.SlackErrorResponse
 	switch {
+	case errors.As(err, &api) && api.Err == "missing_scope":
+		c.Scope = "channels:read and groups:read"
+	case err != nil && classify(err, b.token).Final:
+		c.Note = classify(err, b.token).Reason
+	case err != nil:
+		c.Unreachable = classify(err, b.token)
 	case ch == nil:
-		return fmt.Errorf("%s: no such channel the bot can see", channel)
+		c.Note = "no such channel the bot can see"
 	case ch.IsArchived:
-		return fmt.Errorf("%s: the channel is archived", channel)
+		c.Note = "the channel is archived"
+	case !ch.IsMember && ch.IsPrivate:
+		c.Note = "the bot is not in this private channel: invite it (/invite @your-bot)"
 	case !ch.IsMember:
-		return fmt.Errorf("%s: the bot is not in the channel: invite it (/invite @your-bot)", channel)
+		c.OK, c.Note = true, "the bot is not in it, and posts there with chat:write.public (without that scope, /invite it)"
+	default:
+		c.OK = true
 	}
-	return nil
+	return c
 }
 
 func (b *Bot) findChannel(ctx context.Context, channel string) (*slack.Channel, error) {
 	if !strings.HasPrefix(channel, "#") {
 		ch, err := b.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channel})
 		if err != nil {
-			return nil, classify(err, b.token)
+			return nil, err
 		}
 		return ch, nil
 	}
@@ -40,7 +64,7 @@ func (b *Bot) findChannel(ctx context.Context, channel string) (*slack.Channel, 
 	for page := 0; page < 100; page++ {
 		chans, next, err := b.api.GetConversationsContext(ctx, params)
 		if err != nil {
-			return nil, classify(err, b.token)
+			return nil, err
 		}
 		for i := range chans {
 			if chans[i].Name == name {
@@ -53,4 +77,15 @@ func (b *Bot) findChannel(ctx context.Context, channel string) (*slack.Channel, 
 		params.Cursor = next
 	}
 	return nil, nil
+}
+
+// String is the check as check --slack prints it.
+func (c ChannelCheck) String() string {
+	switch {
+	case c.OK && c.Note != "":
+		return fmt.Sprintf("channel %s: ok: %s", c.Channel, c.Note)
+	case c.OK:
+		return fmt.Sprintf("channel %s: ok", c.Channel)
+	}
+	return fmt.Sprintf("channel %s: %s", c.Channel, c.Note)
 }
