@@ -22,9 +22,7 @@ func (d *Daemon) ReloadRules(ctx context.Context) error {
 		problems := diag.List(dir, err)
 		fresh := d.rules.Refused(stamp, problems.Error())
 		d.metrics.RuleReloads.WithLabelValues("error").Inc()
-		for _, p := range problems {
-			d.logger.Error("rules not reloaded: keeping the rules in force", "problem", p.Error())
-		}
+		d.logger.Error("rules not reloaded: keeping the rules in force", "dir", dir, "count", len(problems), "problems", strings.Join(problems.Lines(), "; "))
 		if fresh {
 			d.notifyRulesRejected(ctx, dir, problems)
 		}
@@ -55,10 +53,8 @@ func (d *Daemon) notifyRulesRejected(ctx context.Context, dir string, problems d
 	if ops == "" {
 		return
 	}
-	n := article.Notice{Channel: ops, Event: article.RulesRejected, RulesDir: dir, Total: len(problems)}
-	for _, p := range problems[:min(len(problems), maxNoticeProblems)] {
-		n.Problems = append(n.Problems, strings.SplitN(p.Error(), "\n", 2)[0])
-	}
+	n := article.Notice{Channel: ops, Event: article.RulesRejected, RulesDir: dir, Total: len(problems),
+		Problems: problems[:min(len(problems), maxNoticeProblems)].Lines()}
 	if err := d.store.Enqueue(ctx, n); err != nil {
 		d.logger.Error("queue ops notice", "err", err)
 		return

@@ -36,6 +36,9 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if err := d.outbox.Paused(); err != nil {
 		problems = append(problems, "delivery: paused, outcomes cannot be recorded: "+err.Error())
 	}
+	for _, f := range d.metrics.Failing() { // said, not failing readiness: the others still alert
+		problems = append(problems, server.Note+"feed failing: "+f)
+	}
 	return problems
 }
 

@@ -170,3 +170,26 @@ func TestFeedHealthMetricsFromStartUp(t *testing.T) {
 		t.Error("the good feed's last success is 0")
 	}
 }
+
+// TestAFeedFailingAtStartUpIsAWarningAndReadyzNamesIt: the daemon stays
+// ready (the other feeds still alert), /readyz names the failing feed,
+// and the start-up poll's log line is a WARN naming it.
+func TestAFeedFailingAtStartUpIsAWarningAndReadyzNamesIt(t *testing.T) {
+	t.Parallel()
+	good := newFeedServer(t, rss(at(leaderKilled, time.Now().Add(-time.Hour))))
+	cfg := testConfig(t, config.Feed{Name: "Test wire", URL: good.URL}, config.Feed{Name: "Gone wire", URL: "http://127.0.0.1:1/rss"})
+	cfg.Server.Listen = "127.0.0.1:0"
+	logs := &lockedBuffer{}
+	h := newHarnessFrom(t, &harness{cfg: cfg, logs: logs})
+	stop := running(t, h)
+	defer stop()
+	eventually(t, "the endpoints", func() bool { return h.d.Addr() != "" })
+	readyz := "http://" + h.d.Addr() + "/readyz"
+	eventually(t, "/readyz naming the failing feed", func() bool {
+		code, body := get(t, readyz)
+		return code == 200 && strings.Contains(body, "ready\nnote: feed failing: Gone wire (1 in a row)")
+	})
+	eventually(t, "the start-up poll's warning", func() bool {
+		return strings.Contains(logs.String(), `level=WARN msg="start-up poll done"`) && strings.Contains(logs.String(), "Gone wire")
+	})
+}

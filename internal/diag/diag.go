@@ -109,6 +109,16 @@ func (ps Problems) Error() string {
 	return strings.Join(msgs, "\n")
 }
 
+// Lines gives the problems' first lines (file:line:col: message), without
+// the source and caret: for one log record or a notice.
+func (ps Problems) Lines() []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i], _, _ = strings.Cut(p.Error(), "\n")
+	}
+	return out
+}
+
 // Err returns ps as an error, or nil when there is none.
 func (ps Problems) Err() error {
 	if len(ps) == 0 {

@@ -1,7 +1,10 @@
 package metrics
 
 import (
+	"fmt"
 	"runtime/debug"
+	"sort"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,10 +18,19 @@ type feedMetrics struct {
 	failures    *prometheus.GaugeVec
 	reloadOK    prometheus.Gauge
 	reloadAt    prometheus.Gauge
+	failing     *failingFeeds
+}
+
+// failingFeeds are the feeds failing now, with their consecutive failures,
+// for /readyz.
+type failingFeeds struct {
+	mu sync.Mutex
+	n  map[string]int
 }
 
 func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 	f := feedMetrics{
+		failing: &failingFeeds{n: map[string]int{}},
 		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedwatch_feed_fetches_total", Help: "Fetches of each feed by result: ok, not_modified or error.",
 		}, []string{"feed", "result"}),
@@ -75,6 +87,28 @@ func (m *Metrics) FeedState(feed string, lastSuccess time.Time, failures int) {
 	}
 	m.feeds.lastSuccess.WithLabelValues(feed).Set(at)
 	m.feeds.failures.WithLabelValues(feed).Set(float64(failures))
+	f := m.feeds.failing
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if failures > 0 {
+		f.n[feed] = failures
+	} else {
+		delete(f.n, feed)
+	}
+}
+
+// Failing names the feeds failing now, with how many times in a row:
+// "Wire (3 failures)", sorted.
+func (m *Metrics) Failing() []string {
+	f := m.feeds.failing
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]string, 0, len(f.n))
+	for feed, n := range f.n {
+		out = append(out, fmt.Sprintf("%s (%d in a row)", feed, n))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // FetchDone counts one fetch of feed (its result: ok, not_modified or

@@ -77,7 +77,9 @@ func Watch(ctx context.Context, dir string, w Watcher) error {
 		fw.Close()
 		return fmt.Errorf("watch rules directory %s: %w", dir, err)
 	}
-	st.check() // a change made before the watch began made no event
+	if st.check(time.Now()) { // a change made before the watch began made no event
+		w.Changed()
+	}
 	go st.loop(ctx)
 	return nil
 }
@@ -88,7 +90,13 @@ type watchState struct {
 	w       Watcher
 	watched os.FileInfo // the folder being watched
 	lost    error       // why it is not, or nil
+	missing time.Time   // since when the folder is missing; zero while it is there
 }
+
+// missingGrace is how long the folder may be missing before it is said:
+// a deploy (rm -rf rules && cp -r new rules) replaces it in a moment, and
+// that is no error.
+func (st *watchState) missingGrace() time.Duration { return 3 * st.w.Rescan }
 
 func (st *watchState) add() error {
 	info, err := os.Stat(st.dir)
@@ -106,6 +114,7 @@ func (st *watchState) loop(ctx context.Context) {
 	defer st.fw.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	pending := false // the timer runs: a reload is due when it fires
 	rescan := time.NewTicker(st.w.Rescan)
 	defer rescan.Stop()
 	for {
@@ -117,9 +126,10 @@ func (st *watchState) loop(ctx context.Context) {
 				return
 			}
 			if filepath.Clean(ev.Name) == st.dir && ev.Has(fsnotify.Remove|fsnotify.Rename) {
-				st.check()
+				st.check(time.Now()) // gone or replaced: a rescan finds the new one
 			} else if IsRuleFile(ev.Name) {
 				timer.Reset(settle)
+				pending = true
 			}
 		case err, ok := <-st.fw.Errors:
 			if !ok {
@@ -127,32 +137,42 @@ func (st *watchState) loop(ctx context.Context) {
 			}
 			st.setLost(fmt.Errorf("watch rules directory %s: %w", st.dir, err))
 		case <-timer.C:
+			pending = false
 			st.w.Changed()
 		case <-rescan.C:
-			st.check()
+			if st.check(time.Now()) && !pending {
+				timer.Reset(settle) // a folder just put back may still be being copied
+				pending = true
+			}
 		}
 	}
 }
 
 // check makes sure the folder at dir is the one watched, re-watching it
-// if it was replaced, and reloads when the files changed unseen.
-func (st *watchState) check() {
+// if it was replaced, and says whether the files changed unseen. A folder
+// missing for less than missingGrace is a deploy in progress: nothing is
+// said and nothing reloads until it is back.
+func (st *watchState) check(now time.Time) (changed bool) {
 	info, err := os.Stat(st.dir)
 	if err != nil {
-		st.setLost(fmt.Errorf("rules directory %s: %w", st.dir, err))
-		return
+		if st.missing.IsZero() {
+			st.missing = now
+		}
+		if now.Sub(st.missing) >= st.missingGrace() {
+			st.setLost(fmt.Errorf("rules directory %s: %w", st.dir, err))
+		}
+		return false
 	}
+	st.missing = time.Time{}
 	if st.lost != nil || !os.SameFile(info, st.watched) {
 		_ = st.fw.Remove(st.dir) // the old folder's watch, if it still exists
 		if err := st.add(); err != nil {
 			st.setLost(fmt.Errorf("watch rules directory %s: %w", st.dir, err))
-			return
+			return false
 		}
 		st.setLost(nil)
 	}
-	if Stamp(st.dir) != st.w.Loaded() {
-		st.w.Changed()
-	}
+	return Stamp(st.dir) != st.w.Loaded()
 }
 
 func (st *watchState) setLost(err error) {

@@ -9,11 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // Check reports what keeps the daemon from being ready, or nothing.
 type Check func(ctx context.Context) []string
+
+// Note starts what a readiness check says without failing it ("note: feed
+// failing: Wire (3 in a row)"): /readyz stays 200 and lists it.
+const Note = "note: "
 
 // Handler serves the endpoints.
 func Handler(ready Check, metrics http.Handler) http.Handler {
@@ -25,14 +30,22 @@ func Handler(ready Check, metrics http.Handler) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if problems := ready(ctx); len(problems) > 0 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			for _, p := range problems {
-				fmt.Fprintln(w, p)
+		var failing, notes []string
+		for _, p := range ready(ctx) {
+			if strings.HasPrefix(p, Note) {
+				notes = append(notes, p)
+			} else {
+				failing = append(failing, p)
 			}
-			return
 		}
-		fmt.Fprintln(w, "ready")
+		if len(failing) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		} else {
+			fmt.Fprintln(w, "ready")
+		}
+		for _, p := range append(failing, notes...) {
+			fmt.Fprintln(w, p)
+		}
 	})
 	return mux
 }
