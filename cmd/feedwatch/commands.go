@@ -51,7 +51,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 
 func cmdOnce(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "once", "[--wait 60s] [--feed NAME [--force]] [--dry-run]", "Polls every feed once, delivers what is pending (waiting at most --wait for retries), and exits.\nExit status 0 when every alert went out; 1 when an alert failed for good, is still pending\nafter --wait, or no feed could be polled (each failed or is backing off): so that a cron\njob learns about lost alerts. Feeds that failed or were skipped are listed either way.\n--feed polls one feed, --force even while it backs off after failures; --dry-run records\nand posts nothing and prints what would be posted (it may run next to the daemon).")
-	wait := durationVar(fs, "wait", 60*time.Second, "longest wait for pending deliveries (90s, 5m…)")
+	wait := durationVar(fs, "wait", 60*time.Second, "wait at most this `DURATION` for pending deliveries (90s, 5m…)")
 	var narrow poll.Narrow
 	fs.StringVar(&narrow.Feed, "feed", "", "poll only the feed of this `NAME`")
 	fs.BoolVar(&narrow.Force, "force", false, "poll even a feed that is backing off after failures")

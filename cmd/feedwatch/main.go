@@ -326,7 +326,7 @@ func (f durationFlag) String() string {
 	if f.d == nil {
 		return ""
 	}
-	return f.d.String()
+	return config.Duration(*f.d).String() // as config.yaml writes it: 1m, 7d
 }
 
 func (f durationFlag) Set(s string) error {

@@ -49,3 +49,40 @@ func TestTheREADMEsCommandsAreTheBinarys(t *testing.T) {
 		}
 	}
 }
+
+// TestTheREADMEsDemoOutputIsWhatTheBinaryPrints runs the offline demo as
+// the README says (demo/config.yaml, copied with the shipped rules so
+// that nothing is recorded in the repository) and compares what it
+// prints with the README's block, whole.
+func TestTheREADMEsDemoOutputIsWhatTheBinaryPrints(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	cmd := "```sh\ngo run ./cmd/feedwatch once --config demo/config.yaml\n```\n"
+	i := strings.Index(readme, cmd)
+	if i < 0 {
+		t.Fatal("the README does not show the demo command")
+	}
+	rest := readme[i+len(cmd):]
+	open := strings.Index(rest, "```\n")
+	end := strings.Index(rest[open+4:], "```\n")
+	if open < 0 || end < 0 {
+		t.Fatal("no output block after the demo command")
+	}
+	want := rest[open+4 : open+4+end]
+
+	root := t.TempDir()
+	for _, d := range []string{"demo", "rules"} {
+		os.CopyFS(filepath.Join(root, d), os.DirFS(filepath.Join("..", "..", d)))
+	}
+	os.RemoveAll(filepath.Join(root, "demo", "data"))
+	code, out, errOut := runCmd(t, context.Background(), "once", "--config", filepath.Join(root, "demo", "config.yaml"))
+	if code != exitOK {
+		t.Fatalf("the demo exited %d:\n%s", code, errOut)
+	}
+	if out != want {
+		t.Errorf("the README's demo output differs from what the demo prints:\n--- README\n%s--- printed\n%s", want, out)
+	}
+}

@@ -300,7 +300,7 @@ matched. Posts nothing. Exit status 0 when something matched, 1 when nothing did
 bad rule, query or flag.`)
 	ruleFile := fs.String("rule", "", "rule `FILE` to replay")
 	query := fs.String("query", "", "a query `Q` to replay, as written in a rule")
-	since := fs.String("since", "7d", "how far back (Go duration or days, such as 36h or 30d)")
+	since := fs.String("since", "7d", "how far back: a `DURATION` (Go syntax or days, such as 36h or 30d)")
 	format := formatVar(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
