@@ -154,7 +154,7 @@ var lineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+)(?:, column (\d+))?: (.*)
 func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, Problems{yamlProblem(file, strings.TrimPrefix(err.Error(), "yaml: "))}
+		return nil, Problems{indentHint(yamlProblem(file, strings.TrimPrefix(err.Error(), "yaml: ")), data)}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

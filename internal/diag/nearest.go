@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
@@ -80,4 +81,44 @@ func structKeys(t reflect.Type, into map[string][]string) {
 		}
 		structKeys(f.Type, into)
 	}
+}
+
+// indentErrors are what yaml.v3 says of a line indented wrong.
+var indentErrors = []string{"mapping values are not allowed", "did not find expected key", "block sequence entries are not allowed",
+	"did not find expected '-' indicator", "found character that cannot start any token", "could not find expected ':'"}
+
+// indentHint places a YAML syntax error that indentation causes at the
+// line's first character and says what is wrong: a tab, or an indent that
+// does not line up with the line above.
+func indentHint(p *Problem, data []byte) *Problem {
+	lines := strings.Split(string(data), "\n")
+	known := false
+	for _, m := range indentErrors {
+		known = known || strings.Contains(p.Msg, m)
+	}
+	if !known || p.Line < 1 || p.Line > len(lines) {
+		return p
+	}
+	line := lines[p.Line-1]
+	body := strings.TrimLeft(line, " \t")
+	indent := line[:len(line)-len(body)]
+	if p.Col == 0 {
+		p.Col = len(indent) + 1
+	}
+	if strings.Contains(indent, "\t") {
+		p.Msg += " (this line is indented with a tab: YAML needs spaces)"
+		return p
+	}
+	for i := p.Line - 2; i >= 0; i-- {
+		prev := lines[i]
+		if t := strings.TrimSpace(prev); t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		above := len(prev) - len(strings.TrimLeft(prev, " "))
+		if above != len(indent) {
+			p.Msg += fmt.Sprintf(" (check the indentation: this line is indented %d spaces, the line above %d; the keys of one mapping line up)", len(indent), above)
+		}
+		break
+	}
+	return p
 }
