@@ -26,7 +26,7 @@ func TestABadIndentIsPlacedAndExplained(t *testing.T) {
 		Feeds []string `yaml:"feeds"`
 	}
 	for doc, want := range map[string]string{
-		"name: X\n feeds: [Demo]\n": "r.yaml:2:2: mapping values are not allowed in this context (check the indentation: this line is indented 1 spaces, the line above 0",
+		"name: X\n feeds: [Demo]\n":   "r.yaml:2:2: mapping values are not allowed in this context (check the indentation: this line is indented 1 spaces, the line above 0",
 		"name: X\nfeeds:\n\t- Demo\n": "r.yaml:3:2: found character that cannot start any token (this line is indented with a tab: YAML needs spaces)",
 	} {
 		_, err := DecodeStrict("r.yaml", []byte(doc), &v)
