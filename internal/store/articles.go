@@ -178,7 +178,7 @@ func (s *Store) RecentArticles(ctx context.Context, since time.Time, atLeast int
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 	var total int64
 	for {
-		res, err := s.db.ExecContext(ctx, `DELETE FROM articles WHERE id IN (SELECT id FROM articles WHERE first_seen < ? LIMIT 2000)`, cutoff.Unix())
+		res, err := s.write(ctx, `DELETE FROM articles WHERE id IN (SELECT id FROM articles WHERE first_seen < ? LIMIT 2000)`, cutoff.Unix())
 		if err != nil {
 			return total, fmt.Errorf("prune articles: %w", err)
 		}
@@ -189,7 +189,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 		}
 	}
 	if total > 0 {
-		if _, err := s.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
+		if _, err := s.write(ctx, `PRAGMA incremental_vacuum`); err != nil {
 			return total, fmt.Errorf("prune articles: reclaim space: %w", err)
 		}
 	}

@@ -101,7 +101,7 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	now, expired := s.dueAt()
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (`+due+`)`,
+	res, err := s.write(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (`+due+`)`,
 		s.Owner, now, id, now, expired)
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", id, err)
@@ -118,7 +118,7 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 // the holder of the database lock). Such a post may have gone out: it is
 // the one post a crash may repeat. It returns how many.
 func (s *Store) ReleaseClaims(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', claimed_by = '' WHERE state = 'posting' AND claimed_by != ?`, s.Owner)
+	res, err := s.write(ctx, `UPDATE deliveries SET state = 'pending', claimed_by = '' WHERE state = 'posting' AND claimed_by != ?`, s.Owner)
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
 	}
@@ -203,7 +203,7 @@ func (s *Store) HeldFor(ctx context.Context, rule string) ([]article.Delivery, e
 // not in) is fixed. It returns how many.
 func (s *Store) Requeue(ctx context.Context, since time.Time) (int64, error) {
 	now := s.Now().Unix()
-	res, err := s.db.ExecContext(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = ?, last_error = '', created = ?, updated = ?
+	res, err := s.write(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = ?, last_error = '', created = ?, updated = ?
 		WHERE state = 'failed' AND updated >= ?`, now, now, now, unix(since))
 	if err != nil {
 		return 0, fmt.Errorf("requeue failed deliveries: %w", err)
