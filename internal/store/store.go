@@ -301,7 +301,6 @@ func (s *Store) commitBatch(batch []*txReq) {
 	}
 }
 
-
 // write runs one writing statement, one write of this process at a time
 // (wmu).
 func (s *Store) write(ctx context.Context, q string, args ...any) (sql.Result, error) {
