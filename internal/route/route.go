@@ -81,8 +81,12 @@ func Lead(a *article.Article) string {
 	if s == "" {
 		s = a.Content
 	}
-	if r := []rune(s); len(r) > 400 {
-		s = string(r[:400])
+	n := 0
+	for i := range s { // the first 400 characters, without converting the whole text
+		if n == 400 {
+			return s[:i]
+		}
+		n++
 	}
 	return s
 }
