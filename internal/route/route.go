@@ -7,6 +7,7 @@ package route
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -84,7 +85,7 @@ func Lead(a *article.Article) string {
 	n := 0
 	for i := range s { // the first 400 characters, without converting the whole text
 		if n == 400 {
-			return s[:i]
+			return strings.Clone(s[:i])
 		}
 		n++
 	}

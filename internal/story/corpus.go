@@ -3,6 +3,7 @@ package story
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -75,6 +76,12 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	b.docs++
 	c.docs++
 	for w := range fp.words {
+		_, inDay := b.df[w]
+		if _, ok := c.df[w]; !ok || !inDay {
+			// A word is a slice of its article's text: kept as a key of its
+			// own, or the corpus would keep every article's text alive.
+			w = strings.Clone(w)
+		}
 		b.df[w]++
 		c.df[w]++
 	}
