@@ -85,7 +85,7 @@ func Lead(a *article.Article) string {
 	n := 0
 	for i := range s { // the first 400 characters, without converting the whole text
 		if n == 400 {
-			return strings.Clone(s[:i])
+			return strings.Clone(s[:i]) // a slice would keep the whole text alive where the lead is kept
 		}
 		n++
 	}
