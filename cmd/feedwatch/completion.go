@@ -45,6 +45,8 @@ func commandWords(name string, names []string) string {
 		return "export"
 	case "schema":
 		return "rules config"
+	case "silence":
+		return "add list expire"
 	}
 	return ""
 }

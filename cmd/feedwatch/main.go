@@ -105,6 +105,7 @@ func commands() []command {
 		{"status", "", "show feed health, rules, pending and failed deliveries, recent alerts", cmdStatus},
 		{"feeds", "[export]", "list the feeds configured, with their health; 'export' prints them as OPML", cmdFeeds},
 		{"rules", "", "list the rules: channel, feeds, digest, tests", cmdRules},
+		{"silence", "add|list|expire", "mute a rule's or a feed's alerts for a while; list and end silences", cmdSilence},
 		{"send-test", "", "post a test message to every channel alerts go to", cmdSendTest},
 		{"config", "", "print the configuration in effect, secrets redacted, with where each value came from", cmdConfig},
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},
@@ -279,7 +280,8 @@ func commandIn(args []string) (string, []string) {
 
 // valueFlags are the flags of any command that take a value (a test
 // checks the list against every command's flags).
-var valueFlags = map[string]bool{"config": true, "o": true, "wait": true, "since": true, "rule": true, "query": true, "feed": true}
+var valueFlags = map[string]bool{"config": true, "o": true, "wait": true, "since": true, "rule": true, "query": true, "feed": true,
+	"for": true, "until": true, "reason": true, "by": true}
 
 // wantsVersion reports --version (or -version, -v) among the flags before
 // "--", wherever it comes: "feedwatch --config c.yaml --version".

@@ -42,6 +42,12 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 		return exitProblems
 	}
 	printRules(ctx, e, cfg, st)
+	if sls, err := st.Silences(ctx, false); err == nil && len(sls) > 0 {
+		fmt.Fprintf(e.stdout, "\nSilences in force (feedwatch silence list):\n")
+		for _, sl := range sls {
+			fmt.Fprintf(e.stdout, "  #%d %s until %s, by %s: %s (held %d)\n", sl.ID, sl.What(), when(sl.Ends), sl.By, sl.Reason, sl.Silenced)
+		}
+	}
 	if err := printDeliveries(ctx, e, st); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems

@@ -23,6 +23,7 @@ type statusReport struct {
 	Rules        []rules.RuleRef       `json:"rules_on_disk"`
 	RulesError   string                `json:"rules_error,omitempty"`
 	Deliveries   map[article.State]int `json:"deliveries"`
+	Silences     []article.Silence     `json:"silences"` // in force now or to come
 	Failed       []deliveryStatus      `json:"failed"`
 	Recent       []deliveryStatus      `json:"recent"`
 }
@@ -78,6 +79,10 @@ func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	} else {
 		r.Rules = set.Refs()
 	}
+	if r.Silences, err = st.Silences(ctx, false); err != nil {
+		return err
+	}
+	r.Silences = append([]article.Silence{}, r.Silences...)
 	if r.Deliveries, err = st.DeliveryCounts(ctx); err != nil {
 		return err
 	}

@@ -55,6 +55,7 @@ type Match struct {
 	Mention  string // from the rule file only; never from feed text
 	Digest   bool   // the rule collects its matches into a digest
 	Explain  Explanation
+	Silenced int64 // the silence holding it (recorded, never posted); 0 when none
 }
 
 // Marked returns the snippet text with every hit between open and close,

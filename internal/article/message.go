@@ -75,6 +75,8 @@ const (
 	// DeliveryResumed: posting was paused for Paused because outcomes
 	// could not be recorded (Err) and has resumed.
 	DeliveryResumed NoticeEvent = "delivery_resumed"
+	// SilenceEnded: a silence (Silence) ran out or was ended early.
+	SilenceEnded NoticeEvent = "silence_ended"
 )
 
 // Notice tells the operators' channel about the daemon itself. It carries
@@ -95,6 +97,8 @@ type Notice struct {
 	Total    int      `json:"total,omitempty"`
 	// Paused is how long delivery was paused (DeliveryResumed).
 	Paused Duration `json:"paused,omitempty"`
+	// Silence is the silence that ended (SilenceEnded).
+	Silence *Silence `json:"silence,omitempty"`
 	// Text is the wording of a notice recorded before notices carried
 	// facts; it is shown as it is.
 	Text string `json:"text,omitempty"`

@@ -127,6 +127,9 @@ func (m *Metrics) StorageFailed(stage string) {
 	m.StorageErrors.WithLabelValues(stage).Inc()
 }
 
+// Silenced counts a match a silence held (recorded, not posted).
+func (m *Metrics) Silenced(rule string) { m.SilencedTotal.WithLabelValues(rule).Inc() }
+
 // ConfigReloaded records the outcome of a configuration reload.
 func (m *Metrics) ConfigReloaded(ok bool) {
 	if !ok {

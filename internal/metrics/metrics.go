@@ -31,6 +31,7 @@ type Metrics struct {
 	DeliveryPaused prometheus.Gauge
 	TokenRefused   prometheus.Gauge
 	StorageErrors  *prometheus.CounterVec
+	SilencedTotal  *prometheus.CounterVec
 	Floods         prometheus.Counter
 }
 
@@ -79,9 +80,12 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		Floods: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "feedwatch_floods_total", Help: "Times alerts waiting for a channel beyond slack.flood_after were gathered into summaries.",
 		}),
+		SilencedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_silenced_total", Help: "Matches recorded but not posted because a silence held them, by rule id.",
+		}, []string{"rule"}),
 	}
 	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
-		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, m.Floods, outboxGauge(pending),
+		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, m.Floods, m.SilencedTotal, outboxGauge(pending),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.feeds = newFeedMetrics(m.reg)
 	m.preset()

@@ -6,6 +6,7 @@
 package poll
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,13 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	if err != nil {
 		return err // shutting down
 	}
+	if err := d.silence(ctx, f, items); err != nil {
+		return d.storageFailed(f, err)
+	}
 	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
+	if err := d.store.AnnounceEnded(ctx, d.now(), cmp.Or(s.OpsChannel, s.Cfg.Slack.Channel)); err != nil {
+		return d.storageFailed(f, err)
+	}
 	if s.Preview != nil {
 		s.Preview(f.Name, items) // a dry run: nothing recorded, nothing posted
 		return nil
@@ -261,4 +268,26 @@ func requestOf(f config.Feed) feed.Request {
 		r.Username, r.Password = f.BasicAuth.Username, f.BasicAuth.Password.Reveal()
 	}
 	return r
+}
+
+// silence marks the matches a silence in force holds: recorded with it,
+// never routed; and queues, once, the notice of a silence that ended.
+func (d *Poller) silence(ctx context.Context, f config.Feed, items []article.Item) error {
+	now := d.now()
+	silences, err := d.store.ActiveSilences(ctx, now)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		for j, m := range items[i].Matches {
+			for _, sl := range silences {
+				if sl.Covers(f.Name, m) {
+					items[i].Matches[j].Silenced = sl.ID
+					d.observe.Silenced(m.RuleID)
+					break
+				}
+			}
+		}
+	}
+	return nil
 }

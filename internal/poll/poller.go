@@ -30,6 +30,8 @@ type Store interface {
 	Record(ctx context.Context, st article.FeedState, items []article.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]article.Stored, error)
+	ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error)
+	AnnounceEnded(ctx context.Context, now time.Time, channel string) error
 }
 
 // Observer counts what polls do (metrics.Metrics is one).
@@ -38,6 +40,7 @@ type Observer interface {
 	Polled(notModified bool, newArticles int, rules []string)
 	StorageFailed(stage string)
 	FeedState(feed string, lastSuccess time.Time, failures int)
+	Silenced(rule string) // a match recorded but held by a silence
 }
 
 // Matcher matches an article against the rules in force (rules.Set is

@@ -38,6 +38,9 @@ func Alerts(a *article.Article, matches []article.Match, t Table) []Out {
 	best := map[string]int{}
 	var held []Out
 	for _, m := range matches {
+		if m.Silenced != 0 {
+			continue // recorded, never posted
+		}
 		ch := t.channel(m)
 		if m.Digest {
 			al := newAlert(a, ch)

@@ -133,6 +133,17 @@ func NoticeText(n article.Notice) string {
 	case article.DeliveryFailed:
 		return fmt.Sprintf("A message to %s could not be delivered and was given up: %s. It was %s. Others to %s that fail the same way are not reported one by one until one gets through; `feedwatch status` lists them all. Once the cause is fixed, `feedwatch retry` queues them again.",
 			n.About.Channel, n.Err, undelivered(n.About), n.About.Channel)
+	case article.SilenceEnded:
+		sl := n.Silence
+		how := "ran out"
+		if sl.ExpiredBy != "" {
+			how = "was ended early by " + sl.ExpiredBy
+		}
+		text := fmt.Sprintf("The silence #%d on %s (set by %s", sl.ID, sl.What(), sl.By)
+		if sl.Reason != "" {
+			text += ": " + sl.Reason
+		}
+		return text + fmt.Sprintf(") %s at %s; it held %d %s. Its alerts post again.", how, UTC(sl.Ends), sl.Silenced, plural(sl.Silenced, "match", "matches"))
 	case article.DeliveryResumed:
 		return fmt.Sprintf("Delivery was paused for %s because outcomes could not be recorded (%s); nothing was lost or posted twice, and it has resumed.",
 			n.Paused.D(), n.Err)

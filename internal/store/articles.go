@@ -122,8 +122,8 @@ func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) e
 			return fmt.Errorf("article %q: %w", a.Identity, err)
 		}
 		for _, m := range it.Matches {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO matches (article_id, rule_id, matched_at) VALUES (?, ?, ?)`,
-				id, m.RuleID, now.Unix()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO matches (article_id, rule_id, matched_at, silenced) VALUES (?, ?, ?, ?)`,
+				id, m.RuleID, now.Unix(), m.Silenced); err != nil {
 				return fmt.Errorf("match %q: %w", m.RuleID, err)
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
 
 // TestWritesCommittedTogetherStayEachCallersOwn: many callers writing at
@@ -66,5 +68,52 @@ func TestWritesCommittedTogetherStayEachCallersOwn(t *testing.T) {
 				t.Errorf("%s: err %v, kept %v", name, err, kept[name])
 			}
 		}
+	}
+}
+
+// TestASilenceHoldsForItsTimeAndItsEndIsAnnouncedOnce: a silence is in
+// force between its start and end, can be ended early, lists the matches
+// it held, and its end is queued as a notice once however often asked.
+func TestASilenceHoldsForItsTimeAndItsEndIsAnnouncedOnce(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	ctx := context.Background()
+	now := time.Now()
+	id, err := s.AddSilence(ctx, article.Silence{Rule: "is-leadership", Starts: now.Add(-time.Minute), Ends: now.Add(time.Hour), By: "alice", Reason: "big event"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	active, _ := s.ActiveSilences(ctx, now)
+	if len(active) != 1 || active[0].ID != id || active[0].By != "alice" || !active[0].Active(now) {
+		t.Fatalf("active = %+v", active)
+	}
+	if got, _ := s.ActiveSilences(ctx, now.Add(2*time.Hour)); len(got) != 0 {
+		t.Errorf("still active after its end: %+v", got)
+	}
+	if err := s.ExpireSilence(ctx, id+1, "bob"); !errors.Is(err, ErrNoSilence) {
+		t.Errorf("expiring a silence that does not exist: %v", err)
+	}
+	if err := s.ExpireSilence(ctx, id, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ActiveSilences(ctx, time.Now().Add(time.Second)); len(got) != 0 {
+		t.Errorf("in force after it was ended: %+v", got)
+	}
+	for range 3 {
+		if err := s.AnnounceEnded(ctx, time.Now().Add(time.Second), "#ops"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, _ := s.Due(ctx, 10)
+	if len(due) != 1 {
+		t.Fatalf("%d notices queued, want 1", len(due))
+	}
+	n, ok := due[0].Message.(article.Notice)
+	if !ok || n.Event != article.SilenceEnded || n.Silence == nil || n.Silence.ExpiredBy != "bob" || n.Channel != "#ops" {
+		t.Errorf("notice = %+v", due[0].Message)
+	}
+	all, _ := s.Silences(ctx, true)
+	if len(all) != 1 || all[0].ExpiredBy != "bob" {
+		t.Errorf("all silences = %+v", all)
 	}
 }

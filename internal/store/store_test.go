@@ -29,8 +29,8 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 	s.Close()
 	s = open(t, path) // second open: migrations already applied
 	var n int
-	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 7 {
-		t.Fatalf("schema_migrations has %d rows (%v), want 7", n, err)
+	if err := s.db.QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != 8 {
+		t.Fatalf("schema_migrations has %d rows (%v), want 8", n, err)
 	}
 	var mode string
 	if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {

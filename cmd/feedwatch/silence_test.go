@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestASilenceMutesARuleUntilItEndsAndItsEndIsSaidOnce drives the
+// product: a silenced rule's match is recorded, not posted, the other
+// rule still alerts; list shows what it held; once it is ended the notice
+// says so once, and a mistyped rule id says which was meant.
+func TestASilenceMutesARuleUntilItEndsAndItsEndIsSaidOnce(t *testing.T) {
+	cfg := demo(t)
+	ctx := context.Background()
+	code, _, errOut := runCmd(t, ctx, "silence", "add", "--rule", "is-leadrship", "--for", "8h", "--reason", "x", "--config", cfg)
+	if code != exitUsage || !strings.Contains(errOut, `no rule has the id "is-leadrship" (did you mean "is-leadership"?)`) {
+		t.Errorf("a mistyped rule: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut := runCmd(t, ctx, "silence", "add", "--rule", "is-leadership", "--for", "8h", "--reason", "covered by the desk", "--by", "alice", "--config", cfg)
+	if code != 0 || !strings.Contains(out, "silence #1: rule is-leadership silenced until") {
+		t.Fatalf("silence add exited %d:\n%s%s", code, out, errOut)
+	}
+	_, out, _ = runCmd(t, ctx, "once", "--config", cfg)
+	if !strings.Contains(out, "━━ #news-alerts ━━ Coalition operations in Anbar\n") || strings.Contains(out, "IS leadership") {
+		t.Errorf("the silenced rule should be left out of the alert, the other kept:\n%s", out)
+	}
+	_, js, _ := runCmd(t, ctx, "silence", "list", "-o", "json", "--config", cfg)
+	var sls []struct {
+		ID       int64
+		Rule     string
+		Silenced int
+		By       string `json:"created_by"`
+	}
+	if err := json.Unmarshal([]byte(js), &sls); err != nil || len(sls) != 1 || sls[0].Silenced != 1 || sls[0].By != "alice" {
+		t.Errorf("silence list (%v):\n%s", err, js)
+	}
+	if _, out, _ := runCmd(t, ctx, "status", "--config", cfg); !strings.Contains(out, "#1 rule is-leadership until") || !strings.Contains(out, "by alice: covered by the desk (held 1)") {
+		t.Errorf("status should list the silence in force:\n%s", out)
+	}
+	if code, out, errOut := runCmd(t, ctx, "silence", "expire", "1", "--by", "bob", "--config", cfg); code != 0 || !strings.Contains(out, "silence #1 ended") {
+		t.Errorf("silence expire exited %d:\n%s%s", code, out, errOut)
+	}
+	_, out, _ = runCmd(t, ctx, "once", "--config", cfg)
+	if strings.Count(out, "The silence #1 on rule is-leadership (set by alice: covered by the desk) was ended early by bob") != 1 ||
+		!strings.Contains(out, "it held 1 match") {
+		t.Errorf("the end of the silence should be said once:\n%s", out)
+	}
+	_, out, _ = runCmd(t, ctx, "once", "--config", cfg)
+	if strings.Contains(out, "The silence #1") {
+		t.Errorf("the end was said twice:\n%s", out)
+	}
+	if code, _, errOut := runCmd(t, ctx, "silence", "expire", "1", "--config", cfg); code != exitProblems || !strings.Contains(errOut, "no silence in force") {
+		t.Errorf("ending it again: exit %d\n%s", code, errOut)
+	}
+}
