@@ -60,6 +60,8 @@ var kinds = []struct {
 	{"notice-delivery-failed", article.Notice{Channel: "#ops", Event: article.DeliveryFailed, Err: "channel_not_found",
 		About: article.Summary(alert)}},
 	{"notice-delivery-resumed", article.Notice{Channel: "#ops", Event: article.DeliveryResumed, Paused: 95, Err: "record that Slack accepted it: database or disk is full (13)"}},
+	{"notice-silence-ended", article.Notice{Channel: "#ops", Event: article.SilenceEnded, Silence: &article.Silence{ID: 3, Rule: "is-leadership",
+		Ends: time.Date(2025, 3, 15, 18, 0, 0, 0, time.UTC), By: "alice", Reason: "the desk covers the Anbar raid", Silenced: 12}}},
 	{"notice-rules-rejected", article.Notice{Channel: "#ops", Event: article.RulesRejected, RulesDir: "rules", Total: 2,
 		Problems: []string{"rules/a.yaml:3:8: unknown list @foo", "rules/b.yaml:1:1: unknown key \"qurey\""}}},
 }
