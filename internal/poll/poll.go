@@ -41,7 +41,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	if err != nil {
 		return d.storageFailed(f, err)
 	}
-	items, err := match(ctx, verdicts, s.Rules)
+	items, fps, err := match(ctx, verdicts, s.Rules)
 	if err != nil {
 		return err // shutting down
 	}
@@ -62,7 +62,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	}
 	d.observe.FeedState(f.Name, done.LastSuccess, done.Failures)
 	d.storage.Store("")
-	d.learn(items)
+	d.learn(items, fps)
 	result := "ok"
 	if res.NotModified {
 		result = "not_modified"
@@ -170,23 +170,31 @@ func (d *Poller) logTooOld(verdicts []novelty.Verdict, maxAge config.Duration) {
 
 // match matches each article that may alert against the rules; an edited
 // one only for the rules it had not matched.
-func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher) ([]article.Item, error) {
+//
+// Each article that may alert is split into words once, for matching and
+// for its story fingerprint (fps[i]; nil for an article not matched,
+// which learn fingerprints itself).
+func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher) ([]article.Item, []*story.Fingerprint, error) {
 	items := make([]article.Item, 0, len(verdicts))
+	fps := make([]*story.Fingerprint, 0, len(verdicts))
 	for _, v := range verdicts {
 		if err := ctx.Err(); err != nil {
-			return nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
+			return nil, nil, err // shutting down: matching one article takes milliseconds, a feed may take seconds
 		}
 		it := article.Item{Article: v.Article, Hash: v.Hash}
+		var fp *story.Fingerprint
 		if v.MayAlert {
-			for _, m := range rules.Match(&v.Article) {
+			ms, read := rules.Read(&v.Article)
+			for _, m := range ms {
 				if !v.Matched[m.RuleID] {
 					it.Matches = append(it.Matches, m)
 				}
 			}
+			fp = &read
 		}
-		items = append(items, it)
+		items, fps = append(items, it), append(fps, fp)
 	}
-	return items, nil
+	return items, fps, nil
 }
 
 // route turns each item's matches into the messages to record: one alert
@@ -210,11 +218,15 @@ func (d *Poller) route(items []article.Item, t route.Table) {
 // learn counts the words of the articles just recorded in the word
 // statistics of story threading (only once recorded: a poll that fails
 // to record is polled again and must not count them twice).
-func (d *Poller) learn(items []article.Item) {
+func (d *Poller) learn(items []article.Item, fps []*story.Fingerprint) {
 	now := d.now()
 	for i := range items {
 		a := &items[i].Article
-		d.corpus.Add(reportKey(a), now, story.Of(a.Title, route.Lead(a), ""))
+		if fps[i] == nil {
+			fp := story.Of(a.Title, route.Lead(a), "")
+			fps[i] = &fp
+		}
+		d.corpus.Add(reportKey(a), now, *fps[i])
 	}
 }
 

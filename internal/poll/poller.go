@@ -47,6 +47,9 @@ type Observer interface {
 // one).
 type Matcher interface {
 	Match(a *article.Article) []article.Match
+	// Read is Match and the article's story fingerprint from the same
+	// reading of its words.
+	Read(a *article.Article) ([]article.Match, story.Fingerprint)
 }
 
 // Setup is what one poll runs with: the configuration, the fetcher built

@@ -3,10 +3,12 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/diag"
+	"github.com/feedwatch/feedwatch/internal/story"
 )
 
 // Match returns every enabled rule that matches a, with explanations, in
@@ -14,13 +16,44 @@ import (
 // selects. Channel is the rule's own channel, empty when it uses the
 // default.
 func (s *Set) Match(a *article.Article) []article.Match {
-	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
+	return s.match(a, NewDocument(a))
+}
+
+// Read is Match, and the article's story fingerprint made from the same
+// words (story.OfTokens): a poll splits each article into words once.
+func (s *Set) Read(a *article.Article) ([]article.Match, story.Fingerprint) {
 	d := NewDocument(a)
+	return s.match(a, d), d.fingerprint()
+}
+
+func (s *Set) match(a *article.Article, d *Document) []article.Match {
+	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
 	var out []article.Match
 	for _, i := range s.index.candidates(d) {
 		out = s.appendIfMatch(out, s.Rules[i], a, d)
 	}
 	return out
+}
+
+// fingerprint is story.Of(title, route.Lead(a), "") from the document's
+// words: the headline's, and the lead's — those of the summary (else the
+// text) within its first 400 characters.
+func (d *Document) fingerprint() story.Fingerprint {
+	f := fieldSummary
+	if d.text[f] == "" {
+		f = fieldContent
+	}
+	cut, n := len(d.text[f]), 0
+	for i := range d.text[f] {
+		if n == 400 {
+			cut = i
+			break
+		}
+		n++
+	}
+	lead := d.toks[f]
+	k := sort.Search(len(lead), func(i int) bool { return lead[i].End > cut })
+	return story.OfTokens(d.toks[fieldTitle], lead[:k], "")
 }
 
 // AppliesTo reports whether the rule watches the feed a came from.

@@ -37,6 +37,13 @@ const leadWords = 45
 // Of fingerprints an article from its headline, its lead (the start of its
 // summary or text) and its canonical link ("" if none).
 func Of(title, lead, canonicalLink string) Fingerprint {
+	return OfTokens(text.Tokenize(title), text.Tokenize(lead), canonicalLink)
+}
+
+// OfTokens is Of for a headline and lead already split into words: a
+// poll reads each article once (rules.Set.Read) and fingerprints it from
+// those words.
+func OfTokens(title, lead []text.Token, canonicalLink string) Fingerprint {
 	fp := Fingerprint{link: canonicalLink, words: map[string]float64{}}
 	fp.add(title, 2, -1)
 	fp.add(lead, 1, leadWords)
@@ -48,8 +55,7 @@ func Of(title, lead, canonicalLink string) Fingerprint {
 
 // add counts the salient words of s with weight, proper nouns (capitalised
 // inside a sentence) half as much again; a word keeps its highest weight.
-func (fp *Fingerprint) add(s string, weight float64, limit int) {
-	toks := text.Tokenize(s)
+func (fp *Fingerprint) add(toks []text.Token, weight float64, limit int) {
 	if limit >= 0 && len(toks) > limit {
 		toks = toks[:limit]
 	}
