@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ import (
 // TestWritesCommittedTogetherStayEachCallersOwn: many callers writing at
 // once are committed in shared transactions (group commit), yet each
 // gets its own outcome: a caller whose work fails has none of its writes
-// kept and the others all of theirs; a cancelled caller writes nothing.
+// kept and the others all of theirs; a cancelled caller writes nothing,
+// and one whose work panics fails alone.
 func TestWritesCommittedTogetherStayEachCallersOwn(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
@@ -39,6 +41,9 @@ func TestWritesCommittedTogetherStayEachCallersOwn(t *testing.T) {
 				if i%10 == 3 {
 					return errBoom // after writing: the write must be undone
 				}
+				if i == 9 {
+					panic("a bug in one caller's work")
+				}
 				return nil
 			})
 		})
@@ -58,6 +63,10 @@ func TestWritesCommittedTogetherStayEachCallersOwn(t *testing.T) {
 		case i%10 == 3:
 			if !errors.Is(err, errBoom) || kept[name] {
 				t.Errorf("%s: failed work: err %v, kept %v", name, err, kept[name])
+			}
+		case i == 9:
+			if err == nil || !strings.Contains(err.Error(), "panic: a bug") || kept[name] {
+				t.Errorf("%s: panicking work: err %v, kept %v", name, err, kept[name])
 			}
 		case i == 7:
 			if !errors.Is(err, context.Canceled) || kept[name] {

@@ -229,25 +229,31 @@ func (s *Store) exec(ctx context.Context, op, q string, args ...any) error {
 // inTx runs fn in one transaction at the store's clock; op names it in
 // errors. Nothing fn wrote survives an error.
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx, now time.Time) error) error {
-	r := &txReq{ctx: ctx, op: op, fn: fn, done: make(chan struct{})}
+	r := &txReq{ctx: ctx, op: op, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
 	s.qmu.Lock()
 	s.queue = append(s.queue, r)
-	lead := !s.leading
-	s.leading = true
-	s.qmu.Unlock()
-	for lead { // the first caller commits for everyone who queued meanwhile
-		s.qmu.Lock()
-		batch := s.queue
-		s.queue = nil
-		if len(batch) == 0 {
-			s.leading, lead = false, false
-		}
-		s.qmu.Unlock()
-		if len(batch) > 0 {
-			s.commitBatch(batch)
-		}
+	if !s.leading { // nobody commits: this caller does, for all who queued
+		s.leading = true
+		close(r.lead)
 	}
-	<-r.done
+	s.qmu.Unlock()
+	select {
+	case <-r.done: // committed by another caller
+		return r.err
+	case <-r.lead:
+	}
+	s.qmu.Lock()
+	batch := s.queue
+	s.queue = nil
+	s.qmu.Unlock()
+	s.commitBatch(batch) // r is in it: r.lead was closed while r was queued
+	s.qmu.Lock()
+	if len(s.queue) > 0 { // hand over to the first who queued meanwhile: this caller's own work is done
+		close(s.queue[0].lead)
+	} else {
+		s.leading = false
+	}
+	s.qmu.Unlock()
 	return r.err
 }
 
@@ -257,7 +263,8 @@ type txReq struct {
 	op   string
 	fn   func(tx *sql.Tx, now time.Time) error
 	err  error
-	done chan struct{}
+	done chan struct{} // closed once committed (or failed)
+	lead chan struct{} // closed when this caller is to commit the queue
 }
 
 // commitBatch commits the transactions of several callers as one (group
@@ -289,7 +296,7 @@ func (s *Store) commitBatch(batch []*txReq) {
 			r.err = fmt.Errorf("%s: %w", r.op, err)
 			continue
 		}
-		if err := r.fn(tx, s.Now()); err != nil {
+		if err := run(r.fn, tx, s.Now()); err != nil {
 			r.err = fmt.Errorf("%s: %w", r.op, err)
 			tx.Exec(`ROLLBACK TO one`)
 		}
@@ -302,6 +309,17 @@ func (s *Store) commitBatch(batch []*txReq) {
 			}
 		}
 	}
+}
+
+// run runs one caller's work; a panic in it fails that caller only, and
+// never leaves the others waiting.
+func run(fn func(*sql.Tx, time.Time) error, tx *sql.Tx, now time.Time) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return fn(tx, now)
 }
 
 // write runs one writing statement, one write of this process at a time
