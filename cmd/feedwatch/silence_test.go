@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestASilenceMutesARuleUntilItEndsAndItsEndIsSaidOnce drives the
@@ -54,4 +57,41 @@ func TestASilenceMutesARuleUntilItEndsAndItsEndIsSaidOnce(t *testing.T) {
 	if code, _, errOut := runCmd(t, ctx, "silence", "expire", "1", "--config", cfg); code != exitProblems || !strings.Contains(errOut, "no silence in force") {
 		t.Errorf("ending it again: exit %d\n%s", code, errOut)
 	}
+}
+
+// TestARunningDaemonHonoursASilenceSetFromTheCommandLine: a silence added
+// while feedwatch run is going holds the next polls' matches, and once it
+// is ended the daemon says so and posts again.
+func TestARunningDaemonHonoursASilenceSetFromTheCommandLine(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "    url: file:demo-feed.xml", "    url: file:demo-feed.xml\n    schedule: \"@every 1s\"", 1)), 0o644)
+	feedPath := filepath.Join(filepath.Dir(cfg), "demo-feed.xml")
+	addItem := func(guid, title string) {
+		doc, _ := os.ReadFile(feedPath)
+		item := "<item><guid isPermaLink=\"false\">" + guid + "</guid><title>" + title + "</title><pubDate>" +
+			time.Now().UTC().Format(time.RFC1123Z) + "</pubDate><description>Islamic State leader killed in Anbar, officials said.</description></item>"
+		os.WriteFile(feedPath, []byte(strings.Replace(string(doc), "<item>", item+"<item>", 1)), 0o644)
+	}
+	r := startRun(cfg)
+	defer r.stop()
+	waitFor(t, "the first alert", func() bool { return strings.Contains(r.out.String(), "Abu Khadija") })
+	ctx := context.Background()
+	if code, out, errOut := runCmd(t, ctx, "silence", "add", "--feed", "Demo wire", "--for", "1h", "--reason", "noisy today", "--config", cfg); code != 0 {
+		t.Fatalf("silence add: exit %d\n%s%s", code, out, errOut)
+	}
+	addItem("silenced-1", "Second Islamic State commander killed in Anbar raid")
+	waitFor(t, "the silenced match recorded", func() bool {
+		_, js, _ := runCmd(t, ctx, "silence", "list", "-o", "json", "--config", cfg)
+		return strings.Contains(js, `"silenced": 1`)
+	})
+	if strings.Contains(r.out.String(), "Second Islamic State commander") {
+		t.Errorf("a silenced match was posted:\n%s", r.out.String())
+	}
+	runCmd(t, ctx, "silence", "expire", "1", "--config", cfg)
+	addItem("after-1", "Third Islamic State commander killed near Haditha")
+	waitFor(t, "the end said and the next match posted", func() bool {
+		out := r.out.String()
+		return strings.Contains(out, "The silence #1 on feed Demo wire") && strings.Contains(out, "Third Islamic State commander")
+	})
 }
