@@ -41,6 +41,9 @@ func toUTF8(body []byte, contentType string) []byte {
 	if !utf8.Valid(body) {
 		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
+	if !hasControl(body) {
+		return body // the usual case: no copy
+	}
 	return bytes.Map(func(r rune) rune {
 		switch {
 		case r < 0x20 && r != '\t' && r != '\n' && r != '\r':
@@ -157,6 +160,18 @@ func detect(body []byte) encoding.Encoding {
 		}
 	}
 	return charmap.Windows1252
+}
+
+// hasControl reports a control character toUTF8 drops or maps: below
+// 0x20 but tab and line breaks, or a C1 control (U+0080–U+009F, 0xC2
+// 0x80–0x9F in UTF-8).
+func hasControl(b []byte) bool {
+	for i, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xC2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9F {
+			return true
+		}
+	}
+	return false
 }
 
 func hasMultiByte(b []byte) bool {
