@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/secret"
 	"github.com/feedwatch/feedwatch/internal/slack"
+	"go.yaml.in/yaml/v3"
 )
 
 func cmdRun(ctx context.Context, e env, args []string) int {
@@ -305,4 +308,31 @@ func cmdSendTest(ctx context.Context, e env, args []string) int {
 		return exitProblems
 	}
 	return exitOK
+}
+
+// alsoRules reports the problems of the rules a configuration that has
+// problems of its own names (rules_dir, else rules/ next to it), so that
+// check shows config and rule mistakes together. Feeds cannot be judged
+// without the configuration, so rules naming feeds are not checked here.
+func alsoRules(e env, path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var partial struct {
+		RulesDir string `yaml:"rules_dir"`
+	}
+	yaml.Unmarshal(data, &partial)
+	dir := cmp.Or(partial.RulesDir, "rules")
+	if strings.Contains(dir, "${") {
+		return
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(filepath.Dir(path), dir)
+	}
+	if _, err := rules.LoadDir(dir); err != nil {
+		for _, p := range diag.List(dir, err) {
+			fmt.Fprintln(e.stdout, p)
+		}
+	}
 }

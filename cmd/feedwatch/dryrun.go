@@ -2,19 +2,14 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/poll"
-	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/slack"
 )
 
@@ -74,31 +69,4 @@ func hasFeed(e env, cfg *config.Config, name string) bool {
 	}
 	fmt.Fprintln(e.stderr, msg)
 	return false
-}
-
-// alsoRules reports the problems of the rules a configuration that has
-// problems of its own names (rules_dir, else rules/ next to it), so that
-// check shows config and rule mistakes together. Feeds cannot be judged
-// without the configuration, so rules naming feeds are not checked here.
-func alsoRules(e env, path string) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return
-	}
-	var partial struct {
-		RulesDir string `yaml:"rules_dir"`
-	}
-	yaml.Unmarshal(data, &partial)
-	dir := cmpOr(partial.RulesDir, "rules")
-	if strings.Contains(dir, "${") {
-		return
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(filepath.Dir(path), dir)
-	}
-	if _, err := rules.LoadDir(dir); err != nil {
-		for _, p := range diag.List(dir, err) {
-			fmt.Fprintln(e.stdout, p)
-		}
-	}
 }

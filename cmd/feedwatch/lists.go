@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,7 +72,7 @@ func feedRows(cfg *config.Config, states map[string]article.FeedState) []feedRow
 	rows := make([]feedRow, 0, len(cfg.Feeds))
 	for _, f := range cfg.Feeds {
 		s := states[f.Name]
-		r := feedRow{Name: f.Name, URL: secret.Redact(f.URL), Tags: append([]string{}, f.Tags...), Schedule: cmpOr(f.Schedule, cfg.Schedule),
+		r := feedRow{Name: f.Name, URL: secret.Redact(f.URL), Tags: append([]string{}, f.Tags...), Schedule: cmp.Or(f.Schedule, cfg.Schedule),
 			Timezone: f.Timezone, From: cfg.Path, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
 		if f.Origin != "" {
 			r.From = fmt.Sprintf("%s:%d", f.Origin, f.Line)
@@ -114,7 +115,7 @@ func cmdRules(ctx context.Context, e env, args []string) int {
 	}
 	rows := make([]row, 0, len(set.Rules))
 	for _, r := range set.Rules {
-		rows = append(rows, row{ID: r.ID, Name: r.Name, File: r.File, Channel: cmpOr(r.Channel, cfg.Slack.Channel), Mention: r.Mention,
+		rows = append(rows, row{ID: r.ID, Name: r.Name, File: r.File, Channel: cmp.Or(r.Channel, cfg.Slack.Channel), Mention: r.Mention,
 			Feeds: append([]string{}, r.Feeds...), Digest: r.Digest, Enabled: r.Enabled, Tests: len(r.Tests), Query: r.Query, Describe: r.Description})
 	}
 	if *format == "json" {
@@ -163,11 +164,4 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

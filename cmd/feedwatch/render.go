@@ -7,6 +7,7 @@ import (
 
 	goslack "github.com/slack-go/slack"
 
+	"github.com/feedwatch/feedwatch/internal/app"
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/route"
@@ -25,10 +26,10 @@ type renderedMessage struct {
 	preview  string          // the console's form of it
 }
 
-// renderTable is how the daemon would route with cfg: a bot token posts
-// to each rule's channel, a webhook only to its own.
+// renderTable is how the daemon routes with cfg: by what its transport
+// can do (a webhook posts only to its own channel).
 func renderTable(cfg *config.Config) route.Table {
-	return route.Table{Fallback: cfg.Slack.Channel, PerRule: cfg.Slack.WebhookURL == ""}
+	return route.Table{Fallback: cfg.Slack.Channel, PerRule: app.NewTransport(cfg, io.Discard).Capabilities().PerRuleChannels}
 }
 
 // renderMessages routes and renders an article's matches as a poll does

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ is told once.
 	who := *by
 	if who == "" {
 		who, _ = e.lookupEnv("USER")
-		who = cmpOr(who, "feedwatch cli")
+		who = cmp.Or(who, "feedwatch cli")
 	}
 	cfg, ok := loadConfig(e, *path)
 	if !ok {

@@ -84,3 +84,19 @@ func endsSentence(w string) bool {
 	n := utf8.RuneCountInString(core)
 	return !(n <= 1 || strings.Contains(core, ".") || n <= 3 && unicode.IsUpper(r))
 }
+
+// LeadLen is how many characters of an article's summary (else text)
+// are its lead: what tells its story apart.
+const LeadLen = 400
+
+// CutRunes is s cut after n characters, as a slice of s.
+func CutRunes(s string, n int) string {
+	k := 0
+	for i := range s {
+		if k == n {
+			return s[:i]
+		}
+		k++
+	}
+	return s
+}

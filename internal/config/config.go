@@ -100,6 +100,7 @@ type Feed struct {
 	BasicAuth *BasicAuth        `yaml:"basic_auth,omitempty"`
 	Origin    string            `yaml:"-"` // the feeds_file a feed was read from; "" for one in config.yaml
 	Line      int               `yaml:"-"` // its line there
+	zone      *time.Location    // Timezone, loaded once (resolve)
 }
 
 // BasicAuth is a feed's HTTP Basic login; the password may come from a
@@ -113,13 +114,10 @@ type BasicAuth struct {
 // Zone is the feed's timezone:, nil when it has none (its dates are read
 // as they say, and as UTC when they say nothing).
 func (f Feed) Zone() *time.Location {
-	if f.Timezone == "" {
-		return nil
+	if f.zone != nil || f.Timezone == "" {
+		return f.zone
 	}
-	loc, err := time.LoadLocation(f.Timezone)
-	if err != nil {
-		return nil
-	}
+	loc, _ := time.LoadLocation(f.Timezone) // a Feed not made by Load; a bad name is refused there
 	return loc
 }
 
@@ -265,6 +263,9 @@ func (c *Config) resolve() []FieldError {
 		c.Feeds = append(c.Feeds, listed...)
 	}
 	for i := range c.Feeds {
+		if c.Feeds[i].Timezone != "" { // read from disk once, not at every poll
+			c.Feeds[i].zone, _ = time.LoadLocation(c.Feeds[i].Timezone)
+		}
 		// "file:NAME" (no slashes) is a path relative to this file's folder.
 		if rest, ok := strings.CutPrefix(c.Feeds[i].URL, "file:"); ok && !strings.HasPrefix(rest, "/") {
 			if p, err := filepath.Abs(abs(rest)); err == nil {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -42,13 +43,13 @@ func readOPML(path string) ([]Feed, error) {
 				continue
 			}
 			a := attrs(t)
-			name := strings.TrimSpace(cmpOr(a["title"], a["text"]))
+			name := strings.TrimSpace(cmp.Or(a["title"], a["text"]))
 			if a["xmlurl"] == "" {
 				folders = append(folders, name)
 				continue
 			}
 			line, _ := d.InputPos()
-			f := Feed{Name: cmpOr(name, a["xmlurl"]), URL: strings.TrimSpace(a["xmlurl"]), Origin: path, Line: line}
+			f := Feed{Name: cmp.Or(name, a["xmlurl"]), URL: strings.TrimSpace(a["xmlurl"]), Origin: path, Line: line}
 			f.Tags = tagsOf(folders, a["category"])
 			feeds = append(feeds, f)
 			folders = append(folders, "") // its own end tag closes it
@@ -92,13 +93,6 @@ func tagsOf(folders []string, category string) []string {
 		}
 	}
 	return tags
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // WriteOPML writes feeds as an OPML 2.0 subscription list that readOPML

@@ -5,6 +5,7 @@ package diag
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
@@ -203,7 +204,7 @@ func placed(p *Problem, root *yaml.Node) *Problem {
 		}
 		switch {
 		case list && m[1] != "seq": // tags: defense
-			want = fmt.Sprintf("a list (write [%s])", cmpOr(m[2], "…"))
+			want = fmt.Sprintf("a list (write [%s])", cmp.Or(m[2], "…"))
 		case list:
 			want = "a list of " + strings.TrimPrefix(want, "a ")
 		case m[1] == "str" && (elem == "bool" || elem == "int" || elem == "float64"): // enabled: "false"

@@ -51,13 +51,6 @@ func distance(a, b string) int {
 	return prev[len(rb)]
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 var notFoundRe = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
 
 // structKeys gathers the YAML keys of every struct type reachable from t,

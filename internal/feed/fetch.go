@@ -283,8 +283,10 @@ func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Art
 			}
 		}
 	}
-	if cdf, ok := parseCDF(text); err != nil && ok {
-		parsed, err = cdf, nil
+	if err != nil {
+		if cdf, ok := parseCDF(text); ok {
+			parsed, err = cdf, nil
+		}
 	}
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -285,8 +286,10 @@ func requestOf(f config.Feed) feed.Request {
 // silence marks the matches a silence in force holds: recorded with it,
 // never routed; and queues, once, the notice of a silence that ended.
 func (d *Poller) silence(ctx context.Context, f config.Feed, items []article.Item) error {
-	now := d.now()
-	silences, err := d.store.ActiveSilences(ctx, now)
+	if !slices.ContainsFunc(items, func(it article.Item) bool { return len(it.Matches) > 0 }) {
+		return nil // nothing to hold: no query (most polls)
+	}
+	silences, err := d.store.ActiveSilences(ctx, d.now())
 	if err != nil {
 		return err
 	}

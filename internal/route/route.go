@@ -85,12 +85,8 @@ func Lead(a *article.Article) string {
 	if s == "" {
 		s = a.Content
 	}
-	n := 0
-	for i := range s { // the first 400 characters, without converting the whole text
-		if n == 400 {
-			return strings.Clone(s[:i]) // a slice would keep the whole text alive where the lead is kept
-		}
-		n++
+	if lead := article.CutRunes(s, article.LeadLen); len(lead) < len(s) {
+		return strings.Clone(lead) // a slice would keep the whole text alive where the lead is kept
 	}
 	return s
 }

@@ -43,14 +43,7 @@ func (d *Document) fingerprint() story.Fingerprint {
 	if d.text[f] == "" {
 		f = fieldContent
 	}
-	cut, n := len(d.text[f]), 0
-	for i := range d.text[f] {
-		if n == 400 {
-			cut = i
-			break
-		}
-		n++
-	}
+	cut := len(article.CutRunes(d.text[f], article.LeadLen))
 	lead := d.toks[f]
 	k := sort.Search(len(lead), func(i int) bool { return lead[i].End > cut })
 	return story.OfTokens(d.toks[fieldTitle], lead[:k], "")
