@@ -35,7 +35,7 @@ func cmdRun(ctx context.Context, e env, args []string) int {
 	defer s.close()
 	s.logger.Info("feedwatch starting", "version", buildVersion(), "config", s.cfg.Path, "delivery", app.Mode(s.cfg))
 	done := make(chan error, 1)
-	go func() { done <- s.p.Daemon.Run(s.ctx) }()
+	go func() { done <- s.p.Run(s.ctx) }()
 	for {
 		select {
 		case err := <-done:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -86,6 +87,8 @@ type daemonRun struct {
 	hup       chan os.Signal
 	done      chan int
 	cancel    context.CancelFunc
+	stopOnce  sync.Once
+	code      int
 }
 
 func startRun(cfg string) *daemonRun {
@@ -98,10 +101,10 @@ func startRun(cfg string) *daemonRun {
 	return r
 }
 
-// stop ends the run and returns its exit status.
+// stop ends the run and returns its exit status (again when called again).
 func (r *daemonRun) stop() int {
-	r.cancel()
-	return <-r.done
+	r.stopOnce.Do(func() { r.cancel(); r.code = <-r.done })
+	return r.code
 }
 
 func TestARunningDaemonRefusesOnReloadWhatCheckRefuses(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/feed"
+	"github.com/feedwatch/feedwatch/internal/interact"
 	"github.com/feedwatch/feedwatch/internal/slack"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
@@ -42,9 +43,10 @@ type Options struct {
 // Program is feedwatch built from a configuration: its daemon and the
 // store it writes.
 type Program struct {
-	Daemon *daemon.Daemon
-	Store  *store.Store
-	opts   Options
+	Daemon   *daemon.Daemon
+	Store    *store.Store
+	Listener *interact.Listener // Socket Mode, when slack.app_token is set with a bot token; else nil
+	opts     Options
 }
 
 // Open opens the database at cfg.Storage.Path and builds the daemon on it.
@@ -73,7 +75,48 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 		st.Close()
 		return nil, err
 	}
-	return &Program{Daemon: d, Store: st, opts: o}, nil
+	p := &Program{Daemon: d, Store: st, opts: o}
+	if cfg.Slack.Interactive() {
+		p.listen(cfg)
+	}
+	return p, nil
+}
+
+// listen builds the Socket Mode listener beside the daemon: it reads the
+// rules in force and the feeds failing from the daemon, and reports on
+// /readyz and in the metrics through it.
+func (p *Program) listen(cfg *config.Config) {
+	m := p.Daemon.Metrics()
+	p.Listener = interact.New(cfg, interact.Deps{
+		Store: p.Store, Rules: p.Daemon.Rules, Failing: m.Failing, Logger: p.opts.Logger, Now: p.opts.Now,
+		Verdict: func(rule, verdict string) { m.RuleFeedback.WithLabelValues(rule, verdict).Inc() },
+	})
+	p.Daemon.AlsoReady(p.Listener.Problem)
+	m.WatchPrecision(func(ctx context.Context) (map[string]float64, error) {
+		now := time.Now
+		if p.opts.Now != nil {
+			now = p.opts.Now
+		}
+		est, err := p.Store.Precision(ctx, now())
+		out := map[string]float64{}
+		for rule, e := range est {
+			out[rule] = e.Estimate
+		}
+		return out, err
+	})
+}
+
+// Run runs the daemon (daemon.Run) and, when configured, the Socket Mode
+// listener beside it, until ctx ends; both finish their work in hand.
+func (p *Program) Run(ctx context.Context) error {
+	if p.Listener == nil {
+		return p.Daemon.Run(ctx)
+	}
+	heard := make(chan error, 1)
+	go func() { heard <- p.Listener.Run(ctx) }()
+	err := p.Daemon.Run(ctx)
+	<-heard
+	return err
 }
 
 // Close closes the database.
@@ -144,7 +187,11 @@ func NewTransport(cfg *config.Config, stdout io.Writer) daemon.Transport {
 	client := &http.Client{Timeout: 30 * time.Second}
 	switch {
 	case cfg.Slack.Token != "":
-		return slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
+		bot := slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
+		if cfg.Slack.Interactive() {
+			bot.WithButtons()
+		}
+		return bot
 	case cfg.Slack.WebhookURL != "":
 		return slack.NewWebhook(cfg.Slack.WebhookURL.Reveal(), client, cfg.Slack.Unfurl)
 	}

@@ -3,6 +3,7 @@ package article
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type Alert struct {
 	Link      string    `json:"link"`
 	Published time.Time `json:"published"`
 	Rules     []string  `json:"rules"`
+	RuleIDs   []string  `json:"rule_ids,omitempty"` // the rules' ids, in Rules' order (none in alerts recorded before 0.9)
 	Mentions  []string  `json:"mentions,omitempty"` // from rule files only; never from feed text
 	Snippet   Snippet   `json:"snippet"`
 	Lead      string    `json:"lead,omitempty"`     // start of the summary or text
@@ -43,10 +45,24 @@ type Reply struct {
 type Digest struct {
 	Channel  string       `json:"channel"`
 	Rule     string       `json:"rule"` // the rule's name (rules' names, for a flood)
+	RuleIDs  []string     `json:"rule_ids,omitempty"`
+	Names    []string     `json:"rule_names,omitempty"` // the names of RuleIDs, in order
 	Mentions []string     `json:"mentions,omitempty"`
 	Items    []DigestItem `json:"items"` // newest first
 	Flood    bool         `json:"flood,omitempty"`
 	Span     Duration     `json:"span,omitempty"` // for a flood: from the oldest match to the summary
+}
+
+// RuleNames are the names of the digest's rules, in RuleIDs' order.
+func (d Digest) RuleNames() []string { return d.Names }
+
+// AddRules adds the rules of an alert gathered into the digest, each once.
+func (d *Digest) AddRules(a Alert) {
+	for i, id := range a.RuleIDs {
+		if !slices.Contains(d.RuleIDs, id) && i < len(a.Rules) {
+			d.RuleIDs, d.Names = append(d.RuleIDs, id), append(d.Names, a.Rules[i])
+		}
+	}
 }
 
 // Duration is a time.Duration that stores as seconds.
@@ -77,6 +93,9 @@ const (
 	DeliveryResumed NoticeEvent = "delivery_resumed"
 	// SilenceEnded: a silence (Silence) ran out or was ended early.
 	SilenceEnded NoticeEvent = "silence_ended"
+	// SocketRefused: Slack refused the app-level token (Err), so clicks
+	// and /feedwatch are not heard.
+	SocketRefused NoticeEvent = "socket_refused"
 )
 
 // Notice tells the operators' channel about the daemon itself. It carries

@@ -53,26 +53,6 @@ type Fetch struct {
 	UserAgent   string   `yaml:"user_agent"`
 }
 
-// Slack holds the delivery settings. With neither Token nor WebhookURL,
-// alerts are printed to standard output.
-type Slack struct {
-	Token          Secret   `yaml:"token"`
-	TokenFile      string   `yaml:"token_file"`
-	WebhookURL     Secret   `yaml:"webhook_url"`
-	WebhookURLFile string   `yaml:"webhook_url_file"`
-	Channel        string   `yaml:"channel"`
-	OpsChannel     string   `yaml:"ops_channel"`
-	APIURL         string   `yaml:"api_url"`
-	Unfurl         bool     `yaml:"unfurl"`
-	GiveUpAfter    Duration `yaml:"give_up_after"`
-	// FloodAfter is how many alerts may wait for one channel and still go
-	// out one post each; beyond it the rest are gathered into summaries.
-	FloodAfter int `yaml:"flood_after"`
-	// GroupWait is how long the daemon leaves newly recorded alerts for a
-	// channel to gather before posting them.
-	GroupWait Duration `yaml:"group_wait"`
-}
-
 // Server is the health and metrics endpoint.
 type Server struct {
 	Listen string `yaml:"listen"`
@@ -290,6 +270,7 @@ func (c *Config) resolve() []FieldError {
 	}
 	readSecret("slack.token", c.Slack.TokenFile, &c.Slack.Token)
 	readSecret("slack.webhook_url", c.Slack.WebhookURLFile, &c.Slack.WebhookURL)
+	readSecret("slack.app_token", c.Slack.AppTokenFile, &c.Slack.AppToken)
 	for i, f := range c.Feeds {
 		if f.BasicAuth != nil {
 			readSecret(fmt.Sprintf("feeds[%d].basic_auth.password", i), f.BasicAuth.PasswordFile, &c.Feeds[i].BasicAuth.Password)
@@ -362,6 +343,7 @@ func (c *Config) FeedsChangedFrom(old *Config) []Feed {
 var EnvDefaults = []struct{ Field, Var string }{
 	{"slack.token", "SLACK_BOT_TOKEN"},
 	{"slack.webhook_url", "SLACK_WEBHOOK_URL"},
+	{"slack.app_token", "SLACK_APP_TOKEN"},
 	{"server.listen", "FEEDWATCH_LISTEN"},
 	{"storage.path", "FEEDWATCH_DATA_DIR"}, // the folder: the database is feedwatch.db in it
 }
@@ -388,6 +370,12 @@ func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bo
 				c.Slack.WebhookURL = Secret(v)
 			} else {
 				delete(from, d.Field)
+			}
+		case "slack.app_token":
+			if diag.Has(root, "slack.app_token_file") {
+				delete(from, d.Field)
+			} else {
+				c.Slack.AppToken = Secret(v)
 			}
 		case "server.listen":
 			c.Server.Listen = v

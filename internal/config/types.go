@@ -142,3 +142,40 @@ func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
 func lineError(n *yaml.Node, msg string) error {
 	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d, column %d: %s", n.Line, n.Column, msg)}}
 }
+
+// Slack holds the delivery settings. With neither Token nor WebhookURL,
+// alerts are printed to standard output.
+type Slack struct {
+	Token          Secret   `yaml:"token"`
+	TokenFile      string   `yaml:"token_file"`
+	WebhookURL     Secret   `yaml:"webhook_url"`
+	WebhookURLFile string   `yaml:"webhook_url_file"`
+	Channel        string   `yaml:"channel"`
+	OpsChannel     string   `yaml:"ops_channel"`
+	APIURL         string   `yaml:"api_url"`
+	Unfurl         bool     `yaml:"unfurl"`
+	GiveUpAfter    Duration `yaml:"give_up_after"`
+	// FloodAfter is how many alerts may wait for one channel and still go
+	// out one post each; beyond it the rest are gathered into summaries.
+	FloodAfter int `yaml:"flood_after"`
+	// GroupWait is how long the daemon leaves newly recorded alerts for a
+	// channel to gather before posting them.
+	GroupWait Duration `yaml:"group_wait"`
+	// AppToken (xapp-…, scope connections:write) opens a Socket Mode
+	// connection: with it and a bot token, alerts carry buttons and
+	// /feedwatch answers. Interact says who may use them.
+	AppToken     Secret   `yaml:"app_token"`
+	AppTokenFile string   `yaml:"app_token_file"`
+	Interact     Interact `yaml:"interact"`
+}
+
+// Interact says who may act on alerts from Slack. Allow lists Slack user
+// IDs (U…, W…) and user-group IDs (S…); empty, anyone who is a member of
+// the channel the message is in may.
+type Interact struct {
+	Allow []string `yaml:"allow"`
+}
+
+// Interactive reports whether analysts can answer the bot: a bot token
+// and an app-level token.
+func (s Slack) Interactive() bool { return s.Token != "" && s.AppToken != "" }

@@ -118,6 +118,9 @@ func (c *Config) validateFeeds(bad func(field, format string, args ...any)) {
 	}
 }
 
+// slackID is a user (U…, W…) or user-group (S…) ID.
+var slackID = regexp.MustCompile(`^[UWS][A-Z0-9]{2,}$`)
+
 func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 	s := c.Slack
 	if s.Token != "" && s.WebhookURL != "" {
@@ -125,6 +128,17 @@ func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 	}
 	if s.Token != "" && !strings.HasPrefix(s.Token.Reveal(), "xox") {
 		bad("slack.token", "does not look like a Slack token (it should start with xoxb-)")
+	}
+	if s.AppToken != "" && !strings.HasPrefix(s.AppToken.Reveal(), "xapp-") {
+		bad("slack.app_token", "does not look like an app-level token (it should start with xapp-; create one under Basic Information → App-Level Tokens)")
+	}
+	if s.AppToken != "" && s.Token == "" {
+		bad("slack.app_token", "needs slack.token too: buttons and /feedwatch answer with the bot token")
+	}
+	for i, id := range s.Interact.Allow {
+		if !slackID.MatchString(id) {
+			bad(fmt.Sprintf("slack.interact.allow[%d]", i), "%q is not a Slack user ID (U…, W…) or user-group ID (S…)", id)
+		}
 	}
 	if s.WebhookURL != "" {
 		if u, err := url.Parse(s.WebhookURL.Reveal()); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

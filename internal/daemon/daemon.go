@@ -5,6 +5,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -67,10 +68,11 @@ type Daemon struct {
 	rules   *rules.Live
 	corpus  *story.Corpus // word rarity in recent articles, for story threading
 
-	running      atomic.Bool  // Run is serving (for /readyz and Reload)
-	addr         atomic.Value // string: where the endpoints listen
-	rulesWatch   atomic.Value // string: why the rules folder is not watched, or ""
-	dbProblem    atomic.Value // string: what checkDatabase last found wrong, or ""
+	running      atomic.Bool                   // Run is serving (for /readyz and Reload)
+	also         atomic.Pointer[func() string] // a part beside the daemon, for /readyz (AlsoReady)
+	addr         atomic.Value                  // string: where the endpoints listen
+	rulesWatch   atomic.Value                  // string: why the rules folder is not watched, or ""
+	dbProblem    atomic.Value                  // string: what checkDatabase last found wrong, or ""
 	reloads      chan reload
 	rulesChanged chan struct{}
 }
@@ -84,20 +86,15 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 		logger:       logger.With("component", "daemon"),
 		store:        deps.Store,
 		now:          deps.Now,
-		grace:        deps.Grace,
+		grace:        cmp.Or(deps.Grace, GracePeriod),
 		reloads:      make(chan reload),
 		rulesChanged: make(chan struct{}, 1),
 		corpus:       story.NewCorpus(),
 	}
-	if d.grace <= 0 {
-		d.grace = GracePeriod
-	}
 	if d.now == nil {
 		d.now = time.Now
 	}
-	if deps.RetryBase <= 0 {
-		deps.RetryBase = 5 * time.Second
-	}
+	deps.RetryBase = cmp.Or(deps.RetryBase, 5*time.Second)
 	d.metrics = metrics.New(func(ctx context.Context) (int, error) {
 		counts, err := d.store.DeliveryCounts(ctx)
 		return counts[article.Pending], err
@@ -173,10 +170,9 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration, narrow ...poll.Na
 		return OnceResult{PollResult: d.poller.All(ctx, s)}, nil
 	}
 	d.startUp(ctx)
-	res := OnceResult{PollResult: d.poller.All(ctx, s)}
-	var err error
-	res.Pending, res.Why, err = d.outbox.Drain(ctx, deadline)
-	return res, err
+	polled := d.poller.All(ctx, s)
+	pending, why, err := d.outbox.Drain(ctx, deadline)
+	return OnceResult{polled, pending, why}, err
 }
 
 // startUp is what run and once do before their first poll: release what
@@ -194,15 +190,15 @@ func (d *Daemon) startUp(ctx context.Context) {
 	d.outbox.ReleaseStranded(ctx, d.Rules().Digest)
 }
 
-// FlushDigest queues the digest of the matches held for a rule.
-func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention string) error {
-	return d.outbox.FlushDigest(ctx, ruleID, ruleName, mention)
-}
-
 func (d *Daemon) pollScheduled(ctx context.Context, f config.Feed) {
 	if err := d.poller.Poll(ctx, d.pollSetup(), f); err != nil && ctx.Err() == nil {
 		d.logger.Debug("poll failed", "feed", f.Name, "err", err)
 	}
+}
+
+// FlushDigest queues the digest of the matches held for a rule.
+func (d *Daemon) FlushDigest(ctx context.Context, ruleID, ruleName, mention string) error {
+	return d.outbox.FlushDigest(ctx, ruleID, ruleName, mention)
 }
 
 // prune deletes articles older than storage.retention; matches and

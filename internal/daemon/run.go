@@ -83,8 +83,7 @@ func (rt *runtime) shutdown(stopOutbox chan struct{}, cancelWork context.CancelF
 	}
 }
 
-// healthEvery is how often Run checks that the database file is the one
-// it opened.
+// healthEvery is how often Run checks the database file is the one it opened.
 const healthEvery = 30 * time.Second
 
 // checkDatabase logs, once, a database that stopped answering or whose
@@ -174,11 +173,11 @@ type reload struct {
 
 // Reload applies a new configuration to the running daemon in place:
 // feeds, schedules, fetching, Slack settings, the listen address and the
-// rules folder, with the rules on disk judged against it as feedwatch
-// check judges them (rules.Check). Only new feeds (or feeds with a new URL) are polled at
-// once; the others keep their schedule, and metrics keep counting. If any part cannot be applied
-// (a schedule, the listen address…) nothing changes and the error says why.
-// storage.path and log settings need a restart.
+// rules folder, with the rules on disk judged as feedwatch check judges
+// them (rules.Check). Only new feeds (or with a new URL) are polled at once;
+// the others keep their schedule, and metrics keep counting. If any part
+// cannot be applied (a schedule, the listen address…) nothing changes and
+// the error says why. storage.path and log settings need a restart.
 func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f poll.Fetcher, t delivery.Transport) error {
 	if !d.running.Load() {
 		return errors.New("the daemon is not running")

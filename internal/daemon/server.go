@@ -36,11 +36,17 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	if err := d.outbox.Paused(); err != nil {
 		problems = append(problems, "delivery: paused, outcomes cannot be recorded: "+err.Error())
 	}
+	if f := d.also.Load(); f != nil && (*f)() != "" {
+		problems = append(problems, (*f)())
+	}
 	for _, f := range d.metrics.Failing() { // said, not failing readiness: the others still alert
 		problems = append(problems, server.Note+"feed failing: "+f)
 	}
 	return problems
 }
+
+// AlsoReady adds to /readyz what a part run beside the daemon (check) says is wrong.
+func (d *Daemon) AlsoReady(check func() string) { d.also.Store(&check) }
 
 // Addr is the address the endpoints listen on, once Run serves them.
 func (d *Daemon) Addr() string {

@@ -36,6 +36,15 @@ func (o *Outbox) deliver(ctx context.Context, dl article.Delivery) error {
 		log.Warn("story threading could not read the earlier posts; retrying", "err", err)
 		return o.record(o.store.MarkRetry(context.WithoutCancel(ctx), dl.ID, o.now().Add(s.Policy.First), "read earlier posts: "+err.Error(), false))
 	}
+	if head != nil {
+		if sid, err := o.store.SilenceStory(ctx, dl.ID, head.ID); err != nil || sid != 0 {
+			if err == nil {
+				log.Info("same story as a muted post: recorded, not posted", "first", head.ID, "silence", sid)
+				o.observe("merged")
+			}
+			return o.record(err)
+		}
+	}
 	if head != nil && !caps.Threads { // a webhook cannot reply in a thread
 		log.Info("same story as an earlier post: recorded, not posted", "first", head.ID)
 		o.observe("merged")

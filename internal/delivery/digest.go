@@ -76,6 +76,7 @@ func gather(channel, rule, mention string, held []article.Delivery) (article.Dig
 		ids = append(ids, h.ID)
 		if a, ok := h.Message.(article.Alert); ok {
 			digest.Items = append(digest.Items, article.DigestItem{Feed: a.Feed, Title: a.Title, Link: a.Link, Published: a.Published})
+			digest.AddRules(a)
 		}
 	}
 	return digest, ids

@@ -35,6 +35,9 @@ type Store interface {
 	ForgetHead(ctx context.Context, id int64) error
 	MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error
 	MarkMerged(ctx context.Context, id, parent int64) error
+	// SilenceStory holds delivery id when a silence mutes head's story
+	// (merged under it, its matches marked); it returns the silence or 0.
+	SilenceStory(ctx context.Context, id, head int64) (int64, error)
 	MarkRetry(ctx context.Context, id int64, next time.Time, reason string, counted bool) error
 	MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error
 	Enqueue(ctx context.Context, notices ...article.Notice) error

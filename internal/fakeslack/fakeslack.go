@@ -55,6 +55,7 @@ type Server struct {
 	jitter       time.Duration // and up to this much more, at random (SlowUpTo)
 	chans        []Channel     // what conversations.list answers (SetChannels)
 	missingScope string        // conversations.* answer missing_scope naming it (MissingScope)
+	socket       socket        // the Socket Mode stand-in (socket.go)
 }
 
 // New starts a fake closed when the test ends. Its API base URL is
@@ -93,6 +94,9 @@ func (s *Server) Accepted() []Post {
 }
 
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	if s.socketRoute(w, r) {
+		return
+	}
 	p := Post{Path: r.URL.Path, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), At: time.Now()}
 	body, _ := io.ReadAll(r.Body)
 	switch r.URL.Path {
@@ -236,42 +240,6 @@ func readPostMessage(p *Post, contentType string, body []byte) {
 	if tok := form.Get("token"); tok != "" {
 		p.Token = tok
 	}
-}
-
-// blockLimits checks blocks against Slack's documented limits (Block Kit
-// reference): at most 50 blocks, a section's text at most 3,000
-// characters, a header's 150, a context at most 10 elements. It says
-// which was broken, or "".
-func blockLimits(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	var blocks []struct {
-		Type     string                 `json:"type"`
-		Text     *struct{ Text string } `json:"text"`
-		Elements []json.RawMessage      `json:"elements"`
-	}
-	if err := json.Unmarshal([]byte(raw), &blocks); err != nil {
-		return "blocks are not a JSON array of blocks"
-	}
-	if len(blocks) > 50 {
-		return fmt.Sprintf("%d blocks (at most 50)", len(blocks))
-	}
-	for i, b := range blocks {
-		n := 0
-		if b.Text != nil {
-			n = len([]rune(b.Text.Text))
-		}
-		switch {
-		case b.Type == "section" && n > 3000:
-			return fmt.Sprintf("block %d: section text of %d characters (at most 3000)", i, n)
-		case b.Type == "header" && n > 150:
-			return fmt.Sprintf("block %d: header of %d characters (at most 150)", i, n)
-		case b.Type == "context" && len(b.Elements) > 10:
-			return fmt.Sprintf("block %d: context of %d elements (at most 10)", i, len(b.Elements))
-		}
-	}
-	return ""
 }
 
 func readWebhook(p *Post, body []byte) {

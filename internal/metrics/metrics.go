@@ -33,6 +33,7 @@ type Metrics struct {
 	StorageErrors  *prometheus.CounterVec
 	SilencedTotal  *prometheus.CounterVec
 	Floods         prometheus.Counter
+	RuleFeedback   *prometheus.CounterVec
 }
 
 // New makes the metrics; pending says how many deliveries wait (-1 when
@@ -83,8 +84,11 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 		SilencedTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "feedwatch_silenced_total", Help: "Matches recorded but not posted because a silence held them, by rule id.",
 		}, []string{"rule"}),
+		RuleFeedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "feedwatch_rule_feedback_total", Help: "Analysts' verdicts from Slack on a rule's alerts, by rule id and verdict: not_relevant, or retracted (taken back).",
+		}, []string{"rule", "verdict"}),
 	}
-	m.reg.MustRegister(m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
+	m.reg.MustRegister(m.RuleFeedback, m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
 		m.RateLimitWaits, m.RuleReloads, m.LastPoll, m.RulesLoaded, m.DeliveryPaused, m.TokenRefused, m.StorageErrors, m.Floods, m.SilencedTotal, outboxGauge(pending),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.feeds = newFeedMetrics(m.reg)

@@ -44,7 +44,7 @@ func Alerts(a *article.Article, matches []article.Match, t Table) []Out {
 		ch := t.channel(m)
 		if m.Digest {
 			al := newAlert(a, ch)
-			al.Rules, al.Snippet = []string{m.RuleName}, m.Explain.Snippet
+			al.Rules, al.RuleIDs, al.Snippet = []string{m.RuleName}, []string{m.RuleID}, m.Explain.Snippet
 			held = append(held, Out{Alert: al, HoldFor: m.RuleID})
 			continue
 		}
@@ -54,7 +54,7 @@ func Alerts(a *article.Article, matches []article.Match, t Table) []Out {
 			al, best[ch] = &n, -1
 			byChannel[ch] = al
 		}
-		al.Rules = append(al.Rules, m.RuleName)
+		al.Rules, al.RuleIDs = append(al.Rules, m.RuleName), append(al.RuleIDs, m.RuleID)
 		if m.Mention != "" && !slices.Contains(al.Mentions, m.Mention) {
 			al.Mentions = append(al.Mentions, m.Mention)
 		}

@@ -144,6 +144,8 @@ func NoticeText(n article.Notice) string {
 			text += ": " + sl.Reason
 		}
 		return text + fmt.Sprintf(") %s at %s; it held %d %s. Its alerts post again.", how, UTC(sl.Ends), sl.Silenced, plural(sl.Silenced, "match", "matches"))
+	case article.SocketRefused:
+		return fmt.Sprintf("Slack refused the app-level token (%s): buttons on alerts and /feedwatch are not heard until slack.app_token is fixed. Alerts are still posted. feedwatch tries again every few minutes.", n.Err)
 	case article.DeliveryResumed:
 		return fmt.Sprintf("Delivery was paused for %s because outcomes could not be recorded (%s); nothing was lost or posted twice, and it has resumed.",
 			n.Paused.D(), n.Err)

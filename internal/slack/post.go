@@ -87,10 +87,16 @@ func classify(err error, secrets ...string) *Error {
 
 // Bot posts with a bot token through chat.postMessage.
 type Bot struct {
-	api    *slack.Client
-	token  string
-	unfurl bool
+	api     *slack.Client
+	token   string
+	unfurl  bool
+	buttons bool // alerts, replies and digests carry RenderInteractive's buttons
 }
+
+// WithButtons makes b post alerts with the buttons analysts answer with
+// (RenderInteractive): for a workspace where feedwatch listens over
+// Socket Mode.
+func (b *Bot) WithButtons() *Bot { b.buttons = true; return b }
 
 // APIBase is apiURL as slack-go needs it: ending in "/".
 func APIBase(apiURL string) string {
@@ -127,6 +133,9 @@ func (b *Bot) Capabilities() article.Capabilities {
 // Post posts m to its channel and returns Slack's message ts.
 func (b *Bot) Post(ctx context.Context, m article.Message) (string, error) {
 	msg := Render(m)
+	if b.buttons {
+		msg = RenderInteractive(m, article.Marks{}, time.Now())
+	}
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(msg.Text, false),
 		slack.MsgOptionBlocks(msg.Blocks...),

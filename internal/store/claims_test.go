@@ -88,7 +88,7 @@ func TestADatabaseOfANewerFeedwatchIsRefusedNamingBothVersions(t *testing.T) {
 	}
 	s.Close()
 	_, err := Open(context.Background(), path)
-	if err == nil || !strings.Contains(err.Error(), "its schema is version 99, written by a newer feedwatch; this one knows up to version 8") {
+	if err == nil || !strings.Contains(err.Error(), "its schema is version 99, written by a newer feedwatch; this one knows up to version 9") {
 		t.Fatalf("Open = %v, want a refusal naming both versions", err)
 	}
 }

@@ -18,8 +18,8 @@ var ErrNoSilence = errors.New("no silence in force has that id")
 func (s *Store) AddSilence(ctx context.Context, sl article.Silence) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, "add silence", func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO silences (rule, feed, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sl.Rule, sl.Feed, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix())
+		res, err := tx.ExecContext(ctx, `INSERT INTO silences (rule, feed, query, story, origin, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sl.Rule, sl.Feed, sl.Query, sl.Story, sl.Origin, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix())
 		if err != nil {
 			return err
 		}
@@ -44,8 +44,9 @@ func (s *Store) ExpireSilence(ctx context.Context, id int64, by string) error {
 	})
 }
 
-const silenceColumns = `s.id, s.rule, s.feed, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by,
-	(SELECT count(*) FROM matches m WHERE m.silenced = s.id)`
+const silenceColumns = `s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by,
+	(SELECT count(*) FROM matches m WHERE m.silenced = s.id),
+	COALESCE((SELECT a.title FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.id = s.story AND s.story != 0), '')`
 
 // Silences lists the silences in force now or yet to start, and with all
 // those that ended too, newest first.
@@ -57,11 +58,11 @@ func (s *Store) Silences(ctx context.Context, all bool) ([]article.Silence, erro
 	return scanSilences(rows)
 }
 
-// ActiveSilences are the silences in force at now: what a poll checks its
-// matches against.
+// ActiveSilences are the silences in force at now that a poll checks its
+// matches against: all but story silences (the outbox asks SilenceStory).
 func (s *Store) ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.rule, s.feed, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by, 0
-		FROM silences s WHERE s.starts <= ? AND s.ends > ?`, now.Unix(), now.Unix())
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by, 0, ''
+		FROM silences s WHERE s.starts <= ? AND s.ends > ? AND s.story = 0`, now.Unix(), now.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read silences: %w", err)
 	}
@@ -74,7 +75,7 @@ func scanSilences(rows *sql.Rows) ([]article.Silence, error) {
 	for rows.Next() {
 		var sl article.Silence
 		var starts, ends, created int64
-		if err := rows.Scan(&sl.ID, &sl.Rule, &sl.Feed, &starts, &ends, &sl.By, &sl.Reason, &created, &sl.ExpiredBy, &sl.Silenced); err != nil {
+		if err := rows.Scan(&sl.ID, &sl.Rule, &sl.Feed, &sl.Query, &sl.Story, &sl.Origin, &starts, &ends, &sl.By, &sl.Reason, &created, &sl.ExpiredBy, &sl.Silenced, &sl.Headline); err != nil {
 			return nil, fmt.Errorf("read silences: %w", err)
 		}
 		sl.Starts, sl.Ends, sl.Created = fromUnix(starts), fromUnix(ends), fromUnix(created)

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/fakeslack"
+	"github.com/feedwatch/feedwatch/internal/slack"
+)
+
+// The people and channel of the fake workspace.
+const (
+	analyst  = "UANALYST1"
+	outsider = "UOUTSIDE1"
+	alertsID = "CALERTS01" // #news-alerts
+)
+
+// interactive writes the demo's configuration for a bot token, an app
+// token and the fake Slack, with the demo feed polled every second.
+func interactive(t *testing.T, fake *fakeslack.Server, extra ...string) string {
+	t.Helper()
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	text := strings.Replace(string(body), "    url: file:demo-feed.xml", "    url: file:demo-feed.xml\n    schedule: \"@every 1s\"", 1)
+	text += "\nslack:\n  token: xoxb-test\n  app_token: " + fakeslack.AppToken + "\n  api_url: " + fake.URL + "/\n  channel: \"#news-alerts\"\n  ops_channel: \"#ops\"\n"
+	text += strings.Join(extra, "\n")
+	os.WriteFile(cfg, []byte(text), 0o644)
+	fake.SetMembers(alertsID, analyst)
+	return cfg
+}
+
+// alertTS waits for the first alert posted to #news-alerts and returns
+// its ts, failing if its buttons broke a Block Kit limit.
+func alertTS(t *testing.T, fake *fakeslack.Server) fakeslack.Post {
+	t.Helper()
+	var got fakeslack.Post
+	waitFor(t, "the alert", func() bool {
+		for _, p := range fake.Posts() {
+			if p.Refused != "" {
+				t.Fatalf("the alert's blocks were refused: %s\n%s", p.Refused, p.Blocks)
+			}
+			if p.Channel == "#news-alerts" && p.TS != "" && strings.Contains(p.Text, "Abu Khadija") {
+				got = p
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// updateText is what the n-th reply (chat.update, ephemeral, response)
+// says, failing unless it came by path.
+func reply(t *testing.T, fake *fakeslack.Server, n int, path string) fakeslack.Post {
+	t.Helper()
+	r := fake.WaitReplies(t, n)[n-1]
+	if !strings.HasPrefix(r.Path, path) || r.Refused != "" {
+		t.Fatalf("reply %d: %s (refused: %q), want %s:\n%s%s", n, r.Path, r.Refused, path, r.Text, r.BlockText())
+	}
+	return r
+}
+
+// TestAnalystsAnswerTheBotFromSlack follows the README's Slack section
+// against the Socket Mode stand-in, through feedwatch run: the alert
+// carries its buttons; a snooze is acknowledged at once, recorded as a
+// silence with who set it and shown on the message with an undo button;
+// the same click delivered twice acts once; a non-member changes
+// nothing and is told so; "not relevant" becomes the rule's precision;
+// undo ends the silence; /feedwatch answers privately; after Slack asks
+// for a refresh the daemon reconnects and still acts.
+func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake)
+	r := startRun(cfg)
+	defer r.stop()
+	fake.WaitConnected(t, 1)
+	alert := alertTS(t, fake)
+	for _, id := range []string{slack.ActionMuteStory, slack.ActionSnoozeRule, slack.ActionNotRelevant} {
+		if !strings.Contains(alert.Blocks, `"action_id":"`+id+`"`) {
+			t.Errorf("the alert has no %s:\n%s", id, alert.Blocks)
+		}
+	}
+
+	snooze := fake.Click(analyst, alertsID, alert.TS, slack.ActionSnoozeRule, "is-leadership 8h", true)
+	fake.Send(t, "e1", "interactive", snooze)
+	fake.Send(t, "e1-again", "interactive", snooze) // Slack delivering the click a second time
+	for _, id := range []string{"e1", "e1-again"} {
+		if ack := fake.WaitAck(t, id); ack.After > 3*time.Second {
+			t.Errorf("%s acknowledged after %s (Slack waits 3 s)", id, ack.After)
+		}
+	}
+	up := reply(t, fake, 1, "/chat.update")
+	if up.TS != alert.TS || !strings.Contains(up.BlockText(), "<@"+analyst+"> snoozed is-leadership until") || !strings.Contains(up.Blocks, `"action_id":"fw_undo:s1"`) {
+		t.Errorf("the message should say who snoozed what until when, with an undo:\n%s\n%s", up.BlockText(), up.Blocks)
+	}
+
+	fake.Send(t, "e2", "interactive", fake.Click(outsider, alertsID, alert.TS, slack.ActionNotRelevant, "", false))
+	eph := reply(t, fake, 2, "/chat.postEphemeral")
+	if !strings.Contains(eph.Text, "not allowed") || eph.ThreadTS != outsider {
+		t.Errorf("the outsider should be told privately: %+v", eph)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a second effect of e1-again, if it had one
+	if n := len(fake.Replies()); n != 2 {
+		t.Errorf("%d replies, want 2: the repeated click acted twice?", n)
+	}
+	_, js, _ := runCmd(t, context.Background(), "silence", "list", "-o", "json", "--config", cfg)
+	var sls []struct {
+		Rule, By string `json:"created_by"`
+	}
+	if err := json.Unmarshal([]byte(js), &sls); err != nil || len(sls) != 1 {
+		t.Fatalf("one silence should be in force (%v):\n%s", err, js)
+	}
+
+	fake.Send(t, "e3", "interactive", fake.Click(analyst, alertsID, alert.TS, slack.ActionNotRelevant, "", false))
+	up = reply(t, fake, 3, "/chat.update")
+	if !strings.Contains(up.BlockText(), "<@"+analyst+"> marked this not relevant for is-leadership") {
+		t.Errorf("the verdict should be shown on the message:\n%s", up.BlockText())
+	}
+	fake.Send(t, "e4", "interactive", fake.Click(analyst, alertsID, alert.TS, slack.ActionUndo+":s1", "s1", false))
+	up = reply(t, fake, 4, "/chat.update")
+	if !strings.Contains(up.BlockText(), "ended early by <@"+analyst+">") || strings.Contains(up.Blocks, "fw_undo:s1") {
+		t.Errorf("undo should end the snooze and say so:\n%s", up.BlockText())
+	}
+
+	fake.Send(t, "c1", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "status"))
+	st := reply(t, fake, 5, "/resp/")
+	if !strings.Contains(st.Text, "*Rules in force* (2)") || !strings.Contains(st.Text, "is-leadership: 0.00 (1 of 1 not relevant)") {
+		t.Errorf("/feedwatch status:\n%s", st.Text)
+	}
+	fake.Send(t, "c2", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "mute is-leadrship 8h"))
+	if m := reply(t, fake, 6, "/resp/"); !strings.Contains(m.Text, `Did you mean "is-leadership"?`) {
+		t.Errorf("/feedwatch mute with a typo:\n%s", m.Text)
+	}
+	fake.Send(t, "c3", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", `test "Abu Khadija"`))
+	if m := reply(t, fake, 7, "/resp/"); !strings.Contains(m.Text, "matches 1 of the 3 articles stored in the last 7 days") {
+		t.Errorf("/feedwatch test:\n%s", m.Text)
+	}
+
+	fake.Disconnect(t, "refresh_requested")
+	fake.WaitConnected(t, 2)
+	fake.Send(t, "c4", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "mute coalition-anbar 1h"))
+	if m := reply(t, fake, 8, "/resp/"); !strings.Contains(m.Text, "Rule coalition-anbar is muted for 1h0m0s") {
+		t.Errorf("/feedwatch mute after a refresh:\n%s", m.Text)
+	}
+	if code := r.stop(); code != exitOK {
+		t.Fatalf("run exited %d:\n%s", code, r.errb.String())
+	}
+	_, audit, _ := runCmd(t, context.Background(), "audit", "--config", cfg)
+	for _, want := range []string{outsider + "  not_relevant  refused", "refused: only members of this channel may", analyst + "  snooze_rule  allowed"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("the audit should list %q:\n%s", want, audit)
+		}
+	}
+}
