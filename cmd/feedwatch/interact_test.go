@@ -109,9 +109,10 @@ func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	}
 	_, js, _ := runCmd(t, context.Background(), "silence", "list", "-o", "json", "--config", cfg)
 	var sls []struct {
-		Rule, By string `json:"created_by"`
+		Rule string
+		By   string `json:"created_by"`
 	}
-	if err := json.Unmarshal([]byte(js), &sls); err != nil || len(sls) != 1 {
+	if err := json.Unmarshal([]byte(js), &sls); err != nil || len(sls) != 1 || sls[0].Rule != "is-leadership" || sls[0].By != analyst {
 		t.Fatalf("one silence should be in force (%v):\n%s", err, js)
 	}
 

@@ -294,10 +294,12 @@ func hitSummary(hits []article.Hit) string {
 }
 
 func cmdBacktest(ctx context.Context, e env, args []string) int {
-	fs, path := flags(e, "backtest", "[--rule FILE | --query Q] [--since 7d] [-o json]", `Replays the articles stored in the last --since against a rule file as it is on disk, a
+	fs, path := flags(e, "backtest", "[--rule FILE | --query Q] [--since 7d] [--labels FILE] [-o json]", `Replays the articles stored in the last --since against a rule file as it is on disk, a
 query, or (with neither) every enabled rule of the rules folder, and lists what would have
 matched. Posts nothing. Exit status 0 when something matched, 1 when nothing did, 2 on a
-bad rule, query or flag.`)
+bad rule, query or flag. With --labels (from 'feedwatch feedback export'), scores each rule
+on the examples of its id instead: precision and recall, and which examples it gets wrong.`)
+	labels := fs.String("labels", "", "score against the labelled examples in `FILE`")
 	ruleFile := fs.String("rule", "", "rule `FILE` to replay")
 	query := fs.String("query", "", "a query `Q` to replay, as written in a rule")
 	since := fs.String("since", "7d", "how far back: a `DURATION` (Go syntax or days, such as 36h or 30d)")
@@ -317,6 +319,8 @@ bad rule, query or flag.`)
 	selected, ok := selectRules(e, cfg, *ruleFile, *query)
 	if !ok {
 		return exitUsage
+	} else if *labels != "" {
+		return scoreLabels(e, *labels, selected, *query != "")
 	}
 	st, code := openExisting(ctx, e, cfg)
 	if st == nil {

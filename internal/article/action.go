@@ -94,3 +94,16 @@ func (p Precision) String() string {
 	}
 	return fmt.Sprintf("%.2f (%d of %d not relevant)", p.Estimate, p.NotRelevant, p.Relevant+p.NotRelevant)
 }
+
+// Labelled is an example for scoring a rule: an article a rule matched
+// and was posted, with the analysts' verdict (feedwatch feedback export;
+// backtest --labels).
+type Labelled struct {
+	Rule    string    `json:"rule"`
+	Verdict string    `json:"verdict"`
+	Title   string    `json:"title"`
+	Text    string    `json:"text"`
+	Feed    string    `json:"feed"`
+	Link    string    `json:"link,omitempty"`
+	At      time.Time `json:"at"`
+}

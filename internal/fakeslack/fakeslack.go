@@ -273,7 +273,7 @@ func (s *Server) record(p Post) (Response, int) {
 		}
 	}
 	if resp.Error == "" && resp.Status == 0 {
-		if why := blockLimits(p.Blocks); why != "" {
+		if why := BlockLimits(p.Blocks); why != "" {
 			resp.Error, p.Refused = "invalid_blocks", why
 		} else if len([]rune(p.Text)) > 40000 {
 			resp.Error = "msg_too_long"

@@ -5,11 +5,11 @@ import (
 	"fmt"
 )
 
-// blockLimits checks blocks against Slack's documented limits (Block Kit
+// BlockLimits checks blocks against Slack's documented limits (Block Kit
 // reference): at most 50 blocks, a section's text at most 3,000
 // characters, a header's 150, a context at most 10 elements. It says
 // which was broken, or "".
-func blockLimits(raw string) string {
+func BlockLimits(raw string) string {
 	if raw == "" {
 		return ""
 	}

@@ -44,6 +44,15 @@ type socket struct {
 	wmu        sync.Mutex          // one writer on conn
 	changed    chan struct{}       // closed and replaced on every change, for waiting
 	responseNo int
+	slowReply  time.Duration // chat.update and the others wait this long (SlowReplies)
+}
+
+// SlowReplies makes chat.update, chat.postEphemeral and response URLs
+// answer after d: an action still in hand when the process is stopped.
+func (s *Server) SlowReplies(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sock().slowReply = d
 }
 
 func (s *Server) sock() *socket {
@@ -307,6 +316,10 @@ func (s *Server) ResponseURL() string {
 
 func (s *Server) recordReply(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	slow := s.sock().slowReply
+	s.mu.Unlock()
+	time.Sleep(slow)
 	p := Post{Path: r.URL.Path, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), At: time.Now(), Answered: http.StatusOK}
 	if strings.HasPrefix(r.URL.Path, "/resp/") {
 		readWebhook(&p, body)
@@ -315,7 +328,7 @@ func (s *Server) recordReply(w http.ResponseWriter, r *http.Request) {
 		form, _ := url.ParseQuery(string(body))
 		p.TS, p.ThreadTS = form.Get("ts"), form.Get("user") // chat.update's ts; postEphemeral's user
 	}
-	if why := blockLimits(p.Blocks); why != "" {
+	if why := BlockLimits(p.Blocks); why != "" {
 		p.AnsweredErr, p.Refused = "invalid_blocks", why
 	}
 	s.mu.Lock()

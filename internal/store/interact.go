@@ -253,3 +253,32 @@ func (s *Store) Precision(ctx context.Context, now time.Time) (map[string]articl
 	}
 	return out, rows.Err()
 }
+
+// Labelled returns the judged examples of the matches since a time: the
+// posted ones called not relevant, and those posted over FeedbackWait ago
+// that nobody did (relevant), with their articles' text while it is kept.
+func (s *Store) Labelled(ctx context.Context, since, now time.Time) ([]article.Labelled, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.rule_id, CASE WHEN f.id IS NULL THEN 'relevant' ELSE 'not_relevant' END,
+		  a.title, a.summary, a.content, a.feed, a.link, m.matched_at
+		FROM matches m JOIN articles a ON a.id = m.article_id
+		LEFT JOIN feedback f ON f.article_id = m.article_id AND f.rule_id = m.rule_id AND f.undone_by = '' AND f.verdict = 'not_relevant'
+		WHERE m.matched_at > ? AND m.silenced = 0 AND (f.id IS NOT NULL OR m.matched_at <= ?)
+		  AND EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = m.article_id AND d.state = 'sent')
+		ORDER BY m.id`, since.Unix(), now.Add(-FeedbackWait).Unix())
+	if err != nil {
+		return nil, fmt.Errorf("read labelled examples: %w", err)
+	}
+	defer rows.Close()
+	var out []article.Labelled
+	for rows.Next() {
+		var l article.Labelled
+		var summary, content string
+		var at int64
+		if err := rows.Scan(&l.Rule, &l.Verdict, &l.Title, &summary, &content, &l.Feed, &l.Link, &at); err != nil {
+			return nil, fmt.Errorf("read labelled examples: %w", err)
+		}
+		l.Text, l.At = strings.TrimSpace(summary+"\n\n"+content), fromUnix(at)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
