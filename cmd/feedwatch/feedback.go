@@ -125,13 +125,13 @@ func precisionOf(prec map[string]article.Precision, id string) article.Precision
 
 // labelScore is how a rule does on the labelled examples of its id.
 type labelScore struct {
-	Rule        string   `json:"rule"`
-	Examples    int      `json:"examples"`
-	TP          int      `json:"relevant_matched"`
-	FP          int      `json:"not_relevant_matched"`
-	FN          int      `json:"relevant_missed"`
-	StillNoise  []string `json:"still_matching_not_relevant,omitempty"`
-	NowMissing  []string `json:"no_longer_matching_relevant,omitempty"`
+	Rule       string   `json:"rule"`
+	Examples   int      `json:"examples"`
+	TP         int      `json:"relevant_matched"`
+	FP         int      `json:"not_relevant_matched"`
+	FN         int      `json:"relevant_missed"`
+	StillNoise []string `json:"still_matching_not_relevant,omitempty"`
+	NowMissing []string `json:"no_longer_matching_relevant,omitempty"`
 }
 
 // scoreLabels scores each selected rule against the examples in file

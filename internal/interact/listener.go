@@ -41,8 +41,8 @@ type Store interface {
 // Deps are what a Listener is built from.
 type Deps struct {
 	Store   Store
-	Rules   func() *rules.Set   // the rules in force
-	Failing func() []string     // feeds failing now, for /feedwatch status
+	Rules   func() *rules.Set          // the rules in force
+	Failing func() []string            // feeds failing now, for /feedwatch status
 	Verdict func(rule, verdict string) // counts feedback (metrics); nil: not counted
 	Logger  *slog.Logger
 	Now     func() time.Time // nil: time.Now
