@@ -143,6 +143,17 @@ func readyz(addr string) string {
 	return string(b)
 }
 
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // TestARefusedAppTokenIsReportedAndAlertsStillGo: Slack refusing the
 // app-level token shows on /readyz and is told to the ops channel once;
 // alerts are posted all the same.

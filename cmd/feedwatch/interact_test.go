@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/fakeslack"
 	"github.com/feedwatch/feedwatch/internal/slack"
+	"go.yaml.in/yaml/v3"
 )
 
 // The people and channel of the fake workspace.
@@ -75,6 +78,9 @@ func reply(t *testing.T, fake *fakeslack.Server, n int, path string) fakeslack.P
 func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	fake := fakeslack.New(t)
 	cfg := interactive(t, fake)
+	addr := freeAddr(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), `server: {listen: ""}`, "server: {listen: \""+addr+"\"}", 1)), 0o644)
 	r := startRun(cfg)
 	defer r.stop()
 	fake.WaitConnected(t, 1)
@@ -147,6 +153,12 @@ func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	if m := reply(t, fake, 8, "/resp/"); !strings.Contains(m.Text, "Rule coalition-anbar is muted for 1h0m0s") {
 		t.Errorf("/feedwatch mute after a refresh:\n%s", m.Text)
 	}
+	metrics := get(t, "http://"+addr+"/metrics")
+	for _, want := range []string{`feedwatch_rule_feedback_total{rule="is-leadership",verdict="not_relevant"} 1`, `feedwatch_rule_precision{rule="is-leadership"} 0`, "feedwatch_silences_active 1"} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("/metrics should say %s", want)
+		}
+	}
 	if code := r.stop(); code != exitOK {
 		t.Fatalf("run exited %d:\n%s", code, r.errb.String())
 	}
@@ -154,6 +166,58 @@ func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	for _, want := range []string{outsider + "  not_relevant  refused", "refused: only members of this channel may", analyst + "  snooze_rule  allowed"} {
 		if !strings.Contains(audit, want) {
 			t.Errorf("the audit should list %q:\n%s", want, audit)
+		}
+	}
+	code, labels, errOut := runCmd(t, context.Background(), "feedback", "export", "--config", cfg)
+	if code != exitOK || strings.Count(labels, `"verdict":"not_relevant"`) != 2 || !strings.Contains(labels, `"rule":"is-leadership"`) {
+		t.Fatalf("feedback export exited %d:\n%s%s", code, labels, errOut)
+	}
+	file := filepath.Join(t.TempDir(), "labels.jsonl")
+	os.WriteFile(file, []byte(labels), 0o644)
+	_, out, _ := runCmd(t, context.Background(), "backtest", "--rule", filepath.Join(rulesDir(t), "is-leadership.yaml"), "--labels", file, "--config", cfg)
+	if !strings.Contains(out, "is-leadership: 1 examples: precision 0.00 (0 of 1), recall - (0 of 0)") || !strings.Contains(out, "still matches (not relevant): Iraq says") {
+		t.Errorf("backtest --labels on the rule as shipped:\n%s", out)
+	}
+	tightened := filepath.Join(t.TempDir(), "is-leadership.yaml")
+	os.WriteFile(tightened, []byte("name: IS leadership\nquery: '\"Abu Khadija\" AND captured'\n"), 0o644)
+	if _, out, _ := runCmd(t, context.Background(), "backtest", "--rule", tightened, "--labels", file, "--config", cfg); !strings.Contains(out, "is-leadership: 1 examples: precision - (0 of 0)") {
+		t.Errorf("backtest --labels on a tightened rule:\n%s", out)
+	}
+}
+
+// TestTheManifestGrantsWhatAnsweringUses: the shipped manifest enables
+// Socket Mode, interactivity and /feedwatch, with the scopes the calls
+// feedwatch makes need (chat.update and chat.postEphemeral: chat:write;
+// conversations.members: channels:read and groups:read;
+// usergroups.users.list: usergroups:read).
+func TestTheManifestGrantsWhatAnsweringUses(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "slack-app-manifest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Features struct {
+			Slash []struct{ Command string } `yaml:"slash_commands"`
+		}
+		OAuth struct {
+			Scopes struct{ Bot []string }
+		} `yaml:"oauth_config"`
+		Settings struct {
+			Interactivity struct {
+				Enabled bool `yaml:"is_enabled"`
+			}
+			Socket bool `yaml:"socket_mode_enabled"`
+		}
+	}
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Settings.Socket || !m.Settings.Interactivity.Enabled || len(m.Features.Slash) != 1 || m.Features.Slash[0].Command != "/feedwatch" {
+		t.Errorf("the manifest should enable Socket Mode, interactivity and /feedwatch: %+v", m)
+	}
+	for _, scope := range []string{"chat:write", "commands", "channels:read", "groups:read", "usergroups:read"} {
+		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
+			t.Errorf("the manifest does not grant %s", scope)
 		}
 	}
 }

@@ -112,41 +112,57 @@ func cmdRules(ctx context.Context, e env, args []string) int {
 		Tests    int      `json:"tests"`
 		Query    string   `json:"query"`
 		Describe string   `json:"description,omitempty"`
+		// Precision is from analysts' feedback over 30 days (-1: none yet).
+		Precision float64 `json:"precision"`
 	}
+	prec := knownPrecision(ctx, cfg)
 	rows := make([]row, 0, len(set.Rules))
 	for _, r := range set.Rules {
 		rows = append(rows, row{ID: r.ID, Name: r.Name, File: r.File, Channel: cmp.Or(r.Channel, cfg.Slack.Channel), Mention: r.Mention,
-			Feeds: append([]string{}, r.Feeds...), Digest: r.Digest, Enabled: r.Enabled, Tests: len(r.Tests), Query: r.Query, Describe: r.Description})
+			Feeds: append([]string{}, r.Feeds...), Digest: r.Digest, Enabled: r.Enabled, Tests: len(r.Tests), Query: r.Query, Describe: r.Description, Precision: precisionOf(prec, r.ID).Estimate})
 	}
 	if *format == "json" {
 		return writeJSON(e, rows)
 	}
 	w := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "RULE\tNAME\tCHANNEL\tFEEDS\tDIGEST\tENABLED\tTESTS")
+	fmt.Fprintln(w, "RULE\tNAME\tCHANNEL\tFEEDS\tDIGEST\tENABLED\tTESTS\tPRECISION")
 	for _, r := range rows {
 		feeds := strings.Join(r.Feeds, ",")
 		if feeds == "" {
 			feeds = "all"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%d\n", r.ID, r.Name, r.Channel, feeds, dash(r.Digest), r.Enabled, r.Tests)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%d\t%s\n", r.ID, r.Name, r.Channel, feeds, dash(r.Digest), r.Enabled, r.Tests, precisionOf(prec, r.ID))
 	}
 	w.Flush()
 	return exitOK
 }
 
+// knownPrecision is each rule's precision from feedback, or none when
+// feedwatch has not run with this configuration yet.
+func knownPrecision(ctx context.Context, cfg *config.Config) map[string]article.Precision {
+	prec, _ := recorded(ctx, cfg, func(st *store.Store) (map[string]article.Precision, error) { return st.Precision(ctx, time.Now()) })
+	return prec
+}
+
 // knownStates are the feeds' recorded states, or none when feedwatch has
 // not run with this configuration yet.
 func knownStates(ctx context.Context, cfg *config.Config) map[string]article.FeedState {
+	states, _ := recorded(ctx, cfg, func(st *store.Store) (map[string]article.FeedState, error) { return feedStates(ctx, st) })
+	return states
+}
+
+// recorded reads what read reads from the database, when there is one.
+func recorded[T any](ctx context.Context, cfg *config.Config, read func(*store.Store) (T, error)) (T, error) {
+	var zero T
 	if _, err := os.Stat(cfg.Storage.Path); err != nil {
-		return nil
+		return zero, err
 	}
 	st, err := store.Open(ctx, cfg.Storage.Path)
 	if err != nil {
-		return nil
+		return zero, err
 	}
 	defer st.Close()
-	states, _ := feedStates(ctx, st)
-	return states
+	return read(st)
 }
 
 func writeJSON(e env, v any) int {

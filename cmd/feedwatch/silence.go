@@ -25,14 +25,15 @@ func cmdSilence(ctx context.Context, e env, args []string) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
-	fs, path := flags(e, "silence", "add|list|expire …", `Mutes a rule's or a feed's alerts for a while. A silenced match is recorded (backtest and
+	fs, path := flags(e, "silence", "add|list|expire …", `Mutes a rule's, a feed's or a query's alerts for a while. A silenced match is recorded (backtest and
 status count it), never posted; when the silence ends, the ops channel (else slack.channel)
 is told once.
-  silence add (--rule ID | --feed NAME | both) (--for 8h | --until 2026-12-04T08:00:00Z) --reason TEXT [--by NAME]
+  silence add (--rule ID | --feed NAME | --query Q, one or more) (--for 8h | --until 2026-12-04T08:00:00Z) --reason TEXT [--by NAME]
   silence list [--all] [-o json]      (--all: ended ones too)
   silence expire ID [--by NAME]`)
 	rule := fs.String("rule", "", "silence the rule of this `ID` (its file name)")
 	feedName := fs.String("feed", "", "silence the feed of this `NAME`")
+	query := fs.String("query", "", "silence the articles this query `Q` matches (written as in a rule)")
 	forD := durationVar(fs, "for", 0, "how long: a `DURATION` (8h, 1d)")
 	until := fs.String("until", "", "until this `TIME` (RFC 3339)")
 	reason := fs.String("reason", "", "why, for whoever reads status or the notice")
@@ -59,7 +60,7 @@ is told once.
 	defer st.Close()
 	switch sub {
 	case "add":
-		return silenceAdd(ctx, e, cfg, st, article.Silence{Rule: *rule, Feed: *feedName, By: who, Reason: *reason}, *forD, *until)
+		return silenceAdd(ctx, e, cfg, st, article.Silence{Rule: *rule, Feed: *feedName, Query: *query, By: who, Reason: *reason}, *forD, *until)
 	case "list":
 		return silenceList(ctx, e, st, *all, *format)
 	case "expire":
@@ -85,8 +86,8 @@ func silenceAdd(ctx context.Context, e env, cfg *config.Config, st *store.Store,
 	now := time.Now()
 	sl.Starts = now
 	switch {
-	case sl.Rule == "" && sl.Feed == "":
-		fmt.Fprintln(e.stderr, "feedwatch silence add: say what to silence: --rule ID, --feed NAME, or both")
+	case sl.Rule == "" && sl.Feed == "" && sl.Query == "":
+		fmt.Fprintln(e.stderr, "feedwatch silence add: say what to silence: --rule ID, --feed NAME, --query Q, or some of them")
 		return exitUsage
 	case (forD > 0) == (until != ""):
 		fmt.Fprintln(e.stderr, "feedwatch silence add: say for how long: --for DURATION or --until TIME, one of them")
@@ -122,10 +123,16 @@ func silenceNamesExist(e env, cfg *config.Config, sl article.Silence) bool {
 			return false
 		}
 	}
+	set, err := rules.LoadDir(cfg.RulesDir)
+	if sl.Query != "" && set != nil {
+		if _, qerr := set.Query(sl.Query); qerr != nil {
+			fmt.Fprintf(e.stderr, "feedwatch silence add: --query: %v\n", qerr)
+			return false
+		}
+	}
 	if sl.Rule == "" {
 		return true
 	}
-	set, err := rules.LoadDir(cfg.RulesDir)
 	var ids []string
 	if set != nil {
 		for _, r := range set.Rules {

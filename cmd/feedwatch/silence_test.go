@@ -95,3 +95,27 @@ func TestARunningDaemonHonoursASilenceSetFromTheCommandLine(t *testing.T) {
 		return strings.Contains(out, "The silence #1 on feed Demo wire") && strings.Contains(out, "Third Islamic State commander")
 	})
 }
+
+// TestASilenceByQueryHoldsTheArticlesItMatches: a silence with a query
+// holds every rule's match of the articles the query matches and nothing
+// else; a query that does not read is refused naming the problem.
+func TestASilenceByQueryHoldsTheArticlesItMatches(t *testing.T) {
+	cfg := demo(t)
+	ctx := context.Background()
+	if code, _, errOut := runCmd(t, ctx, "silence", "add", "--query", `"Abu Khadija" AND`, "--for", "1h", "--reason", "x", "--config", cfg); code != exitUsage || !strings.Contains(errOut, "--query:") {
+		t.Errorf("a broken query: exit %d\n%s", code, errOut)
+	}
+	if code, out, errOut := runCmd(t, ctx, "silence", "add", "--query", `"Abu Khadija"`, "--for", "1h", "--reason", "the desk has it", "--config", cfg); code != 0 ||
+		!strings.Contains(out, `silence #1: articles matching "Abu Khadija" silenced until`) {
+		t.Fatalf("silence add --query exited %d:\n%s%s", code, out, errOut)
+	}
+	_, out, _ := runCmd(t, ctx, "once", "--config", cfg)
+	if strings.Contains(out, "Abu Khadija") {
+		t.Errorf("the article the query matches should not be posted:\n%s", out)
+	}
+	_, js, _ := runCmd(t, ctx, "silence", "list", "-o", "json", "--config", cfg)
+	var sls []struct{ Silenced int }
+	if err := json.Unmarshal([]byte(js), &sls); err != nil || len(sls) != 1 || sls[0].Silenced != 2 {
+		t.Errorf("the silence should hold both rules' matches (%v):\n%s", err, js)
+	}
+}

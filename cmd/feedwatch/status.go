@@ -48,6 +48,10 @@ func cmdStatus(ctx context.Context, e env, args []string) int {
 			fmt.Fprintf(e.stdout, "  #%d %s until %s, by %s: %s (held %d)\n", sl.ID, sl.What(), when(sl.Ends), sl.By, sl.Reason, sl.Silenced)
 		}
 	}
+	if prec, err := st.Precision(ctx, time.Now()); err == nil && len(prec) > 0 {
+		fmt.Fprintf(e.stdout, "\nPrecision from analysts' feedback, last 30 days (feedwatch feedback):\n")
+		printPrecision(e, cfg, prec)
+	}
 	if err := printDeliveries(ctx, e, st); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitProblems

@@ -76,6 +76,16 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 		return nil, err
 	}
 	p := &Program{Daemon: d, Store: st, opts: o}
+	d.Metrics().WatchSilences(func(ctx context.Context) (int, error) {
+		sls, err := st.Silences(ctx, false)
+		n := 0
+		for _, sl := range sls {
+			if sl.Active(st.Now()) {
+				n++
+			}
+		}
+		return n, err
+	})
 	if cfg.Slack.Interactive() {
 		p.listen(cfg)
 	}

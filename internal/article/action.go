@@ -1,6 +1,7 @@
 package article
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -58,6 +59,10 @@ type Feedback struct {
 	At        time.Time `json:"at"`
 	UndoneBy  string    `json:"undone_by,omitempty"`
 }
+
+// ErrNotPosted says a Slack ts names no message this feedwatch posted (or
+// not recorded as sent yet).
+var ErrNotPosted = errors.New("not a message this feedwatch posted")
 
 // Posted is a message feedwatch posted, found from Slack's ts: the
 // delivery, the article it was about, the rules that matched it (ids), and

@@ -244,3 +244,31 @@ func TestAFeedsRequestSettingsAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAppTokenComesFromTheEnvironmentAndIsCheckedLikeTheBotToken: the
+// app-level token falls back to $SLACK_APP_TOKEN, is refused when it is
+// not an xapp- token or comes without a bot token, and so are allow-list
+// entries that are not Slack user or group IDs.
+func TestAnAppTokenComesFromTheEnvironmentAndIsCheckedLikeTheBotToken(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.yaml")
+	feeds := "feeds:\n  - name: Wire\n    url: https://wire.example/rss\n"
+	os.WriteFile(path, []byte(feeds), 0o644)
+	env := map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-from-env"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	cfg, err := Load(path, lookup)
+	if err != nil || cfg.Slack.AppToken.Reveal() != "xapp-1-from-env" || !cfg.Slack.Interactive() {
+		t.Fatalf("app token from the environment: %q, %v", cfg.Slack.AppToken.Reveal(), err)
+	}
+	for body, want := range map[string]string{
+		"slack: {app_token: xoxb-2}\n":                                 "slack.app_token: does not look like an app-level token",
+		"slack: {token: \"\", webhook_url: \"https://h.example/x\"}\n": "needs slack.token too: buttons and /feedwatch answer with the bot token",
+		"slack: {interact: {allow: [U123ABC, \"#news\", alice]}}\n":    "slack.interact.allow[1]: \"#news\" is not a Slack user ID",
+	} {
+		os.WriteFile(path, []byte(body+feeds), 0o644)
+		_, err := Load(path, lookup)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", body, err, want)
+		}
+	}
+}

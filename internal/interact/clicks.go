@@ -32,7 +32,7 @@ func (l *Listener) click(ctx context.Context, cb slack.InteractionCallback) {
 		value = act.SelectedOption.Value
 	}
 	a := article.Action{Key: "click:" + channel + ":" + ts + ":" + act.ActionTs + ":" + user + ":" + act.ActionID, User: user}
-	posted, err := l.deps.Store.Posted(ctx, ts)
+	posted, err := l.posted(ctx, ts)
 	if err != nil {
 		l.say(ctx, channel, user, "feedwatch cannot find this message in its records ("+err.Error()+"): nothing was changed.")
 		return
@@ -60,6 +60,22 @@ func (l *Listener) click(ctx context.Context, cb slack.InteractionCallback) {
 		l.count(f.Rule, f.Verdict)
 	}
 	l.redraw(ctx, channel, ts, posted)
+}
+
+// posted finds the message clicked on. A message Slack has just accepted
+// may not be recorded as sent yet: it is asked again for a moment.
+func (l *Listener) posted(ctx context.Context, ts string) (article.Posted, error) {
+	for wait := 100 * time.Millisecond; ; wait *= 2 {
+		p, err := l.deps.Store.Posted(ctx, ts)
+		if !errors.Is(err, article.ErrNotPosted) || wait > 2*time.Second {
+			return p, err
+		}
+		select {
+		case <-ctx.Done():
+			return p, err
+		case <-time.After(wait):
+		}
+	}
 }
 
 func kindOf(actionID string) article.ActionKind {

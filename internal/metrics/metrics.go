@@ -99,12 +99,16 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 // outboxGauge reads how many deliveries wait when scraped (-1 when the
 // database does not say).
 func outboxGauge(pending func(ctx context.Context) (int, error)) prometheus.GaugeFunc {
-	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "feedwatch_outbox_pending", Help: "Deliveries waiting to be posted.",
-	}, func() float64 {
+	return countGauge("feedwatch_outbox_pending", "Deliveries waiting to be posted.", pending)
+}
+
+// countGauge is a gauge read with count when scraped, within 2 s; -1
+// when it cannot tell.
+func countGauge(name, help string, count func(ctx context.Context) (int, error)) prometheus.GaugeFunc {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		n, err := pending(ctx)
+		n, err := count(ctx)
 		if err != nil {
 			return -1
 		}

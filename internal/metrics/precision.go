@@ -35,3 +35,9 @@ func (p *precision) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(p.desc, prometheus.GaugeValue, v, rule)
 	}
 }
+
+// WatchSilences exports feedwatch_silences_active: the silences in force
+// (read from the database when scraped; -1 when it does not answer).
+func (m *Metrics) WatchSilences(count func(ctx context.Context) (int, error)) {
+	m.reg.MustRegister(countGauge("feedwatch_silences_active", "Silences in force now (rules, feeds, queries or stories muted).", count))
+}

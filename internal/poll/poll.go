@@ -46,7 +46,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	if err != nil {
 		return err // shutting down
 	}
-	if err := d.silence(ctx, f, items); err != nil {
+	if err := d.silence(ctx, s, f, items); err != nil {
 		return d.storageFailed(f, err)
 	}
 	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
@@ -285,7 +285,7 @@ func requestOf(f config.Feed) feed.Request {
 
 // silence marks the matches a silence in force holds: recorded with it,
 // never routed; and queues, once, the notice of a silence that ended.
-func (d *Poller) silence(ctx context.Context, f config.Feed, items []article.Item) error {
+func (d *Poller) silence(ctx context.Context, s Setup, f config.Feed, items []article.Item) error {
 	if !slices.ContainsFunc(items, func(it article.Item) bool { return len(it.Matches) > 0 }) {
 		return nil // nothing to hold: no query (most polls)
 	}
@@ -293,10 +293,11 @@ func (d *Poller) silence(ctx context.Context, f config.Feed, items []article.Ite
 	if err != nil {
 		return err
 	}
+	queries := d.silenceQueries(s, silences)
 	for i := range items {
 		for j, m := range items[i].Matches {
 			for _, sl := range silences {
-				if sl.Covers(f.Name, m) {
+				if sl.Covers(f.Name, m) && (sl.Query == "" || queries[sl.ID](&items[i].Article)) {
 					items[i].Matches[j].Silenced = sl.ID
 					d.observe.Silenced(m.RuleID)
 					break
@@ -305,4 +306,22 @@ func (d *Poller) silence(ctx context.Context, f config.Feed, items []article.Ite
 		}
 	}
 	return nil
+}
+
+// silenceQueries compiles the silences' queries; one that no longer
+// compiles (the lists it names changed) holds nothing, and says so.
+func (d *Poller) silenceQueries(s Setup, silences []article.Silence) map[int64]func(*article.Article) bool {
+	out := map[int64]func(*article.Article) bool{}
+	for _, sl := range silences {
+		if sl.Query == "" {
+			continue
+		}
+		test, err := s.Rules.Query(sl.Query)
+		if err != nil {
+			d.logger.Warn("a silence's query no longer reads: it holds nothing", "silence", sl.ID, "err", err)
+			test = func(*article.Article) bool { return false }
+		}
+		out[sl.ID] = test
+	}
+	return out
 }

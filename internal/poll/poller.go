@@ -50,6 +50,8 @@ type Matcher interface {
 	// Read is Match and the article's story fingerprint from the same
 	// reading of its words.
 	Read(a *article.Article) ([]article.Match, story.Fingerprint)
+	// Query compiles a query in the rule language (a silence's).
+	Query(q string) (func(*article.Article) bool, error)
 }
 
 // Setup is what one poll runs with: the configuration, the fetcher built

@@ -49,6 +49,16 @@ func (d *Document) fingerprint() story.Fingerprint {
 	return story.OfTokens(d.toks[fieldTitle], lead[:k], "")
 }
 
+// Query compiles q, written as in a rule, into a test of an article: what
+// a silence with a query holds.
+func (s *Set) Query(q string) (func(*article.Article) bool, error) {
+	r, err := s.QueryRule(q)
+	if err != nil {
+		return nil, err
+	}
+	return func(a *article.Article) bool { ok, _ := r.Explain(NewDocument(a)); return ok }, nil
+}
+
 // AppliesTo reports whether the rule watches the feed a came from.
 func (r *Rule) AppliesTo(a *article.Article) bool {
 	if len(r.Feeds) == 0 {

@@ -11,10 +11,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/article"
 )
 
-// ErrNotPosted is Posted's answer for a Slack ts no delivery was posted
-// with (a message feedwatch did not post, or from another database).
-var ErrNotPosted = errors.New("not a message this feedwatch posted")
-
 // Act records an action and, when it is allowed, applies its effect, in
 // one transaction. An action whose key was recorded before (Slack
 // delivering a click twice, on two sockets or to two processes) changes
@@ -129,11 +125,11 @@ func (s *Store) Actions(ctx context.Context, since time.Time) ([]article.Action,
 func (s *Store) Posted(ctx context.Context, ts string) (article.Posted, error) {
 	var p article.Posted
 	if ts == "" {
-		return p, ErrNotPosted
+		return p, article.ErrNotPosted
 	}
 	ds, err := s.deliveries(ctx, "find a posted message", `slack_ts = ? AND state = 'sent' ORDER BY id LIMIT 1`, ts)
 	if err != nil || len(ds) == 0 {
-		return p, cmpErr(err, ErrNotPosted)
+		return p, cmpErr(err, article.ErrNotPosted)
 	}
 	p.Delivery, p.Head = ds[0], ds[0].ID
 	if ds[0].ParentID != 0 && ds[0].ThreadTS != "" {
