@@ -19,6 +19,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/daemon"
 	"github.com/feedwatch/feedwatch/internal/diag"
+	"github.com/feedwatch/feedwatch/internal/interact"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/secret"
@@ -226,6 +227,18 @@ func verifyToken(ctx context.Context, e env, cfg *config.Config) bool {
 		return false
 	default:
 		fmt.Fprintf(e.stdout, "slack.token: not verified, Slack could not be reached: %v\n", err)
+	}
+	if !cfg.Slack.Interactive() {
+		return true
+	}
+	switch refused, err := interact.VerifyAppToken(ctx, cfg); {
+	case err == nil:
+		fmt.Fprintln(e.stdout, "slack.app_token: ok (apps.connections.open): buttons and /feedwatch will be heard")
+	case refused:
+		fmt.Fprintf(e.stdout, "slack.app_token: Slack refused the app-level token (%v): make one with connections:write under Basic Information → App-Level Tokens\n", err)
+		return false
+	default:
+		fmt.Fprintf(e.stdout, "slack.app_token: not verified, Slack could not be reached: %v\n", err)
 	}
 	return true
 }

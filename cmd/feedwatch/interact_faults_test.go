@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,6 +165,9 @@ func TestARefusedAppTokenIsReportedAndAlertsStillGo(t *testing.T) {
 	body, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.Replace(string(body), `server: {listen: ""}`, "server: {listen: \""+addr+"\"}", 1)), 0o644)
 	fake.RefuseAppToken("invalid_auth")
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitUsage || !strings.Contains(out, "slack.app_token: Slack refused the app-level token (invalid_auth)") {
+		t.Errorf("check should refuse the app token: exit %d\n%s", code, out)
+	}
 	r := startRun(cfg)
 	defer r.stop()
 	alertTS(t, fake)
@@ -210,5 +214,35 @@ func TestTheSocketComesBackAfterADropAndAShortMuteEndsOnce(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond) // two more polls
 	if n := ended(); n != 1 {
 		t.Errorf("the end was told %d times", n)
+	}
+}
+
+// TestTheAllowListDecidesWhoMayActAndFollowsAReload: a member of the
+// alert's channel who is not on slack.interact.allow is refused; a member
+// of a user group on it may act even from outside the channel; a reload
+// that puts a user on the list lets them act at once.
+func TestTheAllowListDecidesWhoMayActAndFollowsAReload(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake, "  interact:\n    allow: [SDESK0001]\n")
+	fake.SetGroup("SDESK0001", "UDESK0001")
+	r := startRun(cfg)
+	defer r.stop()
+	fake.WaitConnected(t, 1)
+	alert := alertTS(t, fake)
+	fake.Send(t, "a1", "interactive", fake.Click(analyst, alertsID, alert.TS, slack.ActionNotRelevant, "", false))
+	if eph := reply(t, fake, 1, "/chat.postEphemeral"); !strings.Contains(eph.Text, "you are not in slack.interact.allow") {
+		t.Errorf("a channel member off the list should be refused:\n%s", eph.Text)
+	}
+	fake.Send(t, "a2", "interactive", fake.Click("UDESK0001", alertsID, alert.TS, slack.ActionNotRelevant, "", false))
+	if up := reply(t, fake, 2, "/chat.update"); !strings.Contains(up.BlockText(), "<@UDESK0001> marked this not relevant") {
+		t.Errorf("a member of a listed group should act:\n%s", up.BlockText())
+	}
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(body), "allow: [SDESK0001]", "allow: [SDESK0001, "+analyst+"]", 1)), 0o644)
+	r.hup <- syscall.SIGHUP
+	waitFor(t, "the reload", func() bool { return strings.Contains(r.errb.String(), "configuration reloaded") })
+	fake.Send(t, "a3", "interactive", fake.Click(analyst, alertsID, alert.TS, slack.ActionMuteStory, "24h", true))
+	if up := reply(t, fake, 3, "/chat.update"); !strings.Contains(up.BlockText(), "<@"+analyst+"> muted this story") {
+		t.Errorf("after the reload the analyst should act:\n%s", up.BlockText())
 	}
 }

@@ -81,6 +81,9 @@ func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	addr := freeAddr(t)
 	body, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.Replace(string(body), `server: {listen: ""}`, "server: {listen: \""+addr+"\"}", 1)), 0o644)
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitOK || !strings.Contains(out, "slack.app_token: ok (apps.connections.open)") || !strings.Contains(out, "with buttons and /feedwatch") {
+		t.Errorf("check with both tokens: exit %d\n%s", code, out)
+	}
 	r := startRun(cfg)
 	defer r.stop()
 	fake.WaitConnected(t, 1)

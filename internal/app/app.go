@@ -140,6 +140,12 @@ func (p *Program) Reload(ctx context.Context, cfg *config.Config) error {
 	fetcher, transport := p.opts.parts(cfg)
 	err := p.Daemon.Reload(ctx, cfg, fetcher, transport)
 	p.Daemon.Metrics().ConfigReloaded(err == nil)
+	if err == nil && p.Listener != nil {
+		p.Listener.Apply(cfg)
+	}
+	if err == nil && (p.Listener != nil) != cfg.Slack.Interactive() {
+		p.opts.Logger.Warn("answering from Slack was switched on or off (slack.app_token): that takes a restart")
+	}
 	return err
 }
 
@@ -211,8 +217,10 @@ func NewTransport(cfg *config.Config, stdout io.Writer) daemon.Transport {
 // Mode names where alerts go, for logs and check.
 func Mode(cfg *config.Config) string {
 	switch {
+	case cfg.Slack.Interactive():
+		return "bot token (chat.postMessage), with buttons and /feedwatch over Socket Mode (app token)"
 	case cfg.Slack.Token != "":
-		return "bot token (chat.postMessage)"
+		return "bot token (chat.postMessage); no buttons (no slack.app_token)"
 	case cfg.Slack.WebhookURL != "":
 		return "incoming webhook"
 	}

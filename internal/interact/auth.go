@@ -25,7 +25,7 @@ const membersTTL = 5 * time.Minute
 
 type authorizer struct {
 	api   *slack.Client
-	allow []string
+	allow func() []string // slack.interact.allow, as reloaded
 	now   func() time.Time
 	mu    sync.Mutex
 	known map[string]members // "C…" or "S…" → members
@@ -36,15 +36,15 @@ type members struct {
 	at  time.Time
 }
 
-func newAuthorizer(api *slack.Client, allow []string, now func() time.Time) *authorizer {
+func newAuthorizer(api *slack.Client, allow func() []string, now func() time.Time) *authorizer {
 	return &authorizer{api: api, allow: allow, now: now, known: map[string]members{}}
 }
 
 // mayClick says whether user may act on a message in channel, and if not
 // why (for the user and the audit).
 func (a *authorizer) mayClick(ctx context.Context, user, channel string) (bool, string) {
-	if len(a.allow) > 0 {
-		return a.listed(ctx, user)
+	if allow := a.allow(); len(allow) > 0 {
+		return a.listed(ctx, user, allow)
 	}
 	return a.member(ctx, user, channel)
 }
@@ -52,8 +52,8 @@ func (a *authorizer) mayClick(ctx context.Context, user, channel string) (bool, 
 // mayChange says whether user may change something with a command typed
 // in channel (named name); posted is whether feedwatch posts there.
 func (a *authorizer) mayChange(ctx context.Context, user, channel string, posted bool) (bool, string) {
-	if len(a.allow) > 0 {
-		return a.listed(ctx, user)
+	if allow := a.allow(); len(allow) > 0 {
+		return a.listed(ctx, user, allow)
 	}
 	if !posted {
 		return false, "type it in a channel feedwatch posts alerts to"
@@ -62,11 +62,11 @@ func (a *authorizer) mayChange(ctx context.Context, user, channel string, posted
 }
 
 // listed checks slack.interact.allow: the user, or a group they are in.
-func (a *authorizer) listed(ctx context.Context, user string) (bool, string) {
-	if slices.Contains(a.allow, user) {
+func (a *authorizer) listed(ctx context.Context, user string, allow []string) (bool, string) {
+	if slices.Contains(allow, user) {
 		return true, ""
 	}
-	for _, id := range a.allow {
+	for _, id := range allow {
 		if !strings.HasPrefix(id, "S") {
 			continue
 		}

@@ -70,7 +70,8 @@ func (l *Listener) command(ctx context.Context, cmd slack.SlashCommand) {
 
 // postsTo reports whether feedwatch posts to the channel (by id or name).
 func (l *Listener) postsTo(id, name string) bool {
-	chans := []string{l.cfg.Slack.Channel, l.cfg.Slack.OpsChannel}
+	cfg := l.cfg.Load()
+	chans := []string{cfg.Slack.Channel, cfg.Slack.OpsChannel}
 	for _, r := range l.deps.Rules().Rules {
 		chans = append(chans, r.Channel)
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,7 +52,7 @@ type Deps struct {
 
 // Listener is the Socket Mode side of feedwatch.
 type Listener struct {
-	cfg     *config.Config
+	cfg     atomic.Pointer[config.Config]
 	deps    Deps
 	api     *slack.Client
 	secrets []string
@@ -78,11 +79,23 @@ func New(cfg *config.Config, deps Deps) *Listener {
 		opts = append(opts, slack.OptionAPIURL(fwslack.APIBase(cfg.Slack.APIURL)))
 	}
 	api := slack.New(cfg.Slack.Token.Reveal(), opts...)
-	l := &Listener{cfg: cfg, deps: deps, api: api, grace: 10 * time.Second,
+	l := &Listener{deps: deps, api: api, grace: 10 * time.Second,
 		secrets: []string{cfg.Slack.Token.Reveal(), cfg.Slack.AppToken.Reveal()}}
-	l.auth = newAuthorizer(api, cfg.Slack.Interact.Allow, deps.Now)
+	l.cfg.Store(cfg)
+	l.auth = newAuthorizer(api, func() []string { return l.cfg.Load().Slack.Interact.Allow }, deps.Now)
 	l.problem.Store("slack socket mode: not connected yet")
 	return l
+}
+
+// Apply takes a reloaded configuration: who may act and where feedwatch
+// posts change at once; new tokens or another API URL need a restart
+// (the connection is made with the old ones), which Apply says.
+func (l *Listener) Apply(cfg *config.Config) {
+	old := l.cfg.Load().Slack
+	if cfg.Slack.Token != old.Token || cfg.Slack.AppToken != old.AppToken || cfg.Slack.APIURL != old.APIURL {
+		l.deps.Logger.Warn("slack.token, slack.app_token or slack.api_url changed: buttons and /feedwatch keep the old ones until feedwatch restarts")
+	}
+	l.cfg.Store(cfg)
 }
 
 // Problem says why clicks and commands are not heard now ("" when they
@@ -106,9 +119,9 @@ func (l *Listener) Run(ctx context.Context) error {
 		why := secret.Redact(err.Error(), l.secrets...)
 		l.problem.Store("slack socket mode: the app token is refused (" + why + "): clicks and /feedwatch are not heard")
 		l.deps.Logger.Error("Socket Mode connection refused; trying again later", "err", why, "retry_in", refusedRetry)
-		if !refused && l.cfg.Slack.OpsChannel != "" {
+		if ops := l.cfg.Load().Slack.OpsChannel; !refused && ops != "" {
 			refused = true
-			n := article.Notice{Channel: l.cfg.Slack.OpsChannel, Event: article.SocketRefused, Err: why}
+			n := article.Notice{Channel: ops, Event: article.SocketRefused, Err: why}
 			if err := l.deps.Store.Enqueue(context.WithoutCancel(ctx), n); err != nil {
 				l.deps.Logger.Error("could not queue the notice", "err", err)
 			}
@@ -204,4 +217,26 @@ func (l *Listener) handle(ctx context.Context, evt socketmode.Event) {
 	case slack.SlashCommand:
 		l.command(ctx, data)
 	}
+}
+
+// VerifyAppToken asks Slack whether the app-level token is good
+// (apps.connections.open, which opens nothing by itself). refused says
+// Slack said no; otherwise an error means Slack could not be asked.
+func VerifyAppToken(ctx context.Context, cfg *config.Config) (refused bool, err error) {
+	l := New(cfg, Deps{})
+	if _, _, err = l.api.StartSocketModeContext(ctx); err == nil {
+		return false, nil
+	}
+	var api slack.SlackErrorResponse
+	refused = errors.As(err, &api) || isAuthError(err.Error())
+	return refused, errors.New(secret.Redact(err.Error(), l.secrets...))
+}
+
+func isAuthError(msg string) bool {
+	for _, e := range []string{"invalid_auth", "not_authed", "account_inactive", "token_revoked", "not_allowed_token_type"} {
+		if strings.Contains(msg, e) {
+			return true
+		}
+	}
+	return false
 }
