@@ -187,33 +187,37 @@ func TestARefusedAppTokenIsReportedAndAlertsStillGo(t *testing.T) {
 
 // TestTheSocketComesBackAfterADropAndAShortMuteEndsOnce: a socket that
 // drops without a word is opened again and clicks are heard; a mute set
-// with /feedwatch ends on time and the ops channel is told once.
+// with /feedwatch ends on time and is told once: in the ops channel, or
+// with slack.silence_notices: channel, where the rule's alerts go.
 func TestTheSocketComesBackAfterADropAndAShortMuteEndsOnce(t *testing.T) {
-	fake := fakeslack.New(t)
-	cfg := interactive(t, fake)
-	r := startRun(cfg)
-	defer r.stop()
-	fake.WaitConnected(t, 1)
-	alertTS(t, fake)
-	fake.Drop()
-	fake.WaitConnected(t, 2)
-	fake.Send(t, "c1", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "mute coalition-anbar 2s"))
-	if m := reply(t, fake, 1, "/resp/"); !strings.Contains(m.Text, "Rule coalition-anbar is muted for 2s") {
-		t.Fatalf("/feedwatch mute after the drop:\n%s", m.Text)
-	}
-	ended := func() int {
-		n := 0
-		for _, p := range fake.Accepted() {
-			if p.Channel == "#ops" && strings.Contains(p.Text, "The silence #1 on rule coalition-anbar (set by "+analyst+": muted with /feedwatch) ran out") {
-				n++
+	for _, c := range []struct{ setting, told string }{{"", "#ops"}, {"  silence_notices: channel\n", "#news-alerts"}} {
+		t.Run(strings.TrimPrefix(c.told, "#"), func(t *testing.T) { // no # in the folder: file: URLs
+			fake := fakeslack.New(t)
+			cfg := interactive(t, fake, c.setting)
+			r := startRun(cfg)
+			defer r.stop()
+			fake.WaitConnected(t, 1)
+			alertTS(t, fake)
+			fake.Drop()
+			fake.WaitConnected(t, 2)
+			fake.Send(t, "c1", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "mute coalition-anbar 2s"))
+			if m := reply(t, fake, 1, "/resp/"); !strings.Contains(m.Text, "Rule coalition-anbar is muted for 2s") {
+				t.Fatalf("/feedwatch mute after the drop:\n%s", m.Text)
 			}
-		}
-		return n
-	}
-	waitFor(t, "the end of the mute told", func() bool { return ended() == 1 })
-	time.Sleep(2500 * time.Millisecond) // two more polls
-	if n := ended(); n != 1 {
-		t.Errorf("the end was told %d times", n)
+			ended := func() (n int, where string) {
+				for _, p := range fake.Accepted() {
+					if strings.Contains(p.Text, "The silence #1 on rule coalition-anbar (set by "+analyst+": muted with /feedwatch) ran out") {
+						n, where = n+1, p.Channel
+					}
+				}
+				return n, where
+			}
+			waitFor(t, "the end of the mute told", func() bool { n, _ := ended(); return n == 1 })
+			time.Sleep(2500 * time.Millisecond) // two more polls
+			if n, where := ended(); n != 1 || where != c.told {
+				t.Errorf("the end was told %d times, in %s (want once, in %s)", n, where, c.told)
+			}
+		})
 	}
 }
 

@@ -19,6 +19,7 @@ type Silence struct {
 	Query     string    `json:"query,omitempty"`
 	Story     int64     `json:"story,omitempty"`
 	Headline  string    `json:"headline,omitempty"` // the story's first headline, for showing (not stored)
+	Channel   string    `json:"channel,omitempty"`  // the channel of that story's post (not stored)
 	Origin    int64     `json:"origin,omitempty"`   // the delivery (Slack message) it was set from; 0: not from Slack
 	Starts    time.Time `json:"starts"`
 	Ends      time.Time `json:"ends"`

@@ -161,6 +161,10 @@ type Slack struct {
 	// GroupWait is how long the daemon leaves newly recorded alerts for a
 	// channel to gather before posting them.
 	GroupWait Duration `yaml:"group_wait"`
+	// SilenceNotices says where the end of a silence is told: "ops" (the
+	// ops channel, else slack.channel) or "channel" (where the alerts it
+	// held go: the rule's channel, the story's, else slack.channel).
+	SilenceNotices string `yaml:"silence_notices"`
 	// AppToken (xapp-…, scope connections:write) opens a Socket Mode
 	// connection: with it and a bot token, alerts carry buttons and
 	// /feedwatch answers. Interact says who may use them.

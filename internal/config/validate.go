@@ -156,6 +156,9 @@ func (c *Config) validateSlack(bad func(field, format string, args ...any)) {
 			bad("slack.api_url", "%q is not an http(s) URL", s.APIURL)
 		}
 	}
+	if s.SilenceNotices != "" && s.SilenceNotices != "ops" && s.SilenceNotices != "channel" {
+		bad("slack.silence_notices", "must be ops or channel, not %q", s.SilenceNotices)
+	}
 	if s.GroupWait < 0 || s.GroupWait > Duration(time.Minute) {
 		bad("slack.group_wait", "must be between 0 and 1m, not %s", s.GroupWait)
 	}

@@ -50,7 +50,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 		return d.storageFailed(f, err)
 	}
 	d.route(items, route.Table{Fallback: s.Cfg.Slack.Channel, PerRule: s.PerRule})
-	if err := d.store.AnnounceEnded(ctx, d.now(), cmp.Or(s.OpsChannel, s.Cfg.Slack.Channel)); err != nil {
+	if err := d.store.AnnounceEnded(ctx, d.now(), s.silenceNoticeTo); err != nil {
 		return d.storageFailed(f, err)
 	}
 	if s.Preview != nil {
@@ -324,4 +324,20 @@ func (d *Poller) silenceQueries(s Setup, silences []article.Silence) map[int64]f
 		out[sl.ID] = test
 	}
 	return out
+}
+
+// silenceNoticeTo is where the end of a silence is told
+// (slack.silence_notices): the ops channel (else slack.channel); or where
+// the alerts it held go — the story's channel, the rule's (when the
+// transport posts per rule), else slack.channel.
+func (s Setup) silenceNoticeTo(sl article.Silence) string {
+	switch {
+	case s.Cfg.Slack.SilenceNotices != "channel":
+		return cmp.Or(s.OpsChannel, s.Cfg.Slack.Channel)
+	case sl.Story != 0 && sl.Channel != "":
+		return sl.Channel
+	case sl.Rule != "" && s.PerRule:
+		return cmp.Or(s.Rules.ChannelOf(sl.Rule), s.Cfg.Slack.Channel)
+	}
+	return s.Cfg.Slack.Channel
 }

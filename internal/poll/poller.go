@@ -31,7 +31,7 @@ type Store interface {
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]article.Stored, error)
 	ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error)
-	AnnounceEnded(ctx context.Context, now time.Time, channel string) error
+	AnnounceEnded(ctx context.Context, now time.Time, to func(article.Silence) string) error
 }
 
 // Observer counts what polls do (metrics.Metrics is one).
@@ -50,6 +50,8 @@ type Matcher interface {
 	// Read is Match and the article's story fingerprint from the same
 	// reading of its words.
 	Read(a *article.Article) ([]article.Match, story.Fingerprint)
+	// ChannelOf is the channel a rule names ("" for the default).
+	ChannelOf(id string) string
 	// Query compiles a query in the rule language (a silence's).
 	Query(q string) (func(*article.Article) bool, error)
 }

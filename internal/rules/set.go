@@ -49,6 +49,17 @@ func (d *Document) fingerprint() story.Fingerprint {
 	return story.OfTokens(d.toks[fieldTitle], lead[:k], "")
 }
 
+// ChannelOf is the channel the rule of this id names ("" for the default,
+// or for no such rule).
+func (s *Set) ChannelOf(id string) string {
+	for _, r := range s.Rules {
+		if r.ID == id {
+			return r.Channel
+		}
+	}
+	return ""
+}
+
 // Query compiles q, written as in a rule, into a test of an article: what
 // a silence with a query holds.
 func (s *Set) Query(q string) (func(*article.Article) bool, error) {

@@ -109,7 +109,7 @@ func TestASilenceHoldsForItsTimeAndItsEndIsAnnouncedOnce(t *testing.T) {
 		t.Errorf("in force after it was ended: %+v", got)
 	}
 	for range 3 {
-		if err := s.AnnounceEnded(ctx, time.Now().Add(time.Second), "#ops"); err != nil {
+		if err := s.AnnounceEnded(ctx, time.Now().Add(time.Second), func(article.Silence) string { return "#ops" }); err != nil {
 			t.Fatal(err)
 		}
 	}

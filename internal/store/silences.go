@@ -46,7 +46,8 @@ func (s *Store) ExpireSilence(ctx context.Context, id int64, by string) error {
 
 const silenceColumns = `s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by,
 	(SELECT count(*) FROM matches m WHERE m.silenced = s.id),
-	COALESCE((SELECT a.title FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.id = s.story AND s.story != 0), '')`
+	COALESCE((SELECT a.title FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.id = s.story AND s.story != 0), ''),
+	COALESCE((SELECT d.channel FROM deliveries d WHERE d.id = s.story AND s.story != 0), '')`
 
 // Silences lists the silences in force now or yet to start, and with all
 // those that ended too, newest first.
@@ -61,7 +62,7 @@ func (s *Store) Silences(ctx context.Context, all bool) ([]article.Silence, erro
 // ActiveSilences are the silences in force at now that a poll checks its
 // matches against: all but story silences (the outbox asks SilenceStory).
 func (s *Store) ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by, 0, ''
+	rows, err := s.db.QueryContext(ctx, `SELECT s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by, 0, '', ''
 		FROM silences s WHERE s.starts <= ? AND s.ends > ? AND s.story = 0`, now.Unix(), now.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read silences: %w", err)
@@ -75,7 +76,7 @@ func scanSilences(rows *sql.Rows) ([]article.Silence, error) {
 	for rows.Next() {
 		var sl article.Silence
 		var starts, ends, created int64
-		if err := rows.Scan(&sl.ID, &sl.Rule, &sl.Feed, &sl.Query, &sl.Story, &sl.Origin, &starts, &ends, &sl.By, &sl.Reason, &created, &sl.ExpiredBy, &sl.Silenced, &sl.Headline); err != nil {
+		if err := rows.Scan(&sl.ID, &sl.Rule, &sl.Feed, &sl.Query, &sl.Story, &sl.Origin, &starts, &ends, &sl.By, &sl.Reason, &created, &sl.ExpiredBy, &sl.Silenced, &sl.Headline, &sl.Channel); err != nil {
 			return nil, fmt.Errorf("read silences: %w", err)
 		}
 		sl.Starts, sl.Ends, sl.Created = fromUnix(starts), fromUnix(ends), fromUnix(created)
@@ -84,10 +85,11 @@ func scanSilences(rows *sql.Rows) ([]article.Silence, error) {
 	return out, rows.Err()
 }
 
-// AnnounceEnded queues, once, a notice to channel for every silence that
-// ended by now and was not announced: marking it and queueing the notice
-// are one transaction, so two processes or polls announce it once.
-func (s *Store) AnnounceEnded(ctx context.Context, now time.Time, channel string) error {
+// AnnounceEnded queues, once, a notice for every silence that ended by
+// now and was not announced, to the channel to says ("": none): marking
+// it and queueing the notice are one transaction, so two processes or
+// polls announce it once.
+func (s *Store) AnnounceEnded(ctx context.Context, now time.Time, to func(article.Silence) string) error {
 	var due int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM silences WHERE ends <= ? AND announced = 0`, now.Unix()).Scan(&due); err != nil || due == 0 {
 		return err // nothing to announce: no write (every poll asks)
@@ -106,6 +108,7 @@ func (s *Store) AnnounceEnded(ctx context.Context, now time.Time, channel string
 			if err != nil {
 				return err
 			}
+			channel := to(ended[i])
 			if n, _ := res.RowsAffected(); n == 0 || channel == "" {
 				continue
 			}
