@@ -224,3 +224,18 @@ func TestTheManifestGrantsWhatAnsweringUses(t *testing.T) {
 		}
 	}
 }
+
+// TestOncePostsNoButtonsNobodyWouldAnswer: with both tokens, feedwatch
+// once posts its alerts without buttons (no daemon listens to clicks)
+// and opens no Socket Mode connection.
+func TestOncePostsNoButtonsNobodyWouldAnswer(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake)
+	if code, _, errOut := runCmd(t, context.Background(), "once", "--config", cfg); code != exitOK {
+		t.Fatalf("once exited %d:\n%s", code, errOut)
+	}
+	posts := fake.Accepted()
+	if len(posts) == 0 || strings.Contains(posts[0].Blocks, "fw_") || fake.Opens() != 0 {
+		t.Errorf("once should post plain alerts and listen to nothing: %d posts, %d connections opened\n%v", len(posts), fake.Opens(), posts)
+	}
+}

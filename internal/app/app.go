@@ -38,6 +38,10 @@ type Options struct {
 	Transport daemon.Transport
 	// WrapStore, when set, wraps the store the daemon uses (faults).
 	WrapStore func(*store.Store) daemon.Store
+	// Answer says the process answers Slack (feedwatch run): with an app
+	// token, alerts carry buttons and Run listens over Socket Mode. once
+	// does not, so it posts no buttons nobody would answer.
+	Answer bool
 }
 
 // Program is feedwatch built from a configuration: its daemon and the
@@ -86,7 +90,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 		}
 		return n, err
 	})
-	if cfg.Slack.Interactive() {
+	if cfg.Slack.Interactive() && o.Answer {
 		p.listen(cfg)
 	}
 	return p, nil
@@ -143,7 +147,7 @@ func (p *Program) Reload(ctx context.Context, cfg *config.Config) error {
 	if err == nil && p.Listener != nil {
 		p.Listener.Apply(cfg)
 	}
-	if err == nil && (p.Listener != nil) != cfg.Slack.Interactive() {
+	if err == nil && p.opts.Answer && (p.Listener != nil) != cfg.Slack.Interactive() {
 		p.opts.Logger.Warn("answering from Slack was switched on or off (slack.app_token): that takes a restart")
 	}
 	return err
@@ -173,6 +177,9 @@ func (o Options) parts(cfg *config.Config) (daemon.Fetcher, daemon.Transport) {
 		f = o.Fetcher
 	}
 	t := NewTransport(cfg, o.Stdout)
+	if bot, ok := t.(*slack.Bot); ok && o.Answer && cfg.Slack.Interactive() {
+		bot.WithButtons()
+	}
 	if o.Transport != nil {
 		t = o.Transport
 	}
@@ -203,11 +210,7 @@ func NewTransport(cfg *config.Config, stdout io.Writer) daemon.Transport {
 	client := &http.Client{Timeout: 30 * time.Second}
 	switch {
 	case cfg.Slack.Token != "":
-		bot := slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
-		if cfg.Slack.Interactive() {
-			bot.WithButtons()
-		}
-		return bot
+		return slack.NewBot(cfg.Slack.Token.Reveal(), cfg.Slack.APIURL, client, cfg.Slack.Unfurl)
 	case cfg.Slack.WebhookURL != "":
 		return slack.NewWebhook(cfg.Slack.WebhookURL.Reveal(), client, cfg.Slack.Unfurl)
 	}
