@@ -85,7 +85,7 @@ func New(pending func(ctx context.Context) (int, error)) *Metrics {
 			Name: "feedwatch_silenced_total", Help: "Matches recorded but not posted because a silence held them, by rule id.",
 		}, []string{"rule"}),
 		RuleFeedback: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "feedwatch_rule_feedback_total", Help: "Analysts' verdicts from Slack on a rule's alerts, by rule id and verdict: not_relevant, or retracted (taken back).",
+			Name: "feedwatch_rule_feedback_total", Help: "Analysts' verdicts given from Slack by this process on a rule's alerts, by rule id and verdict (not_relevant). feedwatch_rule_precision has the estimate they make.",
 		}, []string{"rule", "verdict"}),
 	}
 	m.reg.MustRegister(m.RuleFeedback, m.Fetches, m.FetchDuration, m.NewArticles, m.Matches, m.Deliveries,
