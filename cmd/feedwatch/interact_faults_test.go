@@ -53,7 +53,8 @@ func ownRules(t *testing.T, cfg string) string {
 // TestAMutedStoryPostsNoMoreReportsAndADeletedRuleIsSaidSo: after "Mute
 // story", another outlet's report of it is recorded, not posted (neither
 // as a post nor as a reply); a snooze of a rule deleted since the alert
-// was posted is answered clearly and changes nothing.
+// was posted is answered clearly and changes nothing; someone who joined
+// the channel after its members were read may act at once.
 func TestAMutedStoryPostsNoMoreReportsAndADeletedRuleIsSaidSo(t *testing.T) {
 	fake := fakeslack.New(t)
 	cfg := interactive(t, fake)
@@ -87,6 +88,11 @@ func TestAMutedStoryPostsNoMoreReportsAndADeletedRuleIsSaidSo(t *testing.T) {
 	_, out, _ := runCmd(t, context.Background(), "silence", "list", "--config", cfg)
 	if strings.Contains(out, "is-leadership") {
 		t.Errorf("nothing should be silenced for a deleted rule:\n%s", out)
+	}
+	fake.SetMembers(alertsID, analyst, "UNEWCOMER") // joined after feedwatch read the members
+	fake.Send(t, "m3", "interactive", fake.Click("UNEWCOMER", alertsID, alert.TS, slack.ActionNotRelevant, "", false))
+	if up := reply(t, fake, 3, "/chat.update"); !strings.Contains(up.BlockText(), "<@UNEWCOMER> marked this not relevant for coalition-anbar") {
+		t.Errorf("who just joined the channel should act at once:\n%s", up.BlockText())
 	}
 }
 

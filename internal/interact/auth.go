@@ -70,7 +70,7 @@ func (a *authorizer) listed(ctx context.Context, user string, allow []string) (b
 		if !strings.HasPrefix(id, "S") {
 			continue
 		}
-		ids, err := a.members(ctx, id, func() ([]string, error) { return a.api.GetUserGroupMembersContext(ctx, id) })
+		ids, err := a.members(ctx, id, func() ([]string, error) { return a.api.GetUserGroupMembersContext(ctx, id) }, false)
 		if err != nil {
 			return false, "cannot read the user group " + id + ": " + err.Error()
 		}
@@ -83,7 +83,7 @@ func (a *authorizer) listed(ctx context.Context, user string, allow []string) (b
 
 // member checks that user is in channel.
 func (a *authorizer) member(ctx context.Context, user, channel string) (bool, string) {
-	ids, err := a.members(ctx, channel, func() ([]string, error) {
+	read := func() ([]string, error) {
 		var all []string
 		p := &slack.GetUsersInConversationParameters{ChannelID: channel, Limit: 1000}
 		for {
@@ -97,7 +97,11 @@ func (a *authorizer) member(ctx context.Context, user, channel string) (bool, st
 			}
 			p.Cursor = next
 		}
-	})
+	}
+	ids, err := a.members(ctx, channel, read, false)
+	if err == nil && !slices.Contains(ids, user) {
+		ids, err = a.members(ctx, channel, read, true) // joined since the list was read?
+	}
 	if err != nil {
 		return false, "cannot read the channel's members: " + err.Error()
 	}
@@ -108,12 +112,14 @@ func (a *authorizer) member(ctx context.Context, user, channel string) (bool, st
 }
 
 // members returns the cached members of a channel or group, reading
-// them with read when unknown or older than membersTTL.
-func (a *authorizer) members(ctx context.Context, id string, read func() ([]string, error)) ([]string, error) {
+// them with read when unknown, older than membersTTL, or asked to
+// (fresh: a refusal is never made on an old list, so who just joined may
+// act at once; a removed member may act until the list is read again).
+func (a *authorizer) members(ctx context.Context, id string, read func() ([]string, error), fresh bool) ([]string, error) {
 	a.mu.Lock()
 	m, ok := a.known[id]
 	a.mu.Unlock()
-	if ok && a.now().Sub(m.at) < membersTTL {
+	if ok && !fresh && a.now().Sub(m.at) < membersTTL {
 		return m.ids, nil
 	}
 	ids, err := read()
