@@ -3,6 +3,8 @@ package feed
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -125,15 +127,83 @@ func plainText(s string) string {
 // collapse trims every line, makes runs of spaces one, and drops empty
 // lines.
 func collapse(s string) string {
-	s = strings.ReplaceAll(s, "\u00a0", " ")
-	lines := strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		if l = strings.Join(strings.Fields(l), " "); l != "" {
-			out = append(out, l)
-		}
+	if collapsed(s) {
+		return s // most feed text: nothing to copy
 	}
-	return strings.Join(out, "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	started, space, newline := false, false, false // a word written on this line; a space or a line break before the next word
+	for i := 0; i < len(s); {
+		r, size := spaceAt(s, i)
+		switch {
+		case r == '\n' || r == '\r':
+			newline = newline || started
+			started, space = false, false
+		case size > 0: // \u00a0 and the other spaces
+			space = started
+		default: // a word: up to the next space, as it was (invalid bytes too)
+			end := i + 1
+			for end < len(s) {
+				if _, n := spaceAt(s, end); n > 0 {
+					break
+				}
+				end++
+			}
+			if newline {
+				b.WriteByte('\n')
+			} else if space {
+				b.WriteByte(' ')
+			}
+			b.WriteString(s[i:end])
+			started, space, newline = true, false, false
+			i = end
+			continue
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// spaceAt returns the space (a line break included) that starts at s[i]
+// and its length in bytes; 0 when none does.
+func spaceAt(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' {
+			return rune(c), 1
+		}
+		return 0, 0
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if unicode.IsSpace(r) {
+		return r, size
+	}
+	return 0, 0
+}
+
+// collapsed reports whether collapse would return s as it is: no space
+// or line break at either end or next to another, and only plain spaces
+// and \n.
+func collapsed(s string) bool {
+	prev := byte('\n') // as if a line break came before: a leading one is not collapsed
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\n':
+			if prev == ' ' || prev == '\n' {
+				return false
+			}
+		case c == '\t' || c == '\r' || c == '\v' || c == '\f':
+			return false
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			i += size - 1
+		}
+		prev = c
+	}
+	return prev != ' ' && prev != '\n' || s == ""
 }
 
 // markupName is the name of an element of another vocabulary: a prefix
