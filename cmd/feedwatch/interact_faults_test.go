@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -254,5 +255,24 @@ func TestTheAllowListDecidesWhoMayActAndFollowsAReload(t *testing.T) {
 	fake.Send(t, "a3", "interactive", fake.Click(analyst, alertsID, alert.TS, slack.ActionMuteStory, "24h", true))
 	if up := reply(t, fake, 3, "/chat.update"); !strings.Contains(up.BlockText(), "<@"+analyst+"> muted this story") {
 		t.Errorf("after the reload the analyst should act:\n%s", up.BlockText())
+	}
+}
+
+// TestAStatusOfManyRulesIsCutToWhatAReaderTakes: with 400 rules,
+// /feedwatch status is cut near 3,500 characters and says where the rest is.
+func TestAStatusOfManyRulesIsCutToWhatAReaderTakes(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake)
+	dir := ownRules(t, cfg)
+	for i := range 400 {
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("watch-%03d.yaml", i)), []byte(fmt.Sprintf("name: Watch %d\nquery: zzqx%d\n", i, i)), 0o644)
+	}
+	r := startRun(cfg)
+	defer r.stop()
+	fake.WaitConnected(t, 1)
+	fake.Send(t, "c1", "slash_commands", fake.Command(analyst, alertsID, "news-alerts", "status"))
+	st := reply(t, fake, 1, "/resp/")
+	if n := len([]rune(st.Text)); n > 3600 || !strings.Contains(st.Text, "*Rules in force* (402)") || !strings.HasSuffix(st.Text, "`feedwatch status` and `feedwatch feedback` have it all)") {
+		t.Errorf("status of 402 rules: %d characters:\n%s", n, st.Text)
 	}
 }

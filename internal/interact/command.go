@@ -26,6 +26,10 @@ const Usage = "*/feedwatch* — answered to you only:\n" +
 	"• `silences` — the silences in force\n" +
 	"• `test QUERY` — how many of the last 7 days' articles a query matches, with the newest three"
 
+// MaxAnswer is how many characters a /feedwatch answer shows: Slack cuts
+// a message's text at 40,000 and readers give up far sooner.
+const MaxAnswer = 3500
+
 // TestWindow is how far back /feedwatch test looks.
 const TestWindow = 7 * 24 * time.Hour
 
@@ -62,6 +66,9 @@ func (l *Listener) command(ctx context.Context, cmd slack.SlashCommand) {
 	}
 	if _, fresh := l.record(ctx, a, effect); !fresh {
 		return
+	}
+	if r := []rune(answer); len(r) > MaxAnswer { // a workspace with thousands of rules
+		answer = string(r[:MaxAnswer]) + "\n… (cut here: `feedwatch status` and `feedwatch feedback` have it all)"
 	}
 	if err := slack.PostWebhookCustomHTTPContext(ctx, cmd.ResponseURL, l.deps.Client, &slack.WebhookMessage{ResponseType: "ephemeral", Text: answer}); err != nil {
 		l.deps.Logger.Warn("could not answer /feedwatch", "err", err)
