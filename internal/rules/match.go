@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 	"github.com/feedwatch/feedwatch/internal/text"
@@ -42,8 +43,31 @@ func NewDocument(a *article.Article) *Document {
 	return newDocument(a, article.MaxTitle, article.MaxText)
 }
 
+// documents are Documents to reuse (borrowDocument): their token slices,
+// index map and occurrences are cleared, not made again, for each article.
+var documents = sync.Pool{New: func() any { return new(Document) }}
+
+// borrowDocument is NewDocument from the pool, for a caller that is done
+// with it before it returns (Set.Match, Set.Read): it must give it back
+// (release) and keep no part of it — strings may be kept, slices not.
+func borrowDocument(a *article.Article) *Document {
+	d := documents.Get().(*Document)
+	d.fill(a, article.MaxTitle, article.MaxText)
+	return d
+}
+
+// release gives a borrowed document back to the pool.
+func (d *Document) release() { documents.Put(d) }
+
 func newDocument(a *article.Article, maxTitle, maxText int) *Document {
-	d := &Document{feed: strings.ToLower(a.Feed)}
+	d := new(Document)
+	d.fill(a, maxTitle, maxText)
+	return d
+}
+
+// fill makes d the document of a, reusing what d held before.
+func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
+	d.feed, d.host, d.words, d.sents, d.tags = strings.ToLower(a.Feed), "", nil, [numFields][][2]int{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
 	d.text[fieldContent] = article.Clip(a.Content, maxText)
@@ -52,11 +76,18 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 	d.text[fieldURL] = article.Clip(a.Link, maxText)
 	n := 0
 	for f := range d.text {
-		d.toks[f] = text.Tokenize(d.text[f])
+		if d.toks[f] == nil {
+			d.toks[f] = make([]text.Token, 0, len(d.text[f])/6+1)
+		}
+		d.toks[f] = text.AppendTokens(d.toks[f][:0], d.text[f])
 		n += len(d.toks[f])
 	}
-	d.postings = make(map[string]chain, n/2)
-	d.occurs = make([]posting, 0, n)
+	if d.postings == nil {
+		d.postings, d.occurs = make(map[string]chain, n/2), make([]posting, 0, n)
+	} else {
+		clear(d.postings)
+		d.occurs = d.occurs[:0]
+	}
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
 			at := int32(len(d.occurs))
@@ -75,7 +106,6 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 	for _, t := range a.FeedTags {
 		d.tags = append(d.tags, strings.ToLower(t))
 	}
-	return d
 }
 
 // sentences returns field f's sentence ranges, split once per document.

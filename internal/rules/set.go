@@ -16,13 +16,16 @@ import (
 // selects. Channel is the rule's own channel, empty when it uses the
 // default.
 func (s *Set) Match(a *article.Article) []article.Match {
-	return s.match(a, NewDocument(a))
+	d := borrowDocument(a)
+	defer d.release()
+	return s.match(a, d)
 }
 
 // Read is Match, and the article's story fingerprint made from the same
 // words (story.OfTokens): a poll splits each article into words once.
 func (s *Set) Read(a *article.Article) ([]article.Match, story.Fingerprint) {
-	d := NewDocument(a)
+	d := borrowDocument(a)
+	defer d.release()
 	return s.match(a, d), d.fingerprint()
 }
 

@@ -23,8 +23,13 @@ type Token struct {
 // combining marks. A possessive 's / ’s is dropped, any other apostrophe
 // inside a word is removed, every other character separates words.
 func Tokenize(text string) []Token {
-	toks := make([]Token, 0, len(text)/6+1) // about one word in six bytes of news text: one allocation
-	var buf []byte                          // the current word, reused: plain words never need it
+	return AppendTokens(make([]Token, 0, len(text)/6+1), text) // about one word in six bytes of news text: one allocation
+}
+
+// AppendTokens is Tokenize appending to toks: a caller that reuses its
+// slice allocates nothing for plain words.
+func AppendTokens(toks []Token, text string) []Token {
+	var buf []byte // the current word, reused: plain words never need it
 	i := 0
 	for i < len(text) {
 		r, sz := utf8.DecodeRuneInString(text[i:])
