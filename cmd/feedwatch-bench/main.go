@@ -29,8 +29,11 @@ import (
 func main() {
 	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all) and print its memory")
 	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
+	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
 	flag.Parse()
 	switch {
+	case *cli != "":
+		os.Exit(runCLI(*cli))
 	case *child == "poll":
 		os.Exit(childPoll())
 	case *child == "idle":

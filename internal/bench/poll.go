@@ -79,16 +79,9 @@ type Poller struct {
 // NewPoller writes nRules generated rule files and a configuration for
 // every feed of fs, opens a fresh database in dir and builds the daemon.
 func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, error) {
-	rulesDir := filepath.Join(dir, "rules")
-	if err := os.MkdirAll(rulesDir, 0o755); err != nil {
+	rulesDir, err := writeRules(w, nRules, dir)
+	if err != nil {
 		return nil, err
-	}
-	for i := range nRules {
-		q := strings.ReplaceAll(w.Query(), "'", "''")
-		body := fmt.Sprintf("name: Rule %d\nquery: '%s'\n", i, q)
-		if err := os.WriteFile(filepath.Join(rulesDir, fmt.Sprintf("rule-%04d.yaml", i)), []byte(body), 0o644); err != nil {
-			return nil, err
-		}
 	}
 	cfg := config.Default()
 	cfg.RulesDir = rulesDir
@@ -102,6 +95,39 @@ func NewPoller(w *Workload, fs *FeedServer, nRules int, dir string) (*Poller, er
 		return nil, err
 	}
 	return &Poller{P: p, dir: dir}, nil
+}
+
+// writeRules writes nRules generated rule files into dir/rules.
+func writeRules(w *Workload, nRules int, dir string) (string, error) {
+	rulesDir := filepath.Join(dir, "rules")
+	if err := os.MkdirAll(rulesDir, 0o755); err != nil {
+		return "", err
+	}
+	for i := range nRules {
+		q := strings.ReplaceAll(w.Query(), "'", "''")
+		body := fmt.Sprintf("name: Rule %d\nquery: '%s'\n", i, q)
+		if err := os.WriteFile(filepath.Join(rulesDir, fmt.Sprintf("rule-%04d.yaml", i)), []byte(body), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return rulesDir, nil
+}
+
+// WriteSetup writes what NewPoller builds as files, for the binary: the
+// rules and a config.yaml with every feed of fs (fetched as the benchmark
+// does: no Slack, no endpoints, a database in dir). It returns the
+// configuration's path.
+func WriteSetup(w *Workload, fs *FeedServer, nRules int, dir string) (string, error) {
+	if _, err := writeRules(w, nRules, dir); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("rules_dir: rules\nstorage: {path: feedwatch.db}\nserver: {listen: \"\"}\nfetch: {user_agent: feedwatch-bench}\nfeeds:\n")
+	for i := range fs.bodies {
+		fmt.Fprintf(&b, "  - {name: \"Feed %d\", url: \"%s/feed/%d\"}\n", i, fs.URL, i)
+	}
+	path := filepath.Join(dir, "config.yaml")
+	return path, os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // open builds feedwatch on cfg as feedwatch run does (app.Open), printing

@@ -165,8 +165,7 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration, narrow ...poll.Na
 	if len(narrow) > 0 {
 		s.Narrow = narrow[0]
 	}
-	if s.Preview != nil {
-		d.poller.LearnCorpus(ctx) // read-only: threading is decided when posting
+	if s.Preview != nil { // threading is decided when posting: no word statistics needed
 		return OnceResult{PollResult: d.poller.All(ctx, s)}, nil
 	}
 	d.startUp(ctx)
@@ -177,14 +176,15 @@ func (d *Daemon) Once(ctx context.Context, wait time.Duration, narrow ...poll.Na
 
 // startUp is what run and once do before their first poll: release what
 // a dead process left claimed, check the token (a refused one holds
-// posting), learn the word statistics, report each feed's recorded health,
-// prune, and post the matches held for a rule that collects no digest now.
+// posting), have the word statistics learned when first needed, report
+// each feed's recorded health, prune, and post the matches held for a
+// rule that collects no digest now.
 func (d *Daemon) startUp(ctx context.Context) {
 	d.outbox.ReleaseClaims(ctx)
 	if err := d.outbox.Verify(ctx); err != nil && d.outbox.Refused() == "" {
 		d.logger.Warn("could not verify the Slack token at start-up", "err", err)
 	}
-	d.poller.LearnCorpus(ctx)
+	d.corpus.LearnOnUse(func() { d.poller.LearnCorpus(ctx) }) // when a report is first compared
 	d.poller.ReportHealth(ctx, d.config().Feeds)
 	d.prune(ctx)
 	d.outbox.ReleaseStranded(ctx, d.Rules().Digest)

@@ -29,7 +29,7 @@ type Store interface {
 	Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error)
 	Record(ctx context.Context, st article.FeedState, items []article.Item, notices ...article.Notice) error
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
-	RecentArticles(ctx context.Context, since time.Time, atLeast int) ([]article.Stored, error)
+	Leads(ctx context.Context, since time.Time, atLeast int, fn func(a *article.Article, firstSeen time.Time)) error
 	ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error)
 	AnnounceEnded(ctx context.Context, now time.Time, to func(article.Silence) string) error
 }
@@ -127,14 +127,14 @@ func (d *Poller) StorageProblem() string {
 // (at least the CorpusFloor newest), so that story threading weighs words
 // by their rarity from the start, as a daemon that ran all along does.
 func (d *Poller) LearnCorpus(ctx context.Context) {
-	arts, err := d.store.RecentArticles(ctx, d.now().AddDate(0, 0, -story.CorpusDays), story.CorpusFloor)
+	var r story.Reader // one article after another, on the same buffers
+	err := d.store.Leads(ctx, d.now().AddDate(0, 0, -story.CorpusDays), story.CorpusFloor, func(a *article.Article, seen time.Time) {
+		if key := reportKey(a); !d.corpus.Has(key) { // a poll of this process counted it already
+			d.corpus.Add(key, seen, r.Of(a.Title, route.Lead(a), ""))
+		}
+	})
 	if err != nil {
-		d.logger.Warn("story threading starts without word statistics", "err", err)
-		return
-	}
-	for i := range arts {
-		a := &arts[i].Article
-		d.corpus.Add(reportKey(a), arts[i].FirstSeen, story.Of(a.Title, route.Lead(a), ""))
+		d.logger.Warn("story threading goes on with the word statistics learned so far", "err", err)
 	}
 }
 

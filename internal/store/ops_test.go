@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,6 +149,71 @@ func TestErrorsNameTheOperation(t *testing.T) {
 	} {
 		if err == nil || !strings.HasPrefix(err.Error(), op+":") {
 			t.Errorf("error %v does not start with %q", err, op)
+		}
+	}
+}
+
+// TestLeadsAreTheLeadsOfTheStoredArticles: what the word statistics learn
+// from at start-up, read without the whole texts, is each article's
+// headline and lead exactly as cut from the whole article (the summary,
+// else the text, LeadLen characters), for long, short, empty and
+// non-ASCII texts, oldest first.
+func TestLeadsAreTheLeadsOfTheStoredArticles(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	long := strings.Repeat("Ramadi’s governor said — ", 40)
+	arts := []article.Article{
+		{Feed: "Wire", Identity: "1", Title: "Long summary", Summary: long, Content: "ignored"},
+		{Feed: "Wire", Identity: "2", Title: "No summary", Content: strings.Repeat("الأنبار ", 100)},
+		{Feed: "Wire", Identity: "3", Title: "Short", Summary: "Short lead."},
+		{Feed: "Wire", Identity: "4", Title: "Nothing"},
+	}
+	var items []Item
+	for _, a := range arts {
+		items = append(items, Item{Article: a, Hash: a.Identity})
+	}
+	must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, items))
+	var got []string
+	must(t, s.Leads(ctx, time.Unix(0, 0), 0, func(a *article.Article, _ time.Time) { got = append(got, a.Identity+"|"+a.Title+"|"+a.Summary) }))
+	if len(got) != len(arts) {
+		t.Fatalf("%d leads, want %d", len(got), len(arts))
+	}
+	for i, a := range arts {
+		lead := a.Summary
+		if lead == "" {
+			lead = a.Content
+		}
+		if want := a.Identity + "|" + a.Title + "|" + article.CutRunes(lead, article.LeadLen); got[i] != want {
+			t.Errorf("lead %d:\n got %q\nwant %q", i, got[i], want)
+		}
+	}
+}
+
+// TestLeadsKeepTheNewestWhenTheWindowHoldsTooFew: with fewer reports in
+// the window than asked for, Leads reaches back to the atLeast newest.
+func TestLeadsKeepTheNewestWhenTheWindowHoldsTooFew(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		s.Now = func() time.Time { return base.Add(time.Duration(i) * 24 * time.Hour) }
+		must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, []Item{{Article: article.Article{Feed: "Wire", Identity: fmt.Sprint(i), Title: "t"}, Hash: fmt.Sprint(i)}}))
+	}
+	for _, c := range []struct {
+		since   time.Time
+		atLeast int
+		want    string
+	}{
+		{base.Add(72 * time.Hour), 0, "34"},
+		{base.Add(72 * time.Hour), 4, "1234"},
+		{base.Add(400 * time.Hour), 2, "34"},
+		{base.Add(400 * time.Hour), 9, "01234"},
+		{base.Add(400 * time.Hour), 0, ""},
+	} {
+		got := ""
+		must(t, s.Leads(ctx, c.since, c.atLeast, func(a *article.Article, _ time.Time) { got += a.Identity }))
+		if got != c.want {
+			t.Errorf("since %s, at least %d: %q, want %q", c.since.Format(time.DateOnly), c.atLeast, got, c.want)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package story
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -54,5 +56,37 @@ func TestAQuietCorpusKeepsOlderDaysUpToItsFloor(t *testing.T) {
 	}
 	if got := c.Docs(); got != 200 {
 		t.Errorf("Docs = %d, want all 200: fewer than %d reports are kept whatever their age", got, CorpusFloor)
+	}
+}
+
+// TestLearningWaitsForTheFirstComparison: LearnOnUse does not learn until
+// two reports are first compared, then once, however many compare at
+// the same time; the reports added meanwhile count once.
+func TestLearningWaitsForTheFirstComparison(t *testing.T) {
+	c := NewCorpus()
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	var learned atomic.Int32
+	c.LearnOnUse(func() {
+		learned.Add(1)
+		for i := range MinCorpus + 10 {
+			c.Add(fmt.Sprintf("old-%d", i), day, Of(fmt.Sprintf("Report %d from Ramadi", i), "", ""))
+		}
+		c.Add("new-0", day, Of("A new report", "", "")) // also added by a poll before learning
+	})
+	c.Add("new-0", day, Of("A new report", "", ""))
+	if learned.Load() != 0 || !c.Has("new-0") || c.Has("old-0") {
+		t.Fatal("nothing should be learned before a comparison")
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if c.trusted() == nil {
+				t.Error("a comparison should find the learned statistics")
+			}
+		})
+	}
+	wg.Wait()
+	if n := learned.Load(); n != 1 || c.Docs() != MinCorpus+11 {
+		t.Errorf("learned %d times, %d reports counted (want once, %d)", n, c.Docs(), MinCorpus+11)
 	}
 }

@@ -40,11 +40,36 @@ func Of(title, lead, canonicalLink string) Fingerprint {
 	return OfTokens(text.Tokenize(title), text.Tokenize(lead), canonicalLink)
 }
 
+// Reader fingerprints articles one after another reusing its buffers:
+// for learning a week of articles at start-up without a token slice and
+// a map per article. A fingerprint it returns is good until its next
+// call (Corpus.Add reads it at once). Not for concurrent use.
+type Reader struct {
+	toks  []text.Token
+	words map[string]float64
+}
+
+// Of is story.Of, on the reader's buffers.
+func (r *Reader) Of(title, lead, canonicalLink string) Fingerprint {
+	r.toks = text.AppendTokens(r.toks[:0], title)
+	n := len(r.toks)
+	r.toks = text.AppendTokens(r.toks, lead)
+	if r.words == nil {
+		r.words = map[string]float64{}
+	}
+	clear(r.words)
+	return ofTokens(r.toks[:n], r.toks[n:], canonicalLink, r.words)
+}
+
 // OfTokens is Of for a headline and lead already split into words: a
 // poll reads each article once (rules.Set.Read) and fingerprints it from
 // those words.
 func OfTokens(title, lead []text.Token, canonicalLink string) Fingerprint {
-	fp := Fingerprint{link: canonicalLink, words: map[string]float64{}}
+	return ofTokens(title, lead, canonicalLink, make(map[string]float64, len(title)+min(len(lead), leadWords)))
+}
+
+func ofTokens(title, lead []text.Token, canonicalLink string, words map[string]float64) Fingerprint {
+	fp := Fingerprint{link: canonicalLink, words: words}
 	fp.add(title, 2, -1)
 	fp.add(lead, 1, leadWords)
 	for _, w := range fp.words {
@@ -69,22 +94,32 @@ func (fp *Fingerprint) add(toks []text.Token, weight float64, limit int) {
 		if r, _ := utf8.DecodeRuneInString(t.Cased); i > 0 && unicode.IsUpper(r) {
 			w *= 1.5
 		}
-		for _, stem := range canonical(t.Norm) {
-			if w > fp.words[stem] {
-				fp.words[stem] = w
-			}
+		stem, many := canonical(t.Norm)
+		if many == nil {
+			fp.put(stem, w)
+		}
+		for _, stem := range many {
+			fp.put(stem, w)
 		}
 	}
 }
 
-// canonical maps a word to the stems it stands for: aliases and newswire
-// synonyms to one word ("Daesh" → islamic state, "chief" → leader).
-func canonical(norm string) []string {
-	stem := Stem(norm)
-	if to, ok := synonyms[stem]; ok {
-		return to
+// put gives a stem weight w unless it has more.
+func (fp *Fingerprint) put(stem string, w float64) {
+	if w > fp.words[stem] {
+		fp.words[stem] = w
 	}
-	return []string{stem}
+}
+
+// canonical maps a word to the stem it stands for, or (many) to the
+// stems of an alias or newswire synonym ("Daesh" → islamic state, "chief"
+// → leader). No slice is made for a plain word: it is most of them.
+func canonical(norm string) (stem string, many []string) {
+	stem = Stem(norm)
+	if to, ok := synonyms[stem]; ok {
+		return "", to
+	}
+	return stem, nil
 }
 
 // Similarity is the weighted Jaccard index of two fingerprints' words:
@@ -220,7 +255,11 @@ func init() {
 	for _, p := range strings.Fields(`baghdad basra mosul kirkuk najaf karbala samarra tikrit fallujah falluja ramadi
 	haditha baquba baqubah baqouba hilla kufa kut amarah nasiriyah diwaniyah latifiya mahmudiya iskandariya
 	tal-afar sinjar duhok dohuk erbil irbil sulaimaniya halabja qaim rutba hit balad dujail khanaqin`) {
-		for _, c := range canonical(p) {
+		stem, many := canonical(p)
+		if many == nil {
+			places[stem] = true
+		}
+		for _, c := range many {
 			places[c] = true
 		}
 	}
