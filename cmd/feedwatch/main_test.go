@@ -181,3 +181,18 @@ func TestASecondWriterOnOneDatabaseIsRefusedNamingTheFirst(t *testing.T) {
 		t.Errorf("once after the first stopped: exit %d: %s", code, stderr)
 	}
 }
+
+// TestAFeedBesideAConfigInAFolderNamedWithHashAndSpaceIsRead: a relative
+// file: feed resolves against the configuration's folder whatever that
+// folder is called ("#", "?" and spaces are names, not URL parts).
+func TestAFeedBesideAConfigInAFolderNamedWithHashAndSpaceIsRead(t *testing.T) {
+	cfg := demo(t)
+	odd := filepath.Join(t.TempDir(), "desk #2 ?draft")
+	if err := os.CopyFS(odd, os.DirFS(filepath.Dir(cfg))); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, context.Background(), "once", "--config", filepath.Join(odd, "config.yaml"))
+	if code != exitOK || !strings.Contains(out, "Abu Khadija") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+}

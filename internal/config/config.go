@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -249,7 +250,7 @@ func (c *Config) resolve() []FieldError {
 		// "file:NAME" (no slashes) is a path relative to this file's folder.
 		if rest, ok := strings.CutPrefix(c.Feeds[i].URL, "file:"); ok && !strings.HasPrefix(rest, "/") {
 			if p, err := filepath.Abs(abs(rest)); err == nil {
-				c.Feeds[i].URL = "file://" + filepath.ToSlash(p)
+				c.Feeds[i].URL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String() // a # or ? in a folder's name stays a name
 			}
 		}
 	}
