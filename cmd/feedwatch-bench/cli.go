@@ -36,7 +36,7 @@ func runCLI(path string) int {
 	}
 	fmt.Printf("feedwatch once, 1,000 feeds × 20 items, 100 rules (%s)\n", path)
 	for _, pass := range []string{"cold", "all 304"} {
-		cmd := exec.Command(path, "once", "--config", cfg) // the cold pass delivers its matches (to the console)
+		cmd := exec.Command(path, "once", "--config", cfg)                // the cold pass delivers its matches (to the console)
 		if extra := os.Getenv("FEEDWATCH_BENCH_CHILD_ENV"); extra != "" { // GOMEMLIMIT=…, GOGC=… for the binary alone
 			cmd.Env = append(os.Environ(), strings.Fields(extra)...)
 		}
