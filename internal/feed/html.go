@@ -60,6 +60,9 @@ func HTMLToText(s string) string {
 		raw := string(z.Raw())
 		switch tt {
 		case html.ErrorToken:
+			if captions.Len() == 0 {
+				return collapse(body.String()) // no copy to add nothing
+			}
 			return collapse(body.String() + "\n" + captions.String())
 		case html.TextToken:
 			text(string(z.Text()))
@@ -144,7 +147,11 @@ func collapse(s string) string {
 		default: // a word: up to the next space, as it was (invalid bytes too)
 			end := i + 1
 			for end < len(s) {
-				if _, n := spaceAt(s, end); n > 0 {
+				if c := s[end]; c < utf8.RuneSelf {
+					if asciiSpace[c] {
+						break
+					}
+				} else if _, n := spaceAt(s, end); n > 0 {
 					break
 				}
 				end++
@@ -164,11 +171,14 @@ func collapse(s string) string {
 	return b.String()
 }
 
+// asciiSpace are the ASCII characters strings.Fields splits at.
+var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\n': true, '\r': true, '\t': true, '\v': true, '\f': true}
+
 // spaceAt returns the space (a line break included) that starts at s[i]
 // and its length in bytes; 0 when none does.
 func spaceAt(s string, i int) (rune, int) {
 	if c := s[i]; c < utf8.RuneSelf {
-		if c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' {
+		if asciiSpace[c] {
 			return rune(c), 1
 		}
 		return 0, 0
