@@ -165,6 +165,16 @@ func TestAnalystsAnswerTheBotFromSlack(t *testing.T) {
 	if code := r.stop(); code != exitOK {
 		t.Fatalf("run exited %d:\n%s", code, r.errb.String())
 	}
+	_, js, _ = runCmd(t, context.Background(), "status", "-o", "json", "--config", cfg)
+	var status struct {
+		Precision map[string]struct {
+			NotRelevant int     `json:"not_relevant"`
+			Estimate    float64 `json:"precision"`
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &status); err != nil || status.Precision["is-leadership"].NotRelevant != 1 {
+		t.Errorf("status -o json should give is-leadership's precision (%v):\n%s", err, js)
+	}
 	_, audit, _ := runCmd(t, context.Background(), "audit", "--config", cfg)
 	for _, want := range []string{outsider + "  not_relevant  refused", "refused: only members of this channel may", analyst + "  snooze_rule  allowed"} {
 		if !strings.Contains(audit, want) {
