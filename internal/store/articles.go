@@ -12,71 +12,82 @@ import (
 )
 
 // Seen looks up a feed's stored articles by each key's identity,
-// canonical link and content hash, with the rules each matched.
+// canonical link and content hash, with the rules each matched: one
+// query for the whole poll (in parts of seenChunk keys), each way of
+// finding an article through its own index.
 func (s *Store) Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error) {
 	out := article.Seen{ByIdentity: map[string]article.Known{}, ByCanon: map[string]article.Known{}, ByHash: map[string]article.Known{}}
-	for _, by := range []struct {
-		col  string
-		into map[string]article.Known
-		key  func(article.Key) string
-	}{
-		{"identity", out.ByIdentity, func(k article.Key) string { return k.Identity }},
-		{"canon", out.ByCanon, func(k article.Key) string { return k.Canon }},
-		{"content_hash", out.ByHash, func(k article.Key) string { return k.Hash }},
-	} {
-		var values []string
-		for _, k := range keys {
-			if v := by.key(k); v != "" {
-				values = append(values, v)
-			}
-		}
-		if err := s.seenBy(ctx, feed, by.col, values, by.into); err != nil {
+	for len(keys) > 0 {
+		part := keys[:min(seenChunk, len(keys))]
+		keys = keys[len(part):]
+		if err := s.seenPart(ctx, feed, part, out); err != nil {
 			return out, fmt.Errorf("look up seen articles: %w", err)
 		}
 	}
 	return out, nil
 }
 
-// seenBy fills into with the articles of feed whose col is one of values,
-// in chunks that SQLite's parameter limit allows.
-func (s *Store) seenBy(ctx context.Context, feed, col string, values []string, into map[string]article.Known) error {
-	const chunk = 500
-	for len(values) > 0 {
-		part := values[:min(chunk, len(values))]
-		values = values[len(part):]
-		args := []any{feed}
-		for _, v := range part {
-			args = append(args, v)
+// seenChunk is how many keys one query asks about: three lists of
+// parameters well within SQLite's limit.
+const seenChunk = 300
+
+// seenCols are the ways of finding an article, in Key's order.
+var seenCols = [3]string{"identity", "canon", "content_hash"}
+
+func keyParts(k article.Key) [3]string { return [3]string{k.Identity, k.Canon, k.Hash} }
+
+// seenPart fills out with the articles of feed any of keys finds. The
+// first article stored with a key stands for it.
+func (s *Store) seenPart(ctx context.Context, feed string, keys []article.Key, out article.Seen) error {
+	var asked [3]map[string]bool
+	var parts []string
+	var args []any
+	for c, col := range seenCols {
+		asked[c] = map[string]bool{}
+		var vals []any
+		for _, k := range keys {
+			if v := keyParts(k)[c]; v != "" && !asked[c][v] {
+				asked[c][v] = true
+				vals = append(vals, v)
+			}
 		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		rows, err := s.db.QueryContext(ctx, `SELECT a.`+col+`, a.identity, a.content_hash, COALESCE(m.rule_id, '')
-			FROM articles a LEFT JOIN matches m ON m.article_id = a.id
-			WHERE a.feed = ? AND a.`+col+` IN (`+marks+`) ORDER BY a.id`, args...)
-		if err != nil {
+		if len(vals) > 0 {
+			parts = append(parts, `SELECT id FROM articles WHERE feed = ? AND `+col+` IN (`+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+`)`)
+			args = append(append(args, feed), vals...)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT a.identity, a.canon, a.content_hash, COALESCE(m.rule_id, '')
+		FROM articles a LEFT JOIN matches m ON m.article_id = a.id
+		WHERE a.id IN (`+strings.Join(parts, " UNION ")+`) ORDER BY a.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	into := [3]map[string]article.Known{out.ByIdentity, out.ByCanon, out.ByHash}
+	for rows.Next() {
+		var found [3]string
+		var rule string
+		if err := rows.Scan(&found[0], &found[1], &found[2], &rule); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var key, id, hash, rule string
-			if err := rows.Scan(&key, &id, &hash, &rule); err != nil {
-				rows.Close()
-				return err
+		for c, key := range found {
+			if key == "" || !asked[c][key] {
+				continue
 			}
-			k, ok := into[key]
+			k, ok := into[c][key]
 			if !ok { // the first article stored with that key stands for it
-				k = article.Known{Identity: id, Hash: hash, Rules: map[string]bool{}}
-				into[key] = k
+				k = article.Known{Identity: found[0], Hash: found[2], Rules: map[string]bool{}}
+				into[c][key] = k
 			}
-			if rule != "" && k.Identity == id {
+			if rule != "" && k.Identity == found[0] {
 				k.Rules[rule] = true
 			}
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
 	}
-	return nil
+	return rows.Err()
 }
 
 // Item, Outgoing and StoredArticle are the record types of package

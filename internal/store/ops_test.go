@@ -217,3 +217,34 @@ func TestLeadsKeepTheNewestWhenTheWindowHoldsTooFew(t *testing.T) {
 		}
 	}
 }
+
+// TestSeenFindsEachWayInOneQueryPerPart: a poll of more keys than one
+// query asks about still finds every stored article by identity,
+// canonical link or content hash, and the first stored with a key
+// stands for it.
+func TestSeenFindsEachWayInOneQueryPerPart(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	items := []Item{
+		{Article: article.Article{Feed: "Wire", Identity: "first", Link: "https://wire.example/same"}, Hash: "h-first"},
+		{Article: article.Article{Feed: "Wire", Identity: "second", Link: "https://wire.example/same"}, Hash: "h-second"},
+		{Article: article.Article{Feed: "Other", Identity: "first", Link: "https://other.example/x"}, Hash: "h-first"},
+	}
+	must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, items))
+	var keys []article.Key
+	for i := range 2*seenChunk + 10 {
+		keys = append(keys, article.Key{Identity: fmt.Sprintf("new-%d", i), Hash: fmt.Sprintf("hn-%d", i)})
+	}
+	keys = append(keys, article.Key{Identity: "gone"}, article.Key{Canon: "https://wire.example/same"}, article.Key{Hash: "h-second"}, article.Key{Identity: "first"})
+	seen, err := s.Seen(ctx, "Wire", keys)
+	must(t, err)
+	if k := seen.ByCanon["https://wire.example/same"]; k.Identity != "first" {
+		t.Errorf("by link: %+v, want the first stored", k)
+	}
+	if k := seen.ByHash["h-second"]; k.Identity != "second" {
+		t.Errorf("by hash: %+v", k)
+	}
+	if k, ok := seen.ByIdentity["first"]; !ok || k.Hash != "h-first" || len(seen.ByIdentity) != 1 || len(seen.ByHash) != 1 {
+		t.Errorf("by identity: %+v (%d found), and nothing of another feed", seen.ByIdentity, len(seen.ByIdentity))
+	}
+}
