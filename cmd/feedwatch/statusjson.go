@@ -52,6 +52,25 @@ type deliveryStatus struct {
 	Error   string        `json:"error,omitempty"`
 }
 
+// feedsJSON is each configured feed's health; the next poll only while
+// a daemon runs.
+func feedsJSON(cfg *config.Config, byName map[string]article.FeedState, running bool) []feedStatus {
+	out := []feedStatus{}
+	for _, f := range cfg.Feeds {
+		s := byName[f.Name]
+		fs := feedStatus{Name: f.Name, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
+		if next, backingOff, ok := nextPollAt(cfg, f, s, time.Now()); ok && running {
+			fs.NextPoll, fs.BackingOff = &next, backingOff
+		}
+		if !s.LastSuccess.IsZero() {
+			t := s.LastSuccess.UTC()
+			fs.LastSuccess = &t
+		}
+		out = append(out, fs)
+	}
+	return out
+}
+
 func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store) error {
 	var r statusReport
 	byName, err := feedStates(ctx, st)
@@ -59,19 +78,7 @@ func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 		return err
 	}
 	r.Daemon.Running, r.Daemon.Holder = daemonRunning(cfg)
-	r.Feeds = []feedStatus{}
-	for _, f := range cfg.Feeds {
-		s := byName[f.Name]
-		fs := feedStatus{Name: f.Name, Failures: s.Failures, LastError: secret.Redact(s.LastError)}
-		if next, backingOff, ok := nextPollAt(cfg, f, s, time.Now()); ok && r.Daemon.Running {
-			fs.NextPoll, fs.BackingOff = &next, backingOff
-		}
-		if !s.LastSuccess.IsZero() {
-			t := s.LastSuccess.UTC()
-			fs.LastSuccess = &t
-		}
-		r.Feeds = append(r.Feeds, fs)
-	}
+	r.Feeds = feedsJSON(cfg, byName, r.Daemon.Running)
 	if inForce, _, ok, _ := st.Meta(ctx, "rules_in_force"); ok && r.Daemon.Running {
 		json.Unmarshal([]byte(inForce), &r.RulesInForce)
 	}
