@@ -23,16 +23,14 @@ func (s *Store) Act(ctx context.Context, a article.Action, e article.Effect) (ar
 		if a.At.IsZero() {
 			a.At = now
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO actions (key, at, user, action, target, allowed, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (key) DO NOTHING`, a.Key, a.At.Unix(), a.User, string(a.Kind), a.Target, a.Allowed, a.Outcome)
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `INSERT INTO actions (key, at, who, action, target, allowed, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO NOTHING RETURNING id`, a.Key, a.At.Unix(), a.User, string(a.Kind), a.Target, a.Allowed, a.Outcome).Scan(&a.ID)
+		if errors.Is(err, sql.ErrNoRows) { // recorded before: as it was then
+			return scanAction(tx.QueryRowContext(ctx, `SELECT `+actionCols+` FROM actions WHERE key = ?`, a.Key), &a)
+		} else if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return scanAction(tx.QueryRowContext(ctx, `SELECT `+actionCols+` FROM actions WHERE key = ?`, a.Key), &a)
-		}
 		fresh = true
-		a.ID, _ = res.LastInsertId()
 		if !a.Allowed {
 			return nil
 		}
@@ -51,12 +49,11 @@ func (s *Store) Act(ctx context.Context, a article.Action, e article.Effect) (ar
 func apply(ctx context.Context, tx *sql.Tx, e article.Effect, a article.Action, now time.Time) (string, error) {
 	var done []string
 	for _, sl := range e.Silences {
-		res, err := tx.ExecContext(ctx, `INSERT INTO silences (rule, feed, query, story, origin, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sl.Rule, sl.Feed, sl.Query, sl.Story, sl.Origin, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix())
-		if err != nil {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO silences (rule, feed, query, story, origin, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			sl.Rule, sl.Feed, sl.Query, sl.Story, sl.Origin, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix()).Scan(&id); err != nil {
 			return "", err
 		}
-		id, _ := res.LastInsertId()
 		done = append(done, fmt.Sprintf("silence #%d until %s", id, sl.Ends.UTC().Format(time.RFC3339)))
 	}
 	for _, id := range e.Expire {
@@ -71,8 +68,8 @@ func apply(ctx context.Context, tx *sql.Tx, e article.Effect, a article.Action, 
 		}
 	}
 	for _, f := range e.Feedback {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO feedback (article_id, rule_id, delivery_id, verdict, user, at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (article_id, rule_id) DO UPDATE SET verdict = excluded.verdict, user = excluded.user, at = excluded.at, delivery_id = excluded.delivery_id, undone_by = ''`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO feedback (article_id, rule_id, delivery_id, verdict, who, at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (article_id, rule_id) DO UPDATE SET verdict = excluded.verdict, who = excluded.who, at = excluded.at, delivery_id = excluded.delivery_id, undone_by = ''`,
 			f.ArticleID, f.Rule, f.Delivery, f.Verdict, a.User, now.Unix()); err != nil {
 			return "", err
 		}
@@ -87,7 +84,7 @@ func apply(ctx context.Context, tx *sql.Tx, e article.Effect, a article.Action, 
 	return strings.Join(done, "; "), nil
 }
 
-const actionCols = `id, at, user, action, target, allowed, outcome`
+const actionCols = `id, at, who, action, target, allowed, outcome`
 
 type scanner interface{ Scan(...any) error }
 
@@ -171,7 +168,7 @@ func (s *Store) Marks(ctx context.Context, delivery int64) (article.Marks, error
 	if m.Silences, err = scanSilences(rows); err != nil {
 		return m, err
 	}
-	frows, err := s.db.QueryContext(ctx, `SELECT id, article_id, rule_id, delivery_id, verdict, user, at, undone_by FROM feedback WHERE delivery_id = ? ORDER BY id`, delivery)
+	frows, err := s.db.QueryContext(ctx, `SELECT id, article_id, rule_id, delivery_id, verdict, who, at, undone_by FROM feedback WHERE delivery_id = ? ORDER BY id`, delivery)
 	if err != nil {
 		return m, fmt.Errorf("read a message's marks: %w", err)
 	}

@@ -248,3 +248,40 @@ func TestSeenFindsEachWayInOneQueryPerPart(t *testing.T) {
 		t.Errorf("by identity: %+v (%d found), and nothing of another feed", seen.ByIdentity, len(seen.ByIdentity))
 	}
 }
+
+// TestAnActionDeliveredTwiceActsOnce: the second delivery of one click
+// (same key) changes nothing and answers the action as first recorded; a
+// refused action is recorded without its effect; ending a silence twice
+// says it was over.
+func TestAnActionDeliveredTwiceActsOnce(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	now := time.Now()
+	snooze := article.Effect{Silences: []article.Silence{{Rule: "is-leadership", Starts: now, Ends: now.Add(time.Hour), By: "U1"}}}
+	a := article.Action{Key: "click:C1:1.2:9.9:U1:fw_snooze_rule", User: "U1", Kind: article.SnoozeRule, Target: "message 1", Allowed: true}
+	first, fresh, err := s.Act(ctx, a, snooze)
+	must(t, err)
+	again, fresh2, err := s.Act(ctx, a, snooze)
+	must(t, err)
+	sls, _ := s.Silences(ctx, false)
+	if !fresh || fresh2 || again.ID != first.ID || again.Outcome != first.Outcome || len(sls) != 1 || !strings.Contains(first.Outcome, "silence #1 until") {
+		t.Errorf("twice: %+v (%t), %+v (%t), %d silences", first, fresh, again, fresh2, len(sls))
+	}
+	refused := article.Action{Key: "click:other", User: "U9", Kind: article.SnoozeRule, Outcome: "refused: not a member"}
+	if _, _, err := s.Act(ctx, refused, snooze); err != nil {
+		t.Fatal(err)
+	}
+	if sls, _ := s.Silences(ctx, false); len(sls) != 1 {
+		t.Errorf("a refused action set a silence: %d", len(sls))
+	}
+	for i, want := range []string{"silence #1 ended", "silence #1 was already over"} {
+		got, _, err := s.Act(ctx, article.Action{Key: fmt.Sprintf("undo-%d", i), User: "U1", Kind: article.Undo, Allowed: true}, article.Effect{Expire: []int64{1}})
+		if err != nil || got.Outcome != want {
+			t.Errorf("undo %d: %q, %v (want %q)", i, got.Outcome, err, want)
+		}
+	}
+	acts, _ := s.Actions(ctx, now.Add(-time.Hour))
+	if len(acts) != 4 || acts[2].Allowed || acts[2].User != "U9" {
+		t.Errorf("the audit should hold the 4 actions, the refused one too: %+v", acts)
+	}
+}

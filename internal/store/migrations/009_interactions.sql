@@ -14,7 +14,7 @@ CREATE TABLE actions (
     id      INTEGER PRIMARY KEY,
     key     TEXT    NOT NULL UNIQUE,
     at      INTEGER NOT NULL,
-    user    TEXT    NOT NULL,
+    who     TEXT    NOT NULL, -- Slack user ID (not "user": a reserved word in SQL)
     action  TEXT    NOT NULL,
     target  TEXT    NOT NULL,
     allowed INTEGER NOT NULL,
@@ -31,7 +31,7 @@ CREATE TABLE feedback (
     rule_id     TEXT    NOT NULL,
     delivery_id INTEGER NOT NULL,
     verdict     TEXT    NOT NULL,
-    user        TEXT    NOT NULL,
+    who         TEXT    NOT NULL,
     at          INTEGER NOT NULL,
     undone_by   TEXT    NOT NULL DEFAULT '',
     UNIQUE (article_id, rule_id)
