@@ -30,10 +30,11 @@ func main() {
 	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all) and print its memory")
 	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
 	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
+	feeds := flag.Int("feeds", 1000, "with -cli: how many feeds (of 20 items each)")
 	flag.Parse()
 	switch {
 	case *cli != "":
-		os.Exit(runCLI(*cli))
+		os.Exit(runCLI(*cli, *feeds))
 	case *child == "poll":
 		os.Exit(childPoll())
 	case *child == "idle":

@@ -180,19 +180,27 @@ func (d *Poller) All(ctx context.Context, s Setup) Result {
 	res := Result{Failed: map[string]error{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for _, f := range s.Cfg.Feeds {
-		if s.Feed != "" && f.Name != s.Feed {
-			continue
-		}
-		res.Feeds++
+	// As many workers as fetches may run at once, not a goroutine per
+	// feed: 10,000 feeds waiting for a slot held 10,000 stacks.
+	feeds := make(chan config.Feed)
+	for range max(1, cap(s.Sem)) {
 		wg.Go(func() {
-			if err := d.Poll(ctx, s, f); err != nil {
-				mu.Lock()
-				res.Failed[f.Name] = err
-				mu.Unlock()
+			for f := range feeds {
+				if err := d.Poll(ctx, s, f); err != nil {
+					mu.Lock()
+					res.Failed[f.Name] = err
+					mu.Unlock()
+				}
 			}
 		})
 	}
+	for _, f := range s.Cfg.Feeds {
+		if s.Feed == "" || f.Name == s.Feed {
+			res.Feeds++
+			feeds <- f
+		}
+	}
+	close(feeds)
 	wg.Wait()
 	return res
 }
