@@ -183,8 +183,9 @@ func TestASecondWriterOnOneDatabaseIsRefusedNamingTheFirst(t *testing.T) {
 }
 
 // TestAFeedBesideAConfigInAFolderNamedWithHashAndSpaceIsRead: a relative
-// file: feed resolves against the configuration's folder whatever that
-// folder is called ("#", "?" and spaces are names, not URL parts).
+// file: feed and the database resolve against the configuration's folder
+// whatever that folder is called ("#", "?" and spaces are names, not URL
+// parts).
 func TestAFeedBesideAConfigInAFolderNamedWithHashAndSpaceIsRead(t *testing.T) {
 	cfg := demo(t)
 	odd := filepath.Join(t.TempDir(), "desk #2 ?draft")
@@ -194,5 +195,13 @@ func TestAFeedBesideAConfigInAFolderNamedWithHashAndSpaceIsRead(t *testing.T) {
 	code, out, errOut := runCmd(t, context.Background(), "once", "--config", filepath.Join(odd, "config.yaml"))
 	if code != exitOK || !strings.Contains(out, "Abu Khadija") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	// The database is where storage.path says, whole, and nothing is left
+	// beside the folder (SQLite opened "desk " when the name was cut at "?").
+	if entries, _ := os.ReadDir(filepath.Dir(odd)); len(entries) != 1 {
+		t.Errorf("files beside the folder: %v", entries)
+	}
+	if code, status, _ := runCmd(t, context.Background(), "status", "--config", filepath.Join(odd, "config.yaml")); code != exitOK || !strings.Contains(status, "1 sent") {
+		t.Errorf("status should read the alert from the database in the folder: exit %d\n%s", code, status)
 	}
 }

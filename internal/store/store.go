@@ -66,7 +66,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// savepoints) in memory: the image's root is read-only, with no /tmp.
 	q.Add("_pragma", "temp_store(2)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	// The path escaped as a URI's (SQLite decodes %XX): a "?" or "#" in a
+	// folder's name would otherwise end the file name there, and the
+	// database and its settings would go elsewhere.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.ToSlash(path)}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
