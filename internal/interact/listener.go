@@ -8,6 +8,7 @@
 package interact
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,18 +49,22 @@ type Deps struct {
 	Logger  *slog.Logger
 	Now     func() time.Time // nil: time.Now
 	Client  *http.Client     // nil: one with a 30 s time-out
+	// RetryRefused is how long a refused app token waits before it is
+	// tried again; 0: 5 minutes (tests shorten it).
+	RetryRefused time.Duration
 }
 
 // Listener is the Socket Mode side of feedwatch.
 type Listener struct {
-	cfg     atomic.Pointer[config.Config]
-	deps    Deps
-	api     *slack.Client
-	secrets []string
-	auth    *authorizer
-	problem atomic.Value // string: why nothing is heard now, for /readyz
-	work    sync.WaitGroup
-	grace   time.Duration
+	cfg       atomic.Pointer[config.Config]
+	deps      Deps
+	api       *slack.Client
+	secrets   []string
+	auth      *authorizer
+	problem   atomic.Value // string: why nothing is heard now, for /readyz
+	connected atomic.Bool  // a socket was opened since connect began
+	work      sync.WaitGroup
+	grace     time.Duration
 }
 
 // New returns a listener for cfg (which must be Interactive).
@@ -70,6 +75,7 @@ func New(cfg *config.Config, deps Deps) *Listener {
 	if deps.Client == nil {
 		deps.Client = &http.Client{Timeout: 30 * time.Second}
 	}
+	deps.RetryRefused = cmp.Or(deps.RetryRefused, 5*time.Minute)
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,10 +108,6 @@ func (l *Listener) Apply(cfg *config.Config) {
 // are), for /readyz.
 func (l *Listener) Problem() string { p, _ := l.problem.Load().(string); return p }
 
-// refusedRetry is how long a refused app token waits before it is tried
-// again (a fixed token is picked up without a restart).
-const refusedRetry = 5 * time.Minute
-
 // Run listens until ctx ends, reconnecting as Slack asks or the network
 // needs; then it lets the actions being handled finish (up to 10 s).
 func (l *Listener) Run(ctx context.Context) error {
@@ -116,9 +118,12 @@ func (l *Listener) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		if l.connected.Swap(false) {
+			refused = false // it was heard since: a new refusal is news again
+		}
 		why := secret.Redact(err.Error(), l.secrets...)
 		l.problem.Store("slack socket mode: the app token is refused (" + why + "): clicks and /feedwatch are not heard")
-		l.deps.Logger.Error("Socket Mode connection refused; trying again later", "err", why, "retry_in", refusedRetry)
+		l.deps.Logger.Error("Socket Mode connection refused; trying again later", "err", why, "retry_in", l.deps.RetryRefused)
 		if ops := l.cfg.Load().Slack.OpsChannel; !refused && ops != "" {
 			refused = true
 			n := article.Notice{Channel: ops, Event: article.SocketRefused, Err: why}
@@ -128,7 +133,7 @@ func (l *Listener) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(refusedRetry):
+		case <-time.After(l.deps.RetryRefused): // a fixed token is picked up without a restart
 		}
 	}
 	return nil
@@ -174,6 +179,7 @@ func (l *Listener) event(ctx context.Context, client *socketmode.Client, evt soc
 	case socketmode.EventTypeConnecting:
 		log.Debug("connecting to Slack over Socket Mode")
 	case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+		l.connected.Store(true)
 		if l.Problem() != "" {
 			log.Info("listening to Slack over Socket Mode")
 		}
