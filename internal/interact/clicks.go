@@ -86,8 +86,10 @@ func kindOf(actionID string) article.ActionKind {
 		return article.SnoozeRule
 	case actionID == fwslack.ActionNotRelevant:
 		return article.NotRelevant
+	case strings.HasPrefix(actionID, fwslack.ActionUndo):
+		return article.Undo
 	}
-	return article.Undo
+	return article.ActionKind("unknown " + actionID) // recorded as it came
 }
 
 // effect is what a click changes; an error says, for the user, why it
