@@ -110,13 +110,13 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	b.docs++
 	c.docs++
 	for w := range fp.words {
-		_, inDay := b.df[w]
-		if _, ok := c.df[w]; !ok || !inDay {
+		n, inDay := b.df[w]
+		if !inDay { // a new key of the day's map (the total's has every key a day has)
 			// A word is a slice of its article's text: kept as a key of its
 			// own, or the corpus would keep every article's text alive.
 			w = strings.Clone(w)
 		}
-		b.df[w]++
+		b.df[w] = n + 1
 		c.df[w]++
 	}
 }
