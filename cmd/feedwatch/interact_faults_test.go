@@ -276,3 +276,48 @@ func TestAStatusOfManyRulesIsCutToWhatAReaderTakes(t *testing.T) {
 		t.Errorf("status of 402 rules: %d characters:\n%s", n, st.Text)
 	}
 }
+
+// TestManyClicksAtOnceEachActOnce: thirty clicks sent at once — ten
+// analysts, each clicking "Not relevant", a snooze and the same snooze
+// again (a retry) — are all acknowledged within 3 s; the audit holds
+// twenty actions (the retries acted on the first delivery) and twenty
+// messages were redrawn.
+func TestManyClicksAtOnceEachActOnce(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake)
+	var users []string
+	for i := range 10 {
+		users = append(users, fmt.Sprintf("UCROWD%03d", i))
+	}
+	fake.SetMembers(alertsID, users...)
+	r := startRun(cfg)
+	defer r.stop()
+	fake.WaitConnected(t, 1)
+	alert := alertTS(t, fake)
+	var ids []string
+	for i, u := range users {
+		snooze := fake.Click(u, alertsID, alert.TS, slack.ActionSnoozeRule, "coalition-anbar 1h", true)
+		for k, p := range []map[string]any{fake.Click(u, alertsID, alert.TS, slack.ActionNotRelevant, "", false), snooze, snooze} {
+			id := fmt.Sprintf("crowd-%d-%d", i, k)
+			fake.Send(t, id, "interactive", p)
+			ids = append(ids, id)
+		}
+	}
+	for _, id := range ids {
+		if ack := fake.WaitAck(t, id); ack.After > 3*time.Second {
+			t.Errorf("%s acknowledged after %s", id, ack.After)
+		}
+	}
+	fake.WaitReplies(t, 20)
+	time.Sleep(500 * time.Millisecond) // room for a reply too many
+	if n := len(fake.Replies()); n != 20 {
+		t.Errorf("%d messages redrawn, want 20", n)
+	}
+	if code := r.stop(); code != exitOK {
+		t.Fatalf("run exited %d", code)
+	}
+	_, audit, _ := runCmd(t, context.Background(), "audit", "--config", cfg)
+	if !strings.Contains(audit, "20 action(s) in the last") {
+		t.Errorf("the audit should hold 20 actions:\n%s", audit)
+	}
+}
