@@ -20,8 +20,7 @@ import (
 // ends. Then it stops scheduling and gives in-flight work the grace period
 // to finish.
 func (d *Daemon) Run(ctx context.Context) error {
-	// Work runs on its own context so that a stop signal lets it finish;
-	// it is cancelled when the grace period is over.
+	// Work runs on its own context: a stop lets it finish, the grace period's end cancels it.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 	cfg := d.config()
@@ -40,6 +39,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	stopOutbox := make(chan struct{})
 	wg.Go(func() { d.outbox.Run(work, stopOutbox) })
 	wg.Go(func() { d.PollAll(work).Log(work, d.logger, "start-up poll done") })
+	wg.Go(d.corpus.Learn) // the word statistics, beside the start-up poll: ready for the first alert
 	rt.start(work, sched)
 	d.running.Store(true)
 	d.logger.Info("running", "feeds", len(cfg.Feeds), "schedule", cfg.Schedule, "timezone", cfg.Timezone)

@@ -53,6 +53,10 @@ func (c *Corpus) Has(key string) bool {
 	return c.seen[key]
 }
 
+// Learn runs LearnOnUse's learning now, if it has not run: a daemon
+// learns beside its start-up poll, so that its first alert does not wait.
+func (c *Corpus) Learn() { c.learned() }
+
 // learned runs LearnOnUse's learning if it has not run yet, and waits
 // for it if it is running.
 func (c *Corpus) learned() {
