@@ -57,15 +57,19 @@ func HTMLToText(s string) string {
 	}
 	for {
 		tt := z.Next()
-		raw := string(z.Raw())
+		if tt == html.TextToken { // most of a document: written from the tokenizer's buffer, not copied twice
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+			continue
+		}
+		raw := string(z.Raw()) // before TagName, which lower-cases the buffer
 		switch tt {
 		case html.ErrorToken:
 			if captions.Len() == 0 {
 				return collapse(body.String()) // no copy to add nothing
 			}
 			return collapse(body.String() + "\n" + captions.String())
-		case html.TextToken:
-			text(string(z.Text()))
 		case html.CommentToken:
 			// A bogus comment such as "<!channel>" is text to a reader.
 			if !strings.HasPrefix(raw, "<!--") {
