@@ -37,3 +37,6 @@ CREATE TABLE feedback (
     UNIQUE (article_id, rule_id)
 );
 CREATE INDEX deliveries_ts ON deliveries (slack_ts);
+-- A rule's precision asks, for each match, whether its article was
+-- posted: without this, every match scanned every sent delivery.
+CREATE INDEX deliveries_article ON deliveries (article_id, state);
