@@ -80,16 +80,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 		return nil, err
 	}
 	p := &Program{Daemon: d, Store: st, opts: o}
-	d.Metrics().WatchSilences(func(ctx context.Context) (int, error) {
-		sls, err := st.Silences(ctx, false)
-		n := 0
-		for _, sl := range sls {
-			if sl.Active(st.Now()) {
-				n++
-			}
-		}
-		return n, err
-	})
+	d.Metrics().WatchSilences(func(ctx context.Context) (int, error) { return st.SilencesInForce(ctx, st.Now()) })
 	if cfg.Slack.Interactive() && o.Answer {
 		p.listen(cfg)
 	}

@@ -45,7 +45,7 @@ func (s *Store) ExpireSilence(ctx context.Context, id int64, by string) error {
 }
 
 const silenceColumns = `s.id, s.rule, s.feed, s.query, s.story, s.origin, s.starts, s.ends, s.created_by, s.reason, s.created, s.expired_by,
-	(SELECT count(*) FROM matches m WHERE m.silenced = s.id),
+	(SELECT count(*) FROM matches m WHERE m.silenced = s.id AND m.silenced != 0),
 	COALESCE((SELECT a.title FROM deliveries d JOIN articles a ON a.id = d.article_id WHERE d.id = s.story AND s.story != 0), ''),
 	COALESCE((SELECT d.channel FROM deliveries d WHERE d.id = s.story AND s.story != 0), '')`
 
@@ -119,4 +119,12 @@ func (s *Store) AnnounceEnded(ctx context.Context, now time.Time, to func(articl
 		}
 		return nil
 	})
+}
+
+// SilencesInForce counts the silences in force at now, of every kind:
+// what /metrics reads at each scrape, without counting what each held.
+func (s *Store) SilencesInForce(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM silences WHERE starts <= ? AND ends > ?`, now.Unix(), now.Unix()).Scan(&n)
+	return n, err
 }

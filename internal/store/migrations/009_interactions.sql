@@ -40,3 +40,5 @@ CREATE INDEX deliveries_ts ON deliveries (slack_ts);
 -- A rule's precision asks, for each match, whether its article was
 -- posted: without this, every match scanned every sent delivery.
 CREATE INDEX deliveries_article ON deliveries (article_id, state);
+-- What a silence held, counted for status without reading every match.
+CREATE INDEX matches_silenced ON matches (silenced) WHERE silenced != 0;
