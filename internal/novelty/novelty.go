@@ -7,6 +7,7 @@ package novelty
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/article"
@@ -89,10 +90,16 @@ func MayAlert(published time.Time, firstFetch bool, now time.Time, p Policy) boo
 // Hash is an article's content hash: it changes when the title or text
 // changes, not when only links or dates do.
 func Hash(a *article.Article) string {
-	h := sha256.New()
+	bp := hashBufs.Get().(*[]byte) // the texts are copied into a reused buffer, not each into a new one
+	buf := (*bp)[:0]
 	for _, s := range []string{a.Title, a.Summary, a.Content} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+		buf = append(append(buf, s...), 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(buf)
+	*bp = buf
+	hashBufs.Put(bp)
+	return hex.EncodeToString(sum[:16])
 }
+
+// hashBufs are Hash's buffers.
+var hashBufs = sync.Pool{New: func() any { return new([]byte) }}

@@ -1,6 +1,9 @@
 package novelty
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +105,22 @@ func TestAnItemWithANewGUIDIsTheArticleStoredBefore(t *testing.T) {
 				t.Error("the stored article's matches were not carried over: it would alert again for them")
 			}
 		})
+	}
+}
+
+// TestHashIsTheStoredOnes: the content hash is the one databases hold —
+// SHA-256 of title, summary and text each ended by a zero byte, first
+// 16 bytes in hex — however it is computed, or every stored article would
+// look changed after an upgrade.
+func TestHashIsTheStoredOnes(t *testing.T) {
+	for _, a := range []article.Article{{}, {Title: "Abu Khadija killed", Summary: "In Anbar.", Content: strings.Repeat("é text ", 500)}, {Content: "\x00"}} {
+		h := sha256.New()
+		for _, s := range []string{a.Title, a.Summary, a.Content} {
+			h.Write([]byte(s))
+			h.Write([]byte{0})
+		}
+		if got, want := Hash(&a), hex.EncodeToString(h.Sum(nil)[:16]); got != want {
+			t.Errorf("Hash(%q) = %s, want %s", a.Title, got, want)
+		}
 	}
 }
