@@ -249,3 +249,18 @@ func TestOncePostsNoButtonsNobodyWouldAnswer(t *testing.T) {
 		t.Errorf("once should post plain alerts and listen to nothing: %d posts, %d connections opened\n%v", len(posts), fake.Opens(), posts)
 	}
 }
+
+// TestRenderShowsTheButtonsRunWouldPost: with both tokens, test --render
+// -o json gives the blocks feedwatch run would post, buttons included.
+func TestRenderShowsTheButtonsRunWouldPost(t *testing.T) {
+	fake := fakeslack.New(t)
+	cfg := interactive(t, fake)
+	feedPath := filepath.Join(filepath.Dir(cfg), "demo-feed.xml")
+	code, js, errOut := runCmd(t, context.Background(), "test", "--render", "-o", "json", "--config", cfg, feedPath)
+	if code != exitOK && code != exitProblems {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(js, `"action_id": "`+slack.ActionMuteStory+`"`) || !strings.Contains(js, `"action_id": "`+slack.ActionSnoozeRule+`"`) {
+		t.Errorf("the rendered alert should carry run's buttons:\n%s", js)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	goslack "github.com/slack-go/slack"
 
@@ -26,16 +27,22 @@ type renderedMessage struct {
 	preview  string          // the console's form of it
 }
 
-// renderTable is how the daemon routes with cfg: by what its transport
-// can do (a webhook posts only to its own channel).
-func renderTable(cfg *config.Config) route.Table {
-	return route.Table{Fallback: cfg.Slack.Channel, PerRule: app.NewTransport(cfg, io.Discard).Capabilities().PerRuleChannels}
+// renderSetup is how feedwatch run routes and draws with a configuration:
+// by what its transport can do (a webhook posts only to its own channel),
+// with the buttons analysts answer with when it listens (an app token).
+type renderSetup struct {
+	route.Table
+	Buttons bool
+}
+
+func renderTable(cfg *config.Config) renderSetup {
+	return renderSetup{route.Table{Fallback: cfg.Slack.Channel, PerRule: app.NewTransport(cfg, io.Discard).Capabilities().PerRuleChannels}, cfg.Slack.Interactive()}
 }
 
 // renderMessages routes and renders an article's matches as a poll does
 // (route.Alerts, slack.Render): one alert per channel naming every rule
 // that matched there, and a digest rule's match held apart.
-func renderMessages(a *article.Article, rs []*rules.Rule, t route.Table) []renderedMessage {
+func renderMessages(a *article.Article, rs []*rules.Rule, t renderSetup) []renderedMessage {
 	d := rules.NewDocument(a)
 	var matches []article.Match
 	for _, r := range rs {
@@ -44,8 +51,11 @@ func renderMessages(a *article.Article, rs []*rules.Rule, t route.Table) []rende
 		}
 	}
 	var out []renderedMessage
-	for _, o := range route.Alerts(a, matches, t) {
+	for _, o := range route.Alerts(a, matches, t.Table) {
 		m := slack.Render(o.Alert)
+		if t.Buttons {
+			m = slack.RenderInteractive(o.Alert, article.Marks{}, time.Now())
+		}
 		out = append(out, renderedMessage{Channel: o.Alert.Channel, Mentions: o.Alert.Mentions, Digest: o.HoldFor,
 			Text: m.Text, Blocks: m.Blocks, preview: slack.Plain(o.Alert)})
 	}

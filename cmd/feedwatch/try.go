@@ -16,7 +16,6 @@ import (
 	"github.com/feedwatch/feedwatch/internal/config"
 	"github.com/feedwatch/feedwatch/internal/diag"
 	"github.com/feedwatch/feedwatch/internal/feed"
-	"github.com/feedwatch/feedwatch/internal/route"
 	"github.com/feedwatch/feedwatch/internal/rules"
 	"github.com/feedwatch/feedwatch/internal/store"
 )
@@ -58,7 +57,7 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 		return exitUsage
 	}
 	fetcher := feed.NewFetcher(cfg.Fetch.Timeout.D(), int64(cfg.Fetch.MaxBody), cfg.Fetch.UserAgent)
-	var table *route.Table
+	var table *renderSetup
 	if *render {
 		t := renderTable(cfg)
 		table = &t
@@ -77,7 +76,7 @@ Exit status 0 when every input matched, 1 otherwise, 2 on a bad rule or query.`)
 
 // judgeInputs reads each input and judges each of its articles, printing
 // the judgements as it goes when print is set.
-func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, selected []*rules.Rule, render *route.Table, print bool) ([]testResult, bool) {
+func judgeInputs(ctx context.Context, e env, f *feed.Fetcher, inputs []string, selected []*rules.Rule, render *renderSetup, print bool) ([]testResult, bool) {
 	allMatched, results := true, []testResult{}
 	for _, in := range inputs {
 		arts, err := readInput(ctx, e, f, in)
