@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -71,7 +72,7 @@ func measure(cmd *exec.Cmd) (measured, error) {
 		defer close(sampled)
 		for {
 			for _, f := range []string{"RssAnon", "RssFile", "VmHWM"} {
-				m.peak[f] = max(m.peak[f], statusOf(cmd.Process.Pid, f)<<10)
+				m.peak[f] = max(m.peak[f], statusOf(strconv.Itoa(cmd.Process.Pid), f)<<10)
 			}
 			select {
 			case <-done:
@@ -90,20 +91,4 @@ func measure(cmd *exec.Cmd) (measured, error) {
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	m.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	return m, nil
-}
-
-// statusOf reads a field (kB) of a process's /proc status; 0 when gone.
-func statusOf(pid int, field string) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			var kb int64
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
-			return kb
-		}
-	}
-	return 0
 }

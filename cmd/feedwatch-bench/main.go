@@ -136,9 +136,14 @@ func childMemory(what, field string) (int64, error) {
 	return kb << 10, nil
 }
 
-// procStatus reads a field (in kB) of /proc/self/status.
-func procStatus(field string) int64 {
-	f, err := os.Open("/proc/self/status")
+// procStatus reads a field (in kB) of /proc/self/status; -1 when it
+// cannot.
+func procStatus(field string) int64 { return statusOf("self", field) }
+
+// statusOf reads a field (in kB) of a process's /proc status (proc is
+// "self" or a pid); -1 when it cannot (the process is gone).
+func statusOf(proc, field string) int64 {
+	f, err := os.Open("/proc/" + proc + "/status")
 	if err != nil {
 		return -1
 	}

@@ -22,11 +22,7 @@ func cmdAudit(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "audit", "[--since 30d] [-o json]", "Lists every action taken from Slack — buttons on alerts and /feedwatch — allowed or refused:\nwhen, who (Slack user ID), what, on what, and what came of it. Newest first.")
 	since := durationVar(fs, "since", 30*24*time.Hour, "how far back: a `DURATION` (36h, 30d)")
 	format := formatVar(fs)
-	cfg, code := parseConfig(e, fs, path, args)
-	if cfg == nil {
-		return code
-	}
-	st, code := openExisting(ctx, e, cfg)
+	_, st, code := parseAndOpen(ctx, e, fs, path, args)
 	if st == nil {
 		return code
 	}
@@ -63,11 +59,7 @@ counts for them. 'export' prints the judged examples as JSON lines (rule, verdic
 text, feed, link, at), to score a changed rule with 'feedwatch backtest --labels FILE'.`)
 	since := durationVar(fs, "since", store.FeedbackWindow, "export: how far back, a `DURATION`")
 	format := formatVar(fs)
-	cfg, code := parseConfig(e, fs, path, args)
-	if cfg == nil {
-		return code
-	}
-	st, code := openExisting(ctx, e, cfg)
+	cfg, st, code := parseAndOpen(ctx, e, fs, path, args)
 	if st == nil {
 		return code
 	}

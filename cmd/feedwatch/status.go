@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -21,11 +22,7 @@ import (
 func cmdStatus(ctx context.Context, e env, args []string) int {
 	fs, path := flags(e, "status", "[-o json]", "Shows each feed's health (last success, failures, next poll), the rules loaded,\ndeliveries pending and failed, and the most recent alerts.")
 	format := formatVar(fs)
-	cfg, code := parseConfig(e, fs, path, args)
-	if cfg == nil {
-		return code
-	}
-	st, code := openExisting(ctx, e, cfg)
+	cfg, st, code := parseAndOpen(ctx, e, fs, path, args)
 	if st == nil {
 		return code
 	}
@@ -235,6 +232,17 @@ func cmdConfig(_ context.Context, e env, args []string) int {
 	}
 	w.Flush()
 	return exitOK
+}
+
+// parseAndOpen is parseConfig, then openExisting: how a command that
+// reads the database begins. A nil store comes with the exit code.
+func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, path *string, args []string) (*config.Config, *store.Store, int) {
+	cfg, code := parseConfig(e, fs, path, args)
+	if cfg == nil {
+		return nil, nil, code
+	}
+	st, code := openExisting(ctx, e, cfg)
+	return cfg, st, code
 }
 
 // openExisting opens the database of a command that reads what the daemon

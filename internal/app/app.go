@@ -98,11 +98,7 @@ func (p *Program) listen(cfg *config.Config) {
 	})
 	p.Daemon.AlsoReady(p.Listener.Problem)
 	m.WatchPrecision(func(ctx context.Context) (map[string]float64, error) {
-		now := time.Now
-		if p.opts.Now != nil {
-			now = p.opts.Now
-		}
-		est, err := p.Store.Precision(ctx, now())
+		est, err := p.Store.Precision(ctx, p.Store.Now()) // the store's clock: the options' when set
 		out := map[string]float64{}
 		for rule, e := range est {
 			out[rule] = e.Estimate

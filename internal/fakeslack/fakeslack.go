@@ -61,7 +61,7 @@ type Server struct {
 // New starts a fake closed when the test ends. Its API base URL is
 // URL + "/"; its webhook URL is URL + "/webhook".
 func New(t testing.TB) *Server {
-	s := &Server{queue: map[string][]Response{}}
+	s := &Server{queue: map[string][]Response{}, socket: newSocket()}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	t.Cleanup(s.Close)
 	return s

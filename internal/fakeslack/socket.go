@@ -52,22 +52,16 @@ type socket struct {
 func (s *Server) SlowReplies(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sock().slowReply = d
+	s.socket.slowReply = d
 }
 
-func (s *Server) sock() *socket {
-	if s.socket.changed == nil {
-		s.socket.changed = make(chan struct{})
-		s.socket.sent = map[string]time.Time{}
-		s.socket.members = map[string][]string{}
-		s.socket.groups = map[string][]string{}
-	}
-	return &s.socket
+func newSocket() socket {
+	return socket{changed: make(chan struct{}), sent: map[string]time.Time{}, members: map[string][]string{}, groups: map[string][]string{}}
 }
 
 // notify wakes waiters; s.mu is held.
 func (s *Server) notify() {
-	close(s.sock().changed)
+	close(s.socket.changed)
 	s.socket.changed = make(chan struct{})
 }
 
@@ -77,7 +71,7 @@ func (s *Server) waitFor(t testing.TB, what string, within time.Duration, cond f
 	deadline := time.After(within)
 	for {
 		s.mu.Lock()
-		ok, ch := cond(), s.sock().changed
+		ok, ch := cond(), s.socket.changed
 		s.mu.Unlock()
 		if ok {
 			return
@@ -109,7 +103,7 @@ func (s *Server) socketRoute(w http.ResponseWriter, r *http.Request) bool {
 
 func (s *Server) open(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	sk := s.sock()
+	sk := &s.socket
 	sk.opens++
 	refused := sk.refuseApp
 	s.notify()
@@ -133,7 +127,7 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	sk := s.sock()
+	sk := &s.socket
 	if sk.conn != nil {
 		sk.conn.Close() // one socket at a time: Slack sends each envelope to one
 	}
@@ -193,20 +187,20 @@ func (s *Server) write(conn *websocket.Conn, v any) error {
 // to.
 func (s *Server) WaitConnected(t testing.TB, n int) {
 	t.Helper()
-	s.waitFor(t, fmt.Sprintf("socket %d to connect", n), 10*time.Second, func() bool { return s.sock().hellos >= n })
+	s.waitFor(t, fmt.Sprintf("socket %d to connect", n), 10*time.Second, func() bool { return s.socket.hellos >= n })
 }
 
 // Opens is how many times apps.connections.open was called.
 func (s *Server) Opens() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sock().opens
+	return s.socket.opens
 }
 
 // WaitOpens waits until apps.connections.open was called n times.
 func (s *Server) WaitOpens(t testing.TB, n int) {
 	t.Helper()
-	s.waitFor(t, fmt.Sprintf("%d apps.connections.open calls", n), 10*time.Second, func() bool { return s.sock().opens >= n })
+	s.waitFor(t, fmt.Sprintf("%d apps.connections.open calls", n), 10*time.Second, func() bool { return s.socket.opens >= n })
 }
 
 // RefuseAppToken makes apps.connections.open answer ok:false with err;
@@ -214,7 +208,7 @@ func (s *Server) WaitOpens(t testing.TB, n int) {
 func (s *Server) RefuseAppToken(err string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sock().refuseApp = err
+	s.socket.refuseApp = err
 }
 
 // Send writes envelope id to the socket in use: typ "interactive" or
@@ -222,7 +216,7 @@ func (s *Server) RefuseAppToken(err string) {
 func (s *Server) Send(t testing.TB, id, typ string, payload any) {
 	t.Helper()
 	s.mu.Lock()
-	sk := s.sock()
+	sk := &s.socket
 	conn := sk.conn
 	sk.sent[id] = time.Now()
 	s.mu.Unlock()
@@ -240,7 +234,7 @@ func (s *Server) Send(t testing.TB, id, typ string, payload any) {
 func (s *Server) Disconnect(t testing.TB, reason string) {
 	t.Helper()
 	s.mu.Lock()
-	conn := s.sock().conn
+	conn := s.socket.conn
 	s.mu.Unlock()
 	if err := s.write(conn, map[string]any{"type": "disconnect", "reason": reason}); err != nil {
 		t.Fatalf("fakeslack: disconnect: %v", err)
@@ -251,7 +245,7 @@ func (s *Server) Disconnect(t testing.TB, reason string) {
 func (s *Server) Drop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c := s.sock().conn; c != nil {
+	if c := s.socket.conn; c != nil {
 		c.Close()
 	}
 }
@@ -261,7 +255,7 @@ func (s *Server) WaitAck(t testing.TB, id string) Ack {
 	t.Helper()
 	var got Ack
 	s.waitFor(t, "the ack of "+id, 10*time.Second, func() bool {
-		for _, a := range s.sock().acks {
+		for _, a := range s.socket.acks {
 			if a.EnvelopeID == id {
 				got = a
 				return true
@@ -276,7 +270,7 @@ func (s *Server) WaitAck(t testing.TB, id string) Ack {
 func (s *Server) Acks() []Ack {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Ack(nil), s.sock().acks...)
+	return append([]Ack(nil), s.socket.acks...)
 }
 
 // Replies returns the chat.update, chat.postEphemeral and response-URL
@@ -310,14 +304,14 @@ func (s *Server) WaitReplies(t testing.TB, n int) []Post {
 func (s *Server) ResponseURL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sock().responseNo++
+	s.socket.responseNo++
 	return fmt.Sprintf("%s/resp/%d", s.URL, s.socket.responseNo)
 }
 
 func (s *Server) recordReply(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
-	slow := s.sock().slowReply
+	slow := s.socket.slowReply
 	s.mu.Unlock()
 	time.Sleep(slow)
 	p := Post{Path: r.URL.Path, Token: strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), At: time.Now(), Answered: http.StatusOK}
@@ -347,14 +341,14 @@ func (s *Server) recordReply(w http.ResponseWriter, r *http.Request) {
 func (s *Server) SetMembers(channel string, users ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sock().members[channel] = users
+	s.socket.members[channel] = users
 }
 
 // SetGroup sets a user group's members (usergroups.users.list).
 func (s *Server) SetGroup(group string, users ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sock().groups[group] = users
+	s.socket.groups[group] = users
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
@@ -364,7 +358,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
 		form[k] = v
 	}
 	s.mu.Lock()
-	members, ok := s.sock().members[form.Get("channel")]
+	members, ok := s.socket.members[form.Get("channel")]
 	if r.URL.Path == "/usergroups.users.list" {
 		members, ok = s.socket.groups[form.Get("usergroup")]
 	}

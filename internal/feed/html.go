@@ -48,8 +48,7 @@ func HTMLToText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	closed := (&closings{s: s}).has
 	var body, captions strings.Builder // a caption is read after the text, never into its lead
-	b := &body
-	skip := 0 // depth inside skipTags
+	b, skip := &body, 0 // skip: the depth inside skipTags
 	text := func(t string) {
 		if skip == 0 {
 			b.WriteString(t)
@@ -66,10 +65,7 @@ func HTMLToText(s string) string {
 		raw := string(z.Raw()) // before TagName, which lower-cases the buffer
 		switch tt {
 		case html.ErrorToken:
-			if captions.Len() == 0 {
-				return collapse(body.String()) // no copy to add nothing
-			}
-			return collapse(body.String() + "\n" + captions.String())
+			return withCaptions(body.String(), captions.String())
 		case html.CommentToken:
 			// A bogus comment such as "<!channel>" is text to a reader.
 			if !strings.HasPrefix(raw, "<!--") {
@@ -104,6 +100,15 @@ func HTMLToText(s string) string {
 			}
 		}
 	}
+}
+
+// withCaptions is the text, then its captions on lines of their own,
+// collapsed (text with none is not copied to add nothing).
+func withCaptions(body, captions string) string {
+	if captions == "" {
+		return collapse(body)
+	}
+	return collapse(body + "\n" + captions)
 }
 
 // closings answers whether a text closes an element anywhere, lower-casing

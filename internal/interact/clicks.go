@@ -45,14 +45,13 @@ func (l *Listener) click(ctx context.Context, cb slack.InteractionCallback) {
 		return
 	}
 	a.Allowed = true
-	effect, note, err := l.effect(act.ActionID, value, user, posted)
+	effect, err := l.effect(act.ActionID, value, user, posted)
 	if err != nil {
 		a.Outcome = err.Error()
 		l.record(ctx, a, article.Effect{})
 		l.say(ctx, channel, user, err.Error())
 		return
 	}
-	a.Outcome = note
 	if _, fresh := l.record(ctx, a, effect); !fresh {
 		return // Slack delivered this click before: it acted then
 	}
@@ -94,17 +93,17 @@ func kindOf(actionID string) article.ActionKind {
 
 // effect is what a click changes; an error says, for the user, why it
 // changes nothing (a rule deleted since, an unknown button).
-func (l *Listener) effect(actionID, value, user string, p article.Posted) (article.Effect, string, error) {
+func (l *Listener) effect(actionID, value, user string, p article.Posted) (article.Effect, error) {
 	now := l.deps.Now()
 	ids := ruleIDs(p)
 	switch {
 	case actionID == fwslack.ActionMuteStory:
 		d, err := config.ParseDuration(value)
 		if err != nil || d <= 0 {
-			return article.Effect{}, "", fmt.Errorf("%q is not a duration to mute for", value)
+			return article.Effect{}, fmt.Errorf("%q is not a duration to mute for", value)
 		}
 		sl := article.Silence{Story: p.Head, Origin: p.Delivery.ID, Starts: now, Ends: now.Add(d), By: user, Reason: "muted from Slack"}
-		return article.Effect{Silences: []article.Silence{sl}}, "", nil
+		return article.Effect{Silences: []article.Silence{sl}}, nil
 	case actionID == fwslack.ActionSnoozeRule:
 		return l.snooze(value, user, p, now)
 	case actionID == fwslack.ActionNotRelevant:
@@ -113,29 +112,29 @@ func (l *Listener) effect(actionID, value, user string, p article.Posted) (artic
 			e.Feedback = append(e.Feedback, article.Feedback{ArticleID: p.ArticleID, Rule: id, Delivery: p.Delivery.ID, Verdict: article.VerdictNotRelevant})
 		}
 		if p.ArticleID == 0 || len(e.Feedback) == 0 {
-			return e, "", errors.New("this message is not about one article: there is nothing to call not relevant")
+			return e, errors.New("this message is not about one article: there is nothing to call not relevant")
 		}
-		return e, "", nil
+		return e, nil
 	case strings.HasPrefix(actionID, fwslack.ActionUndo) && len(value) > 1:
 		id, err := strconv.ParseInt(value[1:], 10, 64)
 		switch {
 		case err != nil:
 		case value[0] == 's':
-			return article.Effect{Expire: []int64{id}}, "", nil
+			return article.Effect{Expire: []int64{id}}, nil
 		case value[0] == 'f':
-			return article.Effect{Retract: []int64{id}}, "", nil
+			return article.Effect{Retract: []int64{id}}, nil
 		}
 	}
-	return article.Effect{}, "", fmt.Errorf("feedwatch does not know the button %q: nothing was changed", actionID)
+	return article.Effect{}, fmt.Errorf("feedwatch does not know the button %q: nothing was changed", actionID)
 }
 
 // snooze silences the rule the menu names (value "RULE DURATION"; a
 // message recorded before rule ids were kept names none: all its rules).
-func (l *Listener) snooze(value, user string, p article.Posted, now time.Time) (article.Effect, string, error) {
+func (l *Listener) snooze(value, user string, p article.Posted, now time.Time) (article.Effect, error) {
 	rule, dur, _ := strings.Cut(value, " ")
 	d, err := config.ParseDuration(dur)
 	if err != nil || d <= 0 {
-		return article.Effect{}, "", fmt.Errorf("%q is not a duration to snooze for", dur)
+		return article.Effect{}, fmt.Errorf("%q is not a duration to snooze for", dur)
 	}
 	targets := []string{rule}
 	if rule == "" {
@@ -151,9 +150,9 @@ func (l *Listener) snooze(value, user string, p article.Posted, now time.Time) (
 		e.Silences = append(e.Silences, article.Silence{Rule: id, Origin: p.Delivery.ID, Starts: now, Ends: now.Add(d), By: user, Reason: "snoozed from Slack"})
 	}
 	if len(e.Silences) == 0 {
-		return e, "", fmt.Errorf("the rule %s no longer exists (its file was removed or renamed since this alert was posted): there is nothing to snooze", strings.Join(gone, ", "))
+		return e, fmt.Errorf("the rule %s no longer exists (its file was removed or renamed since this alert was posted): there is nothing to snooze", strings.Join(gone, ", "))
 	}
-	return e, "", nil
+	return e, nil
 }
 
 // ruleIDs are the rules a posted message is about: those it names, else

@@ -23,6 +23,7 @@ var (
 	withIDs = func() article.Alert { a := alert; a.RuleIDs = []string{"coalition-anbar", "is-leadership"}; return a }()
 )
 
+// encode is a message as its golden file holds it.
 func encode(t *testing.T, msg Message) string {
 	t.Helper()
 	var buf strings.Builder

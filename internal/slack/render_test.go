@@ -87,15 +87,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestEveryMessageKindMatchesItsGoldenFile(t *testing.T) {
 	for _, k := range kinds {
 		t.Run(k.name, func(t *testing.T) {
-			msg := Render(k.msg)
-			var buf strings.Builder
-			enc := json.NewEncoder(&buf)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(map[string]any{"text": msg.Text, "blocks": msg.Blocks}); err != nil {
-				t.Fatal(err)
-			}
-			golden(t, k.name+".golden.json", []byte(buf.String()))
+			golden(t, k.name+".golden.json", []byte(encode(t, Render(k.msg))))
 		})
 	}
 }

@@ -196,14 +196,17 @@ func (s *Store) Leads(ctx context.Context, since time.Time, atLeast int, fn func
 	// newest (those sharing it too): one range, read in the index's order,
 	// so SQLite sorts nothing (a sort of every row held them all in memory).
 	cutoff := unix(since)
-	var floor sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, `SELECT first_seen FROM articles ORDER BY first_seen DESC LIMIT 1 OFFSET ?`, max(atLeast-1, 0)).Scan(&floor); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read leads: %w", err)
-	}
-	if atLeast > 0 && floor.Valid {
-		cutoff = min(cutoff, floor.Int64)
-	} else if atLeast > 0 { // fewer than atLeast articles: all of them
-		cutoff = 0
+	if atLeast > 0 {
+		var floor int64
+		err := s.db.QueryRowContext(ctx, `SELECT first_seen FROM articles ORDER BY first_seen DESC LIMIT 1 OFFSET ?`, atLeast-1).Scan(&floor)
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // fewer than atLeast articles: all of them
+			cutoff = 0
+		case err != nil:
+			return fmt.Errorf("read leads: %w", err)
+		default:
+			cutoff = min(cutoff, floor)
+		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT feed, identity, title, CASE WHEN summary != '' THEN substr(summary, 1, ?) ELSE substr(content, 1, ?) END, first_seen
 		FROM articles WHERE first_seen >= ? ORDER BY first_seen, id`, article.LeadLen, article.LeadLen, cutoff)

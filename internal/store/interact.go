@@ -188,23 +188,24 @@ func (s *Store) Marks(ctx context.Context, delivery int64) (article.Marks, error
 // SilenceStory holds delivery id when a silence in force mutes the story
 // head heads: the delivery is recorded as merged under head and its
 // article's matches as held by the silence. It returns the silence, or 0
-// (nothing changed).
+// (nothing changed). The outbox asks before every threaded post, so the
+// question is a read; only a muted story takes a write.
 func (s *Store) SilenceStory(ctx context.Context, id, head int64) (int64, error) {
 	var sid int64
-	err := s.inTx(ctx, "silence a story", func(tx *sql.Tx, now time.Time) error {
-		err := tx.QueryRowContext(ctx, `SELECT id FROM silences WHERE story = ? AND starts <= ? AND ends > ? ORDER BY id LIMIT 1`, head, now.Unix(), now.Unix()).Scan(&sid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		} else if err != nil {
-			return err
-		}
+	now := s.Now().Unix()
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM silences WHERE story = ? AND starts <= ? AND ends > ? ORDER BY id LIMIT 1`, head, now, now).Scan(&sid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("silence a story: %w", err)
+	}
+	return sid, s.inTx(ctx, "silence a story", func(tx *sql.Tx, now time.Time) error {
 		if err := outcome(ctx, tx, s.Owner, id, `state = 'merged', parent_id = ?, last_error = ?, updated = ?`, head, fmt.Sprintf("story muted (silence #%d)", sid), now.Unix()); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE matches SET silenced = ? WHERE silenced = 0 AND article_id = (SELECT article_id FROM deliveries WHERE id = ?)`, sid, id)
+		_, err := tx.ExecContext(ctx, `UPDATE matches SET silenced = ? WHERE silenced = 0 AND article_id = (SELECT article_id FROM deliveries WHERE id = ?)`, sid, id)
 		return err
 	})
-	return sid, err
 }
 
 // FeedbackWindow is how far back a rule's precision is estimated, and
