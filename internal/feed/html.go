@@ -48,7 +48,7 @@ func HTMLToText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	closed := (&closings{s: s}).has
 	var body, captions strings.Builder // a caption is read after the text, never into its lead
-	b, skip := &body, 0 // skip: the depth inside skipTags
+	b, skip := &body, 0                // skip: the depth inside skipTags
 	text := func(t string) {
 		if skip == 0 {
 			b.WriteString(t)
