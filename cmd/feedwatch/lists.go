@@ -154,10 +154,10 @@ func knownStates(ctx context.Context, cfg *config.Config) map[string]article.Fee
 // recorded reads what read reads from the database, when there is one.
 func recorded[T any](ctx context.Context, cfg *config.Config, read func(*store.Store) (T, error)) (T, error) {
 	var zero T
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
+	if _, err := os.Stat(cfg.Storage.Path); err != nil && !cfg.Storage.Shared() {
 		return zero, err
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
+	st, err := store.Open(ctx, cfg.Storage.Target())
 	if err != nil {
 		return zero, err
 	}

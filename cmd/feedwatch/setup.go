@@ -92,7 +92,9 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	}
 	logger := newLogger(cfg, e.stderr)
 	release, err := func() { /* a dry run writes nothing: it may run next to the daemon */ }, error(nil)
-	if f := fs.Lookup("dry-run"); f == nil || f.Value.String() != "true" {
+	// On PostgreSQL several processes share the database: their work is
+	// leased row by row (store/lease.go), not locked whole.
+	if f := fs.Lookup("dry-run"); !cfg.Storage.Shared() && (f == nil || f.Value.String() != "true") {
 		release, err = store.Lock(cfg.Storage.Path, fs.Name())
 	}
 	if err != nil {

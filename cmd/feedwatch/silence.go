@@ -52,7 +52,7 @@ is told once.
 	if !ok {
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
+	st, err := store.Open(ctx, cfg.Storage.Target())
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage

@@ -248,11 +248,11 @@ func parseAndOpen(ctx context.Context, e env, fs *flag.FlagSet, path *string, ar
 // openExisting opens the database of a command that reads what the daemon
 // recorded: a missing one is said, not created.
 func openExisting(ctx context.Context, e env, cfg *config.Config) (*store.Store, int) {
-	if _, err := os.Stat(cfg.Storage.Path); err != nil {
+	if _, err := os.Stat(cfg.Storage.Path); err != nil && !cfg.Storage.Shared() {
 		fmt.Fprintf(e.stderr, "no database at %s: feedwatch has not run with this configuration yet (%v)\n", cfg.Storage.Path, diag.Cause(err))
 		return nil, exitProblems
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
+	st, err := store.Open(ctx, cfg.Storage.Target())
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitUsage

@@ -53,7 +53,8 @@ type Program struct {
 	opts     Options
 }
 
-// Open opens the database at cfg.Storage.Path and builds the daemon on it.
+// Open opens the database storage names (a SQLite file or PostgreSQL) and
+// builds the daemon on it.
 func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
@@ -61,10 +62,11 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := store.Open(ctx, cfg.Storage.Path)
+	st, err := store.Open(ctx, cfg.Storage.Target())
 	if err != nil {
 		return nil, err
 	}
+	st.Lease = cfg.Storage.Lease.D()
 	if o.Now != nil {
 		st.Now = o.Now
 	}

@@ -40,12 +40,6 @@ type Config struct {
 	FeedsFile string `yaml:"feeds_file,omitempty"`
 }
 
-// Storage says where the SQLite database lives and how long articles stay.
-type Storage struct {
-	Path      string   `yaml:"path"`
-	Retention Duration `yaml:"retention"`
-}
-
 // Fetch holds the HTTP fetching settings.
 type Fetch struct {
 	Concurrency int      `yaml:"concurrency"`
@@ -116,7 +110,7 @@ func Default() Config {
 		RulesDir: "rules",
 		Backfill: Duration(24 * time.Hour),
 		MaxAge:   Duration(7 * 24 * time.Hour),
-		Storage:  Storage{Path: "data/feedwatch.db", Retention: Duration(90 * 24 * time.Hour)},
+		Storage:  Storage{Driver: "sqlite", Path: "data/feedwatch.db", Lease: Duration(2 * time.Minute), Retention: Duration(90 * 24 * time.Hour)},
 		Fetch:    Fetch{Concurrency: 8, Timeout: Duration(20 * time.Second), MaxBody: 10 << 20},
 		Slack:    Slack{Channel: "#news-alerts", GiveUpAfter: Duration(24 * time.Hour), FloodAfter: 20, GroupWait: Duration(2 * time.Second)},
 		Server:   Server{Listen: "127.0.0.1:9090"},
@@ -347,6 +341,7 @@ var EnvDefaults = []struct{ Field, Var string }{
 	{"slack.app_token", "SLACK_APP_TOKEN"},
 	{"server.listen", "FEEDWATCH_LISTEN"},
 	{"storage.path", "FEEDWATCH_DATA_DIR"}, // the folder: the database is feedwatch.db in it
+	{"storage.url", "FEEDWATCH_DATABASE_URL"},
 }
 
 // envDefaults applies EnvDefaults and returns the fields they set, with
@@ -382,6 +377,8 @@ func (c *Config) envDefaults(root *yaml.Node, lookupEnv func(string) (string, bo
 			c.Server.Listen = v
 		case "storage.path":
 			c.Storage.Path = filepath.Join(v, "feedwatch.db")
+		case "storage.url":
+			c.Storage.URL = DatabaseURL(v)
 		}
 	}
 	return from

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedwatch/feedwatch/internal/secret"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -120,6 +122,47 @@ func (s *Size) UnmarshalYAML(n *yaml.Node) error {
 // Secret is a string that never prints: fmt, logs and YAML output show it
 // redacted. Reveal returns the value for the one place that needs it.
 type Secret string
+
+// Storage says which database feedwatch keeps its state in and how long
+// articles stay: a SQLite file (driver sqlite, the default: one process)
+// or PostgreSQL (driver postgres, url: several processes may share it,
+// each feed leased to one of them for Lease at a time).
+type Storage struct {
+	Driver    string      `yaml:"driver,omitempty"`
+	Path      string      `yaml:"path"`
+	URL       DatabaseURL `yaml:"url,omitempty"`
+	Lease     Duration    `yaml:"lease,omitempty"`
+	Retention Duration    `yaml:"retention"`
+}
+
+// Target is what store.Open takes: the PostgreSQL URL, or the SQLite path.
+func (s Storage) Target() string {
+	if s.Driver == "postgres" {
+		return string(s.URL)
+	}
+	return s.Path
+}
+
+// Shared reports whether the database may be shared by several processes
+// (PostgreSQL).
+func (s Storage) Shared() bool { return s.Driver == "postgres" }
+
+// Where names the database for messages: the file, or the URL without its
+// password.
+func (s Storage) Where() string {
+	if s.Shared() {
+		return s.URL.String()
+	}
+	return s.Path
+}
+
+// DatabaseURL is a PostgreSQL URL: it prints without its password.
+type DatabaseURL string
+
+func (u DatabaseURL) String() string { return secret.Redact(string(u)) }
+
+// MarshalYAML prints it without its password.
+func (u DatabaseURL) MarshalYAML() (any, error) { return u.String(), nil }
 
 // Reveal returns the secret value.
 func (s Secret) Reveal() string { return string(s) }

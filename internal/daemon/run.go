@@ -194,8 +194,8 @@ func (d *Daemon) Reload(ctx context.Context, cfg *config.Config, f poll.Fetcher,
 // apply is Reload, in Run's goroutine.
 func (rt *runtime) apply(work context.Context, req reload) error {
 	d, old := rt.d, rt.d.setup.Load()
-	if req.cfg.Storage.Path != old.Cfg.Storage.Path {
-		return fmt.Errorf("storage.path changed (%s → %s): restart feedwatch to use another database", old.Cfg.Storage.Path, req.cfg.Storage.Path)
+	if was, is := old.Cfg.Storage, req.cfg.Storage; was.Target() != is.Target() {
+		return fmt.Errorf("the database changed (%s → %s): restart feedwatch to use another database", was.Where(), is.Where())
 	}
 	stamp := rules.Stamp(req.cfg.RulesDir)
 	set, err := rules.Check(req.cfg.RulesDir, req.cfg.Feeds) // the rules on disk, with the new feeds: as feedwatch check judges them

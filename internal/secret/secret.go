@@ -26,6 +26,9 @@ var patterns = []struct {
 	{regexp.MustCompile(`(?i)\b(https?://[^\s"'<>/]+)/services/[^\s"'<>]+`), "${1}/services/" + Mask},
 	// A password in any URL: scheme://user:password@host.
 	{regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^\s/:@"'<>]*):[^\s/@"'<>]*@`), "${1}:" + Mask + "@"},
+	// A password as a parameter: a PostgreSQL URL's ?password=… or a
+	// connection string's password=….
+	{regexp.MustCompile(`(?i)\b(password=)[^\s&'"]+`), "${1}" + Mask},
 }
 
 // Redact removes from s every secret it can recognise, and every one of

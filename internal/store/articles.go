@@ -103,7 +103,7 @@ type (
 // operator notices. So a match is never recorded without its delivery, nor
 // the other way round.
 func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, notices ...article.Notice) error {
-	return s.inTx(ctx, fmt.Sprintf("record poll of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, fmt.Sprintf("record poll of feed %q", st.Name), func(tx *Tx, now time.Time) error {
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, 
 	})
 }
 
-func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) error {
+func insertItems(ctx context.Context, tx *Tx, items []Item, now time.Time) error {
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash, canon)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, canon = excluded.canon, title = excluded.title, summary = excluded.summary,
@@ -134,7 +134,7 @@ func insertItems(ctx context.Context, tx *sql.Tx, items []Item, now time.Time) e
 			return fmt.Errorf("article %q: %w", a.Identity, err)
 		}
 		for _, m := range it.Matches {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO matches (article_id, rule_id, matched_at, silenced) VALUES (?, ?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO matches (article_id, rule_id, matched_at, silenced) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 				id, m.RuleID, now.Unix(), m.Silenced); err != nil {
 				return fmt.Errorf("match %q: %w", m.RuleID, err)
 			}
@@ -242,7 +242,7 @@ func (s *Store) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 			break
 		}
 	}
-	if total > 0 {
+	if total > 0 && !s.db.pg { // PostgreSQL's autovacuum reclaims on its own
 		if _, err := s.write(ctx, `PRAGMA incremental_vacuum`); err != nil {
 			return total, fmt.Errorf("prune articles: reclaim space: %w", err)
 		}

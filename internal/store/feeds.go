@@ -32,7 +32,7 @@ func (s *Store) FeedState(ctx context.Context, name string) (article.FeedState, 
 // SaveFeedState records a feed's state on its own (a failed fetch), with
 // any operator notices to deliver, in one transaction.
 func (s *Store) SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error {
-	return s.inTx(ctx, fmt.Sprintf("save state of feed %q", st.Name), func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, fmt.Sprintf("save state of feed %q", st.Name), func(tx *Tx, now time.Time) error {
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func (s *Store) SaveFeedState(ctx context.Context, st article.FeedState, notices
 	})
 }
 
-func saveFeedState(ctx context.Context, tx *sql.Tx, st article.FeedState) error {
+func saveFeedState(ctx context.Context, tx *Tx, st article.FeedState) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO feeds (name, url, etag, last_modified, last_attempt, last_success, last_error, failures, next_due)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,

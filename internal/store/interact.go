@@ -19,7 +19,7 @@ import (
 // recorded in the outcome, not an error.
 func (s *Store) Act(ctx context.Context, a article.Action, e article.Effect) (article.Action, bool, error) {
 	fresh := false
-	err := s.inTx(ctx, "record an action", func(tx *sql.Tx, now time.Time) error {
+	err := s.inTx(ctx, "record an action", func(tx *Tx, now time.Time) error {
 		if a.At.IsZero() {
 			a.At = now
 		}
@@ -46,7 +46,7 @@ func (s *Store) Act(ctx context.Context, a article.Action, e article.Effect) (ar
 }
 
 // apply makes e's changes and says what they were.
-func apply(ctx context.Context, tx *sql.Tx, e article.Effect, a article.Action, now time.Time) (string, error) {
+func apply(ctx context.Context, tx *Tx, e article.Effect, a article.Action, now time.Time) (string, error) {
 	var done []string
 	for _, sl := range e.Silences {
 		var id int64
@@ -199,7 +199,7 @@ func (s *Store) SilenceStory(ctx context.Context, id, head int64) (int64, error)
 	} else if err != nil {
 		return 0, fmt.Errorf("silence a story: %w", err)
 	}
-	return sid, s.inTx(ctx, "silence a story", func(tx *sql.Tx, now time.Time) error {
+	return sid, s.inTx(ctx, "silence a story", func(tx *Tx, now time.Time) error {
 		if err := outcome(ctx, tx, s.Owner, id, `state = 'merged', parent_id = ?, last_error = ?, updated = ?`, head, fmt.Sprintf("story muted (silence #%d)", sid), now.Unix()); err != nil {
 			return err
 		}

@@ -13,96 +13,102 @@ import (
 
 func TestAFailedFetchSavesTheFeedStateWithItsNotices(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
-	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	st := article.FeedState{Name: "Wire", URL: "https://wire.example/rss", LastAttempt: now, LastError: "HTTP 503", Failures: 3, NextDue: now.Add(time.Hour)}
-	n := article.Notice{Channel: "#ops", Event: article.FeedFailing, Feed: "Wire", Failures: 3, Err: "HTTP 503", NextTry: now.Add(time.Hour)}
-	must(t, s.SaveFeedState(ctx, st, n))
-	all, err := s.FeedStates(ctx)
-	if err != nil || len(all) != 1 || all[0].Failures != 3 || !all[0].NextDue.Equal(now.Add(time.Hour)) || all[0].NextDue.Location() != time.UTC {
-		t.Fatalf("feed states = %+v, %v", all, err)
-	}
-	due, _ := s.Due(ctx, 10)
-	if len(due) != 1 {
-		t.Fatalf("due = %+v, want the notice", due)
-	}
-	got, ok := due[0].Message.(article.Notice)
-	if !ok || got.Event != article.FeedFailing || !got.NextTry.Equal(n.NextTry) || due[0].Channel() != "#ops" {
-		t.Errorf("stored notice came back as %#v", due[0].Message)
-	}
-	never, err := s.FeedState(ctx, "Other")
-	if err != nil || never.Name != "Other" || !never.LastSuccess.IsZero() {
-		t.Errorf("a feed never polled = %+v, %v", never, err)
-	}
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+		st := article.FeedState{Name: "Wire", URL: "https://wire.example/rss", LastAttempt: now, LastError: "HTTP 503", Failures: 3, NextDue: now.Add(time.Hour)}
+		n := article.Notice{Channel: "#ops", Event: article.FeedFailing, Feed: "Wire", Failures: 3, Err: "HTTP 503", NextTry: now.Add(time.Hour)}
+		must(t, s.SaveFeedState(ctx, st, n))
+		all, err := s.FeedStates(ctx)
+		if err != nil || len(all) != 1 || all[0].Failures != 3 || !all[0].NextDue.Equal(now.Add(time.Hour)) || all[0].NextDue.Location() != time.UTC {
+			t.Fatalf("feed states = %+v, %v", all, err)
+		}
+		due, _ := s.Due(ctx, 10)
+		if len(due) != 1 {
+			t.Fatalf("due = %+v, want the notice", due)
+		}
+		got, ok := due[0].Message.(article.Notice)
+		if !ok || got.Event != article.FeedFailing || !got.NextTry.Equal(n.NextTry) || due[0].Channel() != "#ops" {
+			t.Errorf("stored notice came back as %#v", due[0].Message)
+		}
+		never, err := s.FeedState(ctx, "Other")
+		if err != nil || never.Name != "Other" || !never.LastSuccess.IsZero() {
+			t.Errorf("a feed never polled = %+v, %v", never, err)
+		}
+	})
 }
 
 func TestHeldMatchesAreReleasedIntoOneDigest(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
-	var items []Item
-	for _, id := range []string{"a", "b"} {
-		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id}, Hash: id,
-			Outgoing: []Outgoing{{Message: article.Alert{Channel: "#d", Title: id}, HoldFor: "anbar-digest"}}})
-	}
-	must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, items))
-	if due, _ := s.Due(ctx, 10); len(due) != 0 {
-		t.Errorf("held matches are due: %+v", due)
-	}
-	held, err := s.HeldFor(ctx, "anbar-digest")
-	if err != nil || len(held) != 2 || held[0].HoldFor != "anbar-digest" || held[0].State != article.Held {
-		t.Fatalf("held = %+v, %v", held, err)
-	}
-	digest := article.Digest{Channel: "#d", Rule: "Anbar daily", Items: []article.DigestItem{{Title: "b"}, {Title: "a"}}}
-	must(t, s.Gather(ctx, digest, []int64{held[0].ID, held[1].ID}))
-	if again, _ := s.HeldFor(ctx, "anbar-digest"); len(again) != 0 {
-		t.Errorf("still held after release: %+v", again)
-	}
-	due, _ := s.Due(ctx, 10)
-	if len(due) != 1 {
-		t.Fatalf("due = %+v, want the digest", due)
-	}
-	if d, ok := due[0].Message.(article.Digest); !ok || d.Rule != "Anbar daily" || len(d.Items) != 2 {
-		t.Errorf("digest came back as %#v", due[0].Message)
-	}
-	merged, _ := s.Recent(ctx, article.Merged, 10)
-	if len(merged) != 2 || merged[0].ParentID != due[0].ID {
-		t.Errorf("merged = %+v, want both held matches pointing at the digest %d", merged, due[0].ID)
-	}
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		var items []Item
+		for _, id := range []string{"a", "b"} {
+			items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id}, Hash: id,
+				Outgoing: []Outgoing{{Message: article.Alert{Channel: "#d", Title: id}, HoldFor: "anbar-digest"}}})
+		}
+		must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, items))
+		if due, _ := s.Due(ctx, 10); len(due) != 0 {
+			t.Errorf("held matches are due: %+v", due)
+		}
+		held, err := s.HeldFor(ctx, "anbar-digest")
+		if err != nil || len(held) != 2 || held[0].HoldFor != "anbar-digest" || held[0].State != article.Held {
+			t.Fatalf("held = %+v, %v", held, err)
+		}
+		digest := article.Digest{Channel: "#d", Rule: "Anbar daily", Items: []article.DigestItem{{Title: "b"}, {Title: "a"}}}
+		must(t, s.Gather(ctx, digest, []int64{held[0].ID, held[1].ID}))
+		if again, _ := s.HeldFor(ctx, "anbar-digest"); len(again) != 0 {
+			t.Errorf("still held after release: %+v", again)
+		}
+		due, _ := s.Due(ctx, 10)
+		if len(due) != 1 {
+			t.Fatalf("due = %+v, want the digest", due)
+		}
+		if d, ok := due[0].Message.(article.Digest); !ok || d.Rule != "Anbar daily" || len(d.Items) != 2 {
+			t.Errorf("digest came back as %#v", due[0].Message)
+		}
+		merged, _ := s.Recent(ctx, article.Merged, 10)
+		if len(merged) != 2 || merged[0].ParentID != due[0].ID {
+			t.Errorf("merged = %+v, want both held matches pointing at the digest %d", merged, due[0].ID)
+		}
+	})
 }
 
 func TestStoryHeadsAreTopLevelArticlePostsOfTheChannelSinceACutoff(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
-	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now.Add(-72 * time.Hour) }
-	alert := func(id, ch string) Item {
-		return Item{Article: article.Article{Feed: "Wire", Identity: id}, Hash: id,
-			Outgoing: []Outgoing{{Message: article.Alert{Channel: ch, Title: id}, Story: []byte(`{"l":"` + id + `"}`)}}}
-	}
-	must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, []Item{alert("too-old", "#a")}))
-	s.Now = func() time.Time { return now }
-	must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, []Item{alert("head", "#a"), alert("reply", "#a"), alert("other-channel", "#b"), alert("unsent", "#a")}))
-	must(t, s.Enqueue(ctx, article.Notice{Channel: "#a", Text: "a notice"}))
-	due, _ := s.Due(ctx, 10)
-	ids := map[string]int64{}
-	for _, d := range due {
-		mustClaim(t, s, d.ID)
-		if a, ok := d.Message.(article.Alert); ok {
-			ids[a.Title] = d.ID
-		} else {
-			must(t, s.MarkSent(ctx, d.ID, "ts-notice", nil))
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now.Add(-72 * time.Hour) }
+		alert := func(id, ch string) Item {
+			return Item{Article: article.Article{Feed: "Wire", Identity: id}, Hash: id,
+				Outgoing: []Outgoing{{Message: article.Alert{Channel: ch, Title: id}, Story: []byte(`{"l":"` + id + `"}`)}}}
 		}
-	}
-	must(t, s.MarkSent(ctx, ids["head"], "ts-1", nil))
-	must(t, s.MarkSent(ctx, ids["reply"], "ts-2", &article.Delivery{ID: ids["head"], SlackTS: "ts-1"}))
-	must(t, s.MarkSent(ctx, ids["other-channel"], "ts-3", nil))
-	heads, err := s.StoryHeads(ctx, "#a", now.Add(-48*time.Hour))
-	if err != nil || len(heads) != 1 || heads[0].ID != ids["head"] || string(heads[0].Story) != `{"l":"head"}` {
-		t.Errorf("story heads = %+v, %v; want only the sent top-level article post of #a, with its fingerprint", heads, err)
-	}
+		must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, []Item{alert("too-old", "#a")}))
+		s.Now = func() time.Time { return now }
+		must(t, s.Record(ctx, article.FeedState{Name: "Wire"}, []Item{alert("head", "#a"), alert("reply", "#a"), alert("other-channel", "#b"), alert("unsent", "#a")}))
+		must(t, s.Enqueue(ctx, article.Notice{Channel: "#a", Text: "a notice"}))
+		due, _ := s.Due(ctx, 10)
+		ids := map[string]int64{}
+		for _, d := range due {
+			mustClaim(t, s, d.ID)
+			if a, ok := d.Message.(article.Alert); ok {
+				ids[a.Title] = d.ID
+			} else {
+				must(t, s.MarkSent(ctx, d.ID, "ts-notice", nil))
+			}
+		}
+		must(t, s.MarkSent(ctx, ids["head"], "ts-1", nil))
+		must(t, s.MarkSent(ctx, ids["reply"], "ts-2", &article.Delivery{ID: ids["head"], SlackTS: "ts-1"}))
+		must(t, s.MarkSent(ctx, ids["other-channel"], "ts-3", nil))
+		heads, err := s.StoryHeads(ctx, "#a", now.Add(-48*time.Hour))
+		if err != nil || len(heads) != 1 || heads[0].ID != ids["head"] || string(heads[0].Story) != `{"l":"head"}` {
+			t.Errorf("story heads = %+v, %v; want only the sent top-level article post of #a, with its fingerprint", heads, err)
+		}
+	})
 }
 
 func TestPayloadsWrittenBeforeMessageKindsAreStillRead(t *testing.T) {
@@ -136,21 +142,23 @@ func mustEncode(t *testing.T, m article.Message) string {
 
 func TestErrorsNameTheOperation(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
-	s.Close()
-	for op, err := range map[string]error{
-		"list deliveries held for \"r\"": func() error { _, err := s.HeldFor(ctx, "r"); return err }(),
-		"count deliveries":               func() error { _, err := s.DeliveryCounts(ctx); return err }(),
-		"queue notices":                  s.Enqueue(ctx, article.Notice{Channel: "#ops"}),
-		"save state of feed \"Wire\"":    s.SaveFeedState(ctx, article.FeedState{Name: "Wire"}),
-		"mark delivery sent":             s.MarkSent(ctx, 1, "ts", nil),
-		"record poll of feed \"Wire\"":   s.Record(ctx, article.FeedState{Name: "Wire"}, nil),
-	} {
-		if err == nil || !strings.HasPrefix(err.Error(), op+":") {
-			t.Errorf("error %v does not start with %q", err, op)
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		s.Close()
+		for op, err := range map[string]error{
+			"list deliveries held for \"r\"": func() error { _, err := s.HeldFor(ctx, "r"); return err }(),
+			"count deliveries":               func() error { _, err := s.DeliveryCounts(ctx); return err }(),
+			"queue notices":                  s.Enqueue(ctx, article.Notice{Channel: "#ops"}),
+			"save state of feed \"Wire\"":    s.SaveFeedState(ctx, article.FeedState{Name: "Wire"}),
+			"mark delivery sent":             s.MarkSent(ctx, 1, "ts", nil),
+			"record poll of feed \"Wire\"":   s.Record(ctx, article.FeedState{Name: "Wire"}, nil),
+		} {
+			if err == nil || !strings.HasPrefix(err.Error(), op+":") {
+				t.Errorf("error %v does not start with %q", err, op)
+			}
 		}
-	}
+	})
 }
 
 // TestLeadsAreTheLeadsOfTheStoredArticles: what the word statistics learn

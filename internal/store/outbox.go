@@ -126,7 +126,7 @@ func (s *Store) ReleaseClaims(ctx context.Context) (int64, error) {
 }
 
 // outcome records an outcome against this store's claim on delivery id.
-func outcome(ctx context.Context, tx *sql.Tx, owner string, id int64, set string, args ...any) error {
+func outcome(ctx context.Context, tx *Tx, owner string, id int64, set string, args ...any) error {
 	res, err := tx.ExecContext(ctx, `UPDATE deliveries SET `+set+`, claimed_by = '' WHERE id = ? AND state = 'posting' AND claimed_by = ?`,
 		append(args, id, owner)...)
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *artic
 	if parent != nil {
 		threadTS, parentID = parent.SlackTS, parent.ID
 	}
-	return s.inTx(ctx, "mark delivery sent", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "mark delivery sent", func(tx *Tx, now time.Time) error {
 		return outcome(ctx, tx, s.Owner, id, `state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ?`,
 			ts, threadTS, parentID, now.Unix())
 	})
@@ -156,7 +156,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *artic
 // MarkMerged records that delivery id is the same story as parent and was
 // not posted.
 func (s *Store) MarkMerged(ctx context.Context, id, parent int64) error {
-	return s.inTx(ctx, "mark delivery merged", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "mark delivery merged", func(tx *Tx, now time.Time) error {
 		return outcome(ctx, tx, s.Owner, id, `state = 'merged', parent_id = ?, updated = ?`, parent, now.Unix())
 	})
 }
@@ -168,7 +168,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 	if counted {
 		inc = 1
 	}
-	return s.inTx(ctx, "schedule delivery retry", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "schedule delivery retry", func(tx *Tx, now time.Time) error {
 		return outcome(ctx, tx, s.Owner, id, `state = 'pending', attempts = attempts + ?, next_attempt = ?, last_error = ?, updated = ?`,
 			inc, ceilUnix(next), secret.Redact(reason), now.Unix())
 	})
@@ -177,7 +177,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, reason 
 // MarkFailed gives up on delivery id for good and queues notices about
 // it, in one transaction.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, notices ...article.Notice) error {
-	return s.inTx(ctx, "mark delivery failed", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "mark delivery failed", func(tx *Tx, now time.Time) error {
 		if err := outcome(ctx, tx, s.Owner, id, `state = 'failed', attempts = attempts + 1, last_error = ?, updated = ?`,
 			secret.Redact(reason), now.Unix()); err != nil {
 			return err
@@ -188,7 +188,7 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string, notices
 
 // Enqueue queues operator notices.
 func (s *Store) Enqueue(ctx context.Context, notices ...article.Notice) error {
-	return s.inTx(ctx, "queue notices", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "queue notices", func(tx *Tx, now time.Time) error {
 		return insertNotices(ctx, tx, notices, now)
 	})
 }
@@ -234,7 +234,7 @@ func (s *Store) HeldRules(ctx context.Context) ([]string, error) {
 // one transaction: all of them, or nothing when one is no longer held or
 // pending (article.ErrChanged: the caller's list was stale).
 func (s *Store) Gather(ctx context.Context, digest article.Digest, gathered []int64) error {
-	return s.inTx(ctx, "gather deliveries into a digest", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "gather deliveries into a digest", func(tx *Tx, now time.Time) error {
 		id, err := insertDelivery(ctx, tx, 0, Outgoing{Message: digest}, now)
 		if err != nil {
 			return err
@@ -305,7 +305,7 @@ func ceilUnix(t time.Time) int64 {
 	return t.Unix()
 }
 
-func insertNotices(ctx context.Context, tx *sql.Tx, notices []article.Notice, now time.Time) error {
+func insertNotices(ctx context.Context, tx *Tx, notices []article.Notice, now time.Time) error {
 	for _, n := range notices {
 		if _, err := insertDelivery(ctx, tx, 0, Outgoing{Message: n}, now); err != nil {
 			return err
@@ -314,7 +314,7 @@ func insertNotices(ctx context.Context, tx *sql.Tx, notices []article.Notice, no
 	return nil
 }
 
-func insertDelivery(ctx context.Context, tx *sql.Tx, articleID int64, o Outgoing, now time.Time) (int64, error) {
+func insertDelivery(ctx context.Context, tx *Tx, articleID int64, o Outgoing, now time.Time) (int64, error) {
 	payload, err := encodeMessage(o.Message)
 	if err != nil {
 		return 0, fmt.Errorf("encode message: %w", err)
@@ -323,10 +323,10 @@ func insertDelivery(ctx context.Context, tx *sql.Tx, articleID int64, o Outgoing
 	if o.HoldFor != "" {
 		state = article.Held
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, story, next_attempt, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, articleID, o.Message.Target(), payload, state, o.HoldFor, string(o.Story), now.Unix(), now.Unix(), now.Unix())
-	if err != nil {
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, story, next_attempt, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, articleID, o.Message.Target(), payload, state, o.HoldFor, string(o.Story), now.Unix(), now.Unix(), now.Unix()).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert delivery: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }

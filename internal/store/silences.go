@@ -17,14 +17,9 @@ var ErrNoSilence = errors.New("no silence in force has that id")
 // AddSilence records a silence and returns its id.
 func (s *Store) AddSilence(ctx context.Context, sl article.Silence) (int64, error) {
 	var id int64
-	err := s.inTx(ctx, "add silence", func(tx *sql.Tx, now time.Time) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO silences (rule, feed, query, story, origin, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sl.Rule, sl.Feed, sl.Query, sl.Story, sl.Origin, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix())
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
-		return err
+	err := s.inTx(ctx, "add silence", func(tx *Tx, now time.Time) error {
+		return tx.QueryRowContext(ctx, `INSERT INTO silences (rule, feed, query, story, origin, starts, ends, created_by, reason, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			sl.Rule, sl.Feed, sl.Query, sl.Story, sl.Origin, sl.Starts.Unix(), sl.Ends.Unix(), sl.By, sl.Reason, now.Unix()).Scan(&id)
 	})
 	return id, err
 }
@@ -32,7 +27,7 @@ func (s *Store) AddSilence(ctx context.Context, sl article.Silence) (int64, erro
 // ExpireSilence ends a silence in force now, saying who ended it; its end
 // is announced as any other's.
 func (s *Store) ExpireSilence(ctx context.Context, id int64, by string) error {
-	return s.inTx(ctx, "expire silence", func(tx *sql.Tx, now time.Time) error {
+	return s.inTx(ctx, "expire silence", func(tx *Tx, now time.Time) error {
 		res, err := tx.ExecContext(ctx, `UPDATE silences SET ends = ?, expired_by = ? WHERE id = ? AND ends > ?`, now.Unix(), by, id, now.Unix())
 		if err != nil {
 			return err
@@ -52,7 +47,7 @@ const silenceColumns = `s.id, s.rule, s.feed, s.query, s.story, s.origin, s.star
 // Silences lists the silences in force now or yet to start, and with all
 // those that ended too, newest first.
 func (s *Store) Silences(ctx context.Context, all bool) ([]article.Silence, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+silenceColumns+` FROM silences s WHERE ? OR s.ends > ? ORDER BY s.id DESC`, all, s.Now().Unix())
+	rows, err := s.db.QueryContext(ctx, `SELECT `+silenceColumns+` FROM silences s WHERE ? = 1 OR s.ends > ? ORDER BY s.id DESC`, all, s.Now().Unix())
 	if err != nil {
 		return nil, fmt.Errorf("list silences: %w", err)
 	}
@@ -94,7 +89,7 @@ func (s *Store) AnnounceEnded(ctx context.Context, now time.Time, to func(articl
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM silences WHERE ends <= ? AND announced = 0`, now.Unix()).Scan(&due); err != nil || due == 0 {
 		return err // nothing to announce: no write (every poll asks)
 	}
-	return s.inTx(ctx, "announce ended silences", func(tx *sql.Tx, queued time.Time) error {
+	return s.inTx(ctx, "announce ended silences", func(tx *Tx, queued time.Time) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+silenceColumns+` FROM silences s WHERE s.ends <= ? AND s.announced = 0`, now.Unix())
 		if err != nil {
 			return err

@@ -1,6 +1,9 @@
-// Package store keeps feedwatch's state in one SQLite file (modernc.org/sqlite,
-// pure Go): feed state, articles, matches and the delivery outbox. Every
-// method takes a context; times are stored as Unix seconds.
+// Package store keeps feedwatch's state: feed state, articles, matches,
+// the delivery outbox, silences and what analysts did. One set of
+// operations runs on two engines: a SQLite file (modernc.org/sqlite, pure
+// Go; the default, for one process) or PostgreSQL (pgx), which several
+// processes may share (lease.go). Every method takes a context; times are
+// stored as Unix seconds on both.
 package store
 
 import (
@@ -17,17 +20,19 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
-// Store is an open database.
+// Store is an open database: a SQLite file (the default) or PostgreSQL,
+// where several processes may share it (lease.go).
 type Store struct {
-	db *sql.DB
+	db *conn
 	// wmu lets one write of this process at a time reach SQLite: two
 	// connections beginning write transactions at once would make one
 	// wait in SQLite's busy handler, which sleeps (1, 2, 5… 100 ms) — most
@@ -36,19 +41,35 @@ type Store struct {
 	// qmu guards the transactions waiting to be committed together (inTx).
 	qmu     sync.Mutex
 	queue   []*txReq
-	leading bool // a caller is committing the queue
-	path    string
+	leading bool        // a caller is committing the queue
+	path    string      // the SQLite file ("" on PostgreSQL)
 	file    os.FileInfo // the file opened, to notice it deleted or replaced
+	where   string      // what errors name: the file, or the URL without its password
 	// Now is the clock; tests replace it.
 	Now func() time.Time
-	// Owner names this store's claims on deliveries (outbox.go): unique
-	// to the process that opened it.
+	// Owner names this store's claims on deliveries (outbox.go) and its
+	// leases (lease.go): unique to the process that opened it.
 	Owner string
+	// Lease is how long a lease or a claim holds unless renewed: longer
+	// than a fetch or a post may take (ClaimLease unless set).
+	Lease time.Duration
+	skew  atomic.Int64 // PostgreSQL: the database's clock minus this host's, in ns
 }
 
-// Open opens (creating if needed, mode 0600 in a 0700 folder) the database
-// at path and runs pending migrations.
-func Open(ctx context.Context, path string) (*Store, error) {
+// IsURL reports whether target names a PostgreSQL database rather than a
+// SQLite file.
+func IsURL(target string) bool {
+	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
+}
+
+// Open opens the database target names and runs pending migrations: a
+// PostgreSQL URL (postgres://…), or the path of a SQLite file, created if
+// needed (mode 0600 in a 0700 folder).
+func Open(ctx context.Context, target string) (*Store, error) {
+	if IsURL(target) {
+		return openPostgres(ctx, target)
+	}
+	path := target
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create database folder: %w", err)
 	}
@@ -79,7 +100,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{db: db, path: path, file: info, Now: time.Now, Owner: newOwner()}
+	s := newStore(&conn{DB: db}, path)
+	s.file = info
 	if err := s.incrementalVacuum(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -89,6 +111,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func newStore(c *conn, where string) *Store {
+	s := &Store{db: c, where: where, Now: time.Now, Owner: newOwner(), Lease: ClaimLease}
+	if !c.pg {
+		s.path = where
+	}
+	return s
 }
 
 // newOwner names a process's claims: host, pid and a random part (a pid
@@ -107,6 +137,9 @@ func (s *Store) Close() error { return s.db.Close() }
 // opened: a file deleted or replaced under a running process goes on
 // working in memory and loses everything at the next restart.
 func (s *Store) Ping(ctx context.Context) error {
+	if s.db.pg {
+		return s.db.PingContext(ctx)
+	}
 	if err := s.sameFile(); err != nil {
 		return err
 	}
@@ -115,6 +148,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // sameFile fails once the database file was deleted or replaced.
 func (s *Store) sameFile() error {
+	if s.path == "" {
+		return nil // PostgreSQL
+	}
 	if info, err := os.Stat(s.path); err != nil || !os.SameFile(info, s.file) {
 		return fmt.Errorf("the database file %s was deleted or replaced while in use: restart feedwatch", s.path)
 	}
@@ -142,10 +178,14 @@ func (s *Store) incrementalVacuum(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL)`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	dir := "migrations"
+	if s.db.pg {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
 	if err != nil {
 		return err
 	}
@@ -176,13 +216,13 @@ func (s *Store) checkSchema(ctx context.Context, known int) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	if newest > known {
-		return fmt.Errorf("open database %s: its schema is version %d, written by a newer feedwatch; this one knows up to version %d: run that newer version again, or restore a backup made before the upgrade", s.path, newest, known)
+		return fmt.Errorf("open database %s: its schema is version %d, written by a newer feedwatch; this one knows up to version %d: run that newer version again, or restore a backup made before the upgrade", s.where, newest, known)
 	}
 	return nil
 }
 
 func (s *Store) applyMigration(ctx context.Context, version int, name string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -231,7 +271,7 @@ func (s *Store) exec(ctx context.Context, op, q string, args ...any) error {
 
 // inTx runs fn in one transaction at the store's clock; op names it in
 // errors. Nothing fn wrote survives an error.
-func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx, now time.Time) error) error {
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx *Tx, now time.Time) error) error {
 	r := &txReq{ctx: ctx, op: op, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
 	s.qmu.Lock()
 	s.queue = append(s.queue, r)
@@ -264,7 +304,7 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx, now tim
 type txReq struct {
 	ctx  context.Context
 	op   string
-	fn   func(tx *sql.Tx, now time.Time) error
+	fn   func(tx *Tx, now time.Time) error
 	err  error
 	done chan struct{} // closed once committed (or failed)
 	lead chan struct{} // closed when this caller is to commit the queue
@@ -282,7 +322,7 @@ func (s *Store) commitBatch(batch []*txReq) {
 			close(r.done)
 		}
 	}()
-	tx, err := s.db.BeginTx(context.Background(), nil) // not one caller's: it may end first
+	tx, err := s.db.begin(context.Background()) // not one caller's: it may end first
 	if err != nil {
 		for _, r := range batch {
 			r.err = fmt.Errorf("%s: %w", r.op, err)
@@ -316,7 +356,7 @@ func (s *Store) commitBatch(batch []*txReq) {
 
 // run runs one caller's work; a panic in it fails that caller only, and
 // never leaves the others waiting.
-func run(fn func(*sql.Tx, time.Time) error, tx *sql.Tx, now time.Time) (err error) {
+func run(fn func(*Tx, time.Time) error, tx *Tx, now time.Time) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)

@@ -51,109 +51,111 @@ func TestOpenCreatesAPrivateDatabaseAndMigratesOnce(t *testing.T) {
 
 func TestRecordWritesArticlesMatchesAndDeliveriesTogether(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
-	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now }
-	a := article.Article{Feed: "Wire", Identity: "guid:1", Title: "Leader killed", Link: "https://wire.example/1", Published: now.Add(-time.Hour)}
-	m := article.Match{RuleID: "is-leadership", RuleName: "IS leadership"}
-	alert := article.Alert{Channel: "#iraq", Feed: "Wire", Title: a.Title, Rules: []string{"IS leadership"}}
-	st := article.FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
-	if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Outgoing: out(alert)}}); err != nil {
-		t.Fatal(err)
-	}
-	seen, err := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:1", Canon: "https://wire.example/1", Hash: "h1"}, {Identity: "guid:2", Hash: "nope"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(seen.ByIdentity) != 1 || seen.ByIdentity["guid:1"].Hash != "h1" || !seen.ByIdentity["guid:1"].Rules["is-leadership"] {
-		t.Errorf("seen by identity = %+v", seen.ByIdentity)
-	}
-	if seen.ByCanon["https://wire.example/1"].Identity != "guid:1" || seen.ByHash["h1"].Identity != "guid:1" || len(seen.ByHash) != 1 {
-		t.Errorf("seen by link %+v, by hash %+v", seen.ByCanon, seen.ByHash)
-	}
-	got, err := s.FeedState(ctx, "Wire")
-	if err != nil || got.ETag != `"e1"` || !got.LastSuccess.Equal(now) {
-		t.Errorf("feed state = %+v, %v", got, err)
-	}
-	due, err := s.Due(ctx, 10)
-	if err != nil || len(due) != 1 || due[0].Message.(article.Alert).Title != "Leader killed" || due[0].Channel() != "#iraq" {
-		t.Fatalf("due = %+v, %v", due, err)
-	}
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		a := article.Article{Feed: "Wire", Identity: "guid:1", Title: "Leader killed", Link: "https://wire.example/1", Published: now.Add(-time.Hour)}
+		m := article.Match{RuleID: "is-leadership", RuleName: "IS leadership"}
+		alert := article.Alert{Channel: "#iraq", Feed: "Wire", Title: a.Title, Rules: []string{"IS leadership"}}
+		st := article.FeedState{Name: "Wire", URL: "https://wire.example/rss", ETag: `"e1"`, LastSuccess: now}
+		if err := s.Record(ctx, st, []Item{{Article: a, Hash: "h1", Matches: []article.Match{m}, Outgoing: out(alert)}}); err != nil {
+			t.Fatal(err)
+		}
+		seen, err := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:1", Canon: "https://wire.example/1", Hash: "h1"}, {Identity: "guid:2", Hash: "nope"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(seen.ByIdentity) != 1 || seen.ByIdentity["guid:1"].Hash != "h1" || !seen.ByIdentity["guid:1"].Rules["is-leadership"] {
+			t.Errorf("seen by identity = %+v", seen.ByIdentity)
+		}
+		if seen.ByCanon["https://wire.example/1"].Identity != "guid:1" || seen.ByHash["h1"].Identity != "guid:1" || len(seen.ByHash) != 1 {
+			t.Errorf("seen by link %+v, by hash %+v", seen.ByCanon, seen.ByHash)
+		}
+		got, err := s.FeedState(ctx, "Wire")
+		if err != nil || got.ETag != `"e1"` || !got.LastSuccess.Equal(now) {
+			t.Errorf("feed state = %+v, %v", got, err)
+		}
+		due, err := s.Due(ctx, 10)
+		if err != nil || len(due) != 1 || due[0].Message.(article.Alert).Title != "Leader killed" || due[0].Channel() != "#iraq" {
+			t.Fatalf("due = %+v, %v", due, err)
+		}
 
-	// A failing statement rolls the whole record back: nothing half-written.
-	bad := article.Article{Feed: "Wire", Identity: "guid:3", Title: "x"}
-	err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
-		{Article: bad, Hash: "h3", Matches: []article.Match{m}, Outgoing: out(alert)},
-		{Article: bad, Hash: "h3", Outgoing: out(article.Alert{Channel: "#iraq", Title: "broken"})},
+		// A failing statement rolls the whole record back: nothing half-written.
+		bad := article.Article{Feed: "Wire", Identity: "guid:3", Title: "x"}
+		err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e2"`}, []Item{
+			{Article: bad, Hash: "h3", Matches: []article.Match{m}, Outgoing: out(alert)},
+			{Article: bad, Hash: "h3", Outgoing: out(article.Alert{Channel: "#iraq", Title: "broken"})},
+		})
+		if err != nil {
+			t.Fatalf("re-recording the same identity in one batch is an update, not an error: %v", err)
+		}
+		failInserts(t, s, "deliveries", "disk full")
+		err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Outgoing: out(alert)}})
+		if err == nil {
+			t.Fatal("want the injected failure")
+		}
+		if seen, _ := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:4"}}); len(seen.ByIdentity) != 0 {
+			t.Error("the article was stored although its delivery failed")
+		}
+		if got, _ := s.FeedState(ctx, "Wire"); got.ETag == `"e3"` {
+			t.Error("the feed state moved on although the record failed")
+		}
 	})
-	if err != nil {
-		t.Fatalf("re-recording the same identity in one batch is an update, not an error: %v", err)
-	}
-	if _, err := s.db.Exec(`CREATE TRIGGER no_more BEFORE INSERT ON deliveries BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
-		t.Fatal(err)
-	}
-	err = s.Record(ctx, article.FeedState{Name: "Wire", URL: "u", ETag: `"e3"`}, []Item{{Article: article.Article{Feed: "Wire", Identity: "guid:4"}, Hash: "h4", Matches: []article.Match{m}, Outgoing: out(alert)}})
-	if err == nil {
-		t.Fatal("want the injected failure")
-	}
-	if seen, _ := s.Seen(ctx, "Wire", []article.Key{{Identity: "guid:4"}}); len(seen.ByIdentity) != 0 {
-		t.Error("the article was stored although its delivery failed")
-	}
-	if got, _ := s.FeedState(ctx, "Wire"); got.ETag == `"e3"` {
-		t.Error("the feed state moved on although the record failed")
-	}
 }
 
 func TestOutboxStatesSurviveReopening(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "fw.db")
-	s := open(t, path)
-	now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return now }
-	var items []Item
-	for _, id := range []string{"guid:1", "guid:2", "guid:3"} {
-		items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id, Title: id}, Hash: id,
-			Outgoing: out(article.Alert{Channel: "#iraq", Title: id, Rules: []string{"r"}})})
-	}
-	if err := s.Record(ctx, article.FeedState{Name: "Wire", URL: "u"}, items); err != nil {
-		t.Fatal(err)
-	}
-	due, _ := s.Due(ctx, 10)
-	if len(due) != 3 {
-		t.Fatalf("%d due, want 3", len(due))
-	}
-	for _, d := range due {
-		mustClaim(t, s, d.ID)
-	}
-	must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001", nil))
-	must(t, s.MarkFailed(ctx, due[1].ID, "channel_not_found"))
-	must(t, s.MarkRetry(ctx, due[2].ID, now.Add(1500*time.Millisecond), "ratelimited", false))
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		path := target
+		s := open(t, path)
+		now := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		var items []Item
+		for _, id := range []string{"guid:1", "guid:2", "guid:3"} {
+			items = append(items, Item{Article: article.Article{Feed: "Wire", Identity: id, Title: id}, Hash: id,
+				Outgoing: out(article.Alert{Channel: "#iraq", Title: id, Rules: []string{"r"}})})
+		}
+		if err := s.Record(ctx, article.FeedState{Name: "Wire", URL: "u"}, items); err != nil {
+			t.Fatal(err)
+		}
+		due, _ := s.Due(ctx, 10)
+		if len(due) != 3 {
+			t.Fatalf("%d due, want 3", len(due))
+		}
+		for _, d := range due {
+			mustClaim(t, s, d.ID)
+		}
+		must(t, s.MarkSent(ctx, due[0].ID, "1700000000.000001", nil))
+		must(t, s.MarkFailed(ctx, due[1].ID, "channel_not_found"))
+		must(t, s.MarkRetry(ctx, due[2].ID, now.Add(1500*time.Millisecond), "ratelimited", false))
 
-	s.Close()
-	s = open(t, path)
-	s.Now = func() time.Time { return now.Add(time.Second) }
-	if due, _ := s.Due(ctx, 10); len(due) != 0 {
-		t.Errorf("a retry 1.5 s away is due after 1 s: %+v", due)
-	}
-	next, ok, err := s.NextDue(ctx)
-	if err != nil || !ok || next.Before(now.Add(1500*time.Millisecond)) {
-		t.Errorf("next due = %s %v %v, want no earlier than the retry time", next, ok, err)
-	}
-	s.Now = func() time.Time { return now.Add(2 * time.Second) }
-	due, _ = s.Due(ctx, 10)
-	if len(due) != 1 || due[0].Attempts != 0 || due[0].LastError != "ratelimited" {
-		t.Errorf("due after the wait = %+v, want the rate-limited one with 0 counted attempts", due)
-	}
-	counts, _ := s.DeliveryCounts(ctx)
-	if counts[article.Sent] != 1 || counts[article.Failed] != 1 || counts[article.Pending] != 1 {
-		t.Errorf("counts = %v", counts)
-	}
-	failed, _ := s.Recent(ctx, article.Failed, 10)
-	if len(failed) != 1 || failed[0].LastError != "channel_not_found" {
-		t.Errorf("failed = %+v", failed)
-	}
+		s.Close()
+		s = open(t, path)
+		s.Now = func() time.Time { return now.Add(time.Second) }
+		if due, _ := s.Due(ctx, 10); len(due) != 0 {
+			t.Errorf("a retry 1.5 s away is due after 1 s: %+v", due)
+		}
+		next, ok, err := s.NextDue(ctx)
+		if err != nil || !ok || next.Before(now.Add(1500*time.Millisecond)) {
+			t.Errorf("next due = %s %v %v, want no earlier than the retry time", next, ok, err)
+		}
+		s.Now = func() time.Time { return now.Add(2 * time.Second) }
+		due, _ = s.Due(ctx, 10)
+		if len(due) != 1 || due[0].Attempts != 0 || due[0].LastError != "ratelimited" {
+			t.Errorf("due after the wait = %+v, want the rate-limited one with 0 counted attempts", due)
+		}
+		counts, _ := s.DeliveryCounts(ctx)
+		if counts[article.Sent] != 1 || counts[article.Failed] != 1 || counts[article.Pending] != 1 {
+			t.Errorf("counts = %v", counts)
+		}
+		failed, _ := s.Recent(ctx, article.Failed, 10)
+		if len(failed) != 1 || failed[0].LastError != "channel_not_found" {
+			t.Errorf("failed = %+v", failed)
+		}
+	})
 }
 
 func out(msgs ...article.Message) []Outgoing {
