@@ -104,6 +104,9 @@ type (
 // the other way round.
 func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, notices ...article.Notice) error {
 	return s.inTx(ctx, fmt.Sprintf("record poll of feed %q", st.Name), func(tx *Tx, now time.Time) error {
+		if err := s.fence(ctx, tx, st.Name); err != nil {
+			return err
+		}
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}

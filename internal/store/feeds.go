@@ -33,6 +33,9 @@ func (s *Store) FeedState(ctx context.Context, name string) (article.FeedState, 
 // any operator notices to deliver, in one transaction.
 func (s *Store) SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error {
 	return s.inTx(ctx, fmt.Sprintf("save state of feed %q", st.Name), func(tx *Tx, now time.Time) error {
+		if err := s.fence(ctx, tx, st.Name); err != nil {
+			return err
+		}
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}

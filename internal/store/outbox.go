@@ -77,7 +77,8 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 // left by a process that died is released by ReleaseClaims (the lock
 // holder, at start-up) or taken over once ClaimLease has passed.
 
-// ClaimLease is how long a claim holds: longer than a post may take.
+// ClaimLease is how long a claim holds unless Store.Lease says otherwise:
+// longer than a post may take.
 const ClaimLease = 2 * time.Minute
 
 // due is the condition of a delivery that may be claimed: pending with
@@ -85,10 +86,10 @@ const ClaimLease = 2 * time.Minute
 // its arguments are dueAt's.
 const due = `state = 'pending' AND next_attempt <= ? OR state = 'posting' AND claimed_at < ?`
 
-// dueAt is now, and before when a claim has expired, in Unix seconds.
+// dueAt is now, and before when a claim has expired (on the database's
+// clock), in Unix seconds.
 func (s *Store) dueAt() (now, expired int64) {
-	now = s.Now().Unix()
-	return now, now - int64(ClaimLease/time.Second)
+	return s.Now().Unix(), s.dbNow().Add(-s.Lease).Unix()
 }
 
 // Claim claims delivery id for posting; false when it is no longer due
@@ -102,7 +103,7 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 	}
 	now, expired := s.dueAt()
 	res, err := s.write(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (`+due+`)`,
-		s.Owner, now, id, now, expired)
+		s.Owner, s.dbNow().Unix(), id, now, expired)
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", id, err)
 	}
@@ -116,8 +117,13 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 // ReleaseClaims makes the deliveries claimed by anyone but this store
 // pending again: those of a process that died while posting (run only by
 // the holder of the database lock). Such a post may have gone out: it is
-// the one post a crash may repeat. It returns how many.
+// the one post a crash may repeat. It returns how many. On PostgreSQL the
+// other claimants may be alive: their claims are taken over only once
+// they expire (Store.Lease).
 func (s *Store) ReleaseClaims(ctx context.Context) (int64, error) {
+	if s.db.pg {
+		return 0, nil
+	}
 	res, err := s.write(ctx, `UPDATE deliveries SET state = 'pending', claimed_by = '' WHERE state = 'posting' AND claimed_by != ?`, s.Owner)
 	if err != nil {
 		return 0, fmt.Errorf("release claims: %w", err)
@@ -148,8 +154,11 @@ func (s *Store) MarkSent(ctx context.Context, id int64, ts string, parent *artic
 		threadTS, parentID = parent.SlackTS, parent.ID
 	}
 	return s.inTx(ctx, "mark delivery sent", func(tx *Tx, now time.Time) error {
-		return outcome(ctx, tx, s.Owner, id, `state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ?`,
-			ts, threadTS, parentID, now.Unix())
+		if err := outcome(ctx, tx, s.Owner, id, `state = 'sent', attempts = attempts + 1, slack_ts = ?, thread_ts = ?, parent_id = ?, last_error = '', updated = ?`,
+			ts, threadTS, parentID, now.Unix()); err != nil {
+			return err
+		}
+		return s.posted(ctx, tx, id)
 	})
 }
 

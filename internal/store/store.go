@@ -52,8 +52,9 @@ type Store struct {
 	Owner string
 	// Lease is how long a lease or a claim holds unless renewed: longer
 	// than a fetch or a post may take (ClaimLease unless set).
-	Lease time.Duration
-	skew  atomic.Int64 // PostgreSQL: the database's clock minus this host's, in ns
+	Lease  time.Duration
+	skew   atomic.Int64 // PostgreSQL: the database's clock minus this host's, in ns
+	leases leased       // PostgreSQL: the feeds this process leased (lease.go)
 }
 
 // IsURL reports whether target names a PostgreSQL database rather than a
