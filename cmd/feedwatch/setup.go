@@ -103,7 +103,7 @@ func openSession(ctx context.Context, e env, fs *flag.FlagSet, path *string, arg
 	}
 	ctx, cancel := withSignals(ctx)
 	stop := func() { cancel(); release() }
-	p, err := app.Open(ctx, cfg, app.Options{Stdout: e.stdout, Logger: logger, Answer: fs.Name() == "run"})
+	p, err := app.Open(ctx, cfg, app.Options{Stdout: e.stdout, Logger: logger, Answer: fs.Name() == "run", Version: buildVersion()})
 	if err != nil {
 		stop()
 		fmt.Fprintln(e.stderr, err)

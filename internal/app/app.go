@@ -42,6 +42,9 @@ type Options struct {
 	// token, alerts carry buttons and Run listens over Socket Mode. once
 	// does not, so it posts no buttons nobody would answer.
 	Answer bool
+	// Version is what this process says it runs, beside the others sharing
+	// a PostgreSQL database (feedwatch status lists them).
+	Version string
 }
 
 // Program is feedwatch built from a configuration: its daemon and the
@@ -112,6 +115,9 @@ func (p *Program) listen(cfg *config.Config) {
 // Run runs the daemon (daemon.Run) and, when configured, the Socket Mode
 // listener beside it, until ctx ends; both finish their work in hand.
 func (p *Program) Run(ctx context.Context) error {
+	if p.Store.Engine() == "postgres" {
+		go p.beat(ctx)
+	}
 	if p.Listener == nil {
 		return p.Daemon.Run(ctx)
 	}
@@ -120,6 +126,25 @@ func (p *Program) Run(ctx context.Context) error {
 	err := p.Daemon.Run(ctx)
 	<-heard
 	return err
+}
+
+// beat says this process is alive to the others sharing the database,
+// and reads the database's clock again, four times a lease, until ctx
+// ends.
+func (p *Program) beat(ctx context.Context) {
+	started := time.Now()
+	t := time.NewTicker(max(p.Store.Lease/4, time.Second))
+	defer t.Stop()
+	for {
+		if err := p.Store.Beat(ctx, p.opts.Version, started); err != nil && ctx.Err() == nil {
+			p.opts.Logger.Warn("could not tell the other processes this one is alive", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes the database.

@@ -218,6 +218,11 @@ type Delivery struct {
 // (another worker posted or gathered it meanwhile): nothing was changed.
 var ErrChanged = errors.New("the delivery changed state meanwhile")
 
+// ErrLeaseLost is returned when a poll's results arrive after its feed's
+// lease ended (several processes on PostgreSQL): another process may have
+// polled it, so they are discarded.
+var ErrLeaseLost = errors.New("the feed's lease ended before its poll was recorded: another process polls it; this poll's results are discarded")
+
 // Channel is where the delivery goes.
 func (d Delivery) Channel() string { return d.Message.Target() }
 

@@ -14,6 +14,25 @@ import (
 	"github.com/feedwatch/feedwatch/internal/cronspec"
 )
 
+// validateStorage checks which database, and the leases on it.
+func (c *Config) validateStorage(bad func(field, format string, args ...any)) {
+	switch c.Storage.Driver {
+	case "sqlite":
+		if c.Storage.Path == "" {
+			bad("storage.path", "must not be empty")
+		}
+	case "postgres":
+		if !strings.HasPrefix(string(c.Storage.URL), "postgres://") && !strings.HasPrefix(string(c.Storage.URL), "postgresql://") {
+			bad("storage.url", "must be a PostgreSQL URL, postgres://user:password@host:5432/database (or set FEEDWATCH_DATABASE_URL), not %q", c.Storage.URL.String())
+		}
+	default:
+		bad("storage.driver", "must be sqlite or postgres, not %q", c.Storage.Driver)
+	}
+	if c.Storage.Lease < Duration(10*time.Second) || c.Storage.Lease <= c.Fetch.Timeout {
+		bad("storage.lease", "must be at least 10s and longer than fetch.timeout (%s), not %s", c.Fetch.Timeout, c.Storage.Lease)
+	}
+}
+
 // Validate checks every field and returns every problem, each naming its
 // field path.
 func (c *Config) Validate() []FieldError {
@@ -36,21 +55,7 @@ func (c *Config) Validate() []FieldError {
 	if c.MaxAge <= 0 {
 		bad("max_age", "must be positive")
 	}
-	switch c.Storage.Driver {
-	case "sqlite":
-		if c.Storage.Path == "" {
-			bad("storage.path", "must not be empty")
-		}
-	case "postgres":
-		if !strings.HasPrefix(string(c.Storage.URL), "postgres://") && !strings.HasPrefix(string(c.Storage.URL), "postgresql://") {
-			bad("storage.url", "must be a PostgreSQL URL, postgres://user:password@host:5432/database (or set FEEDWATCH_DATABASE_URL), not %q", c.Storage.URL.String())
-		}
-	default:
-		bad("storage.driver", "must be sqlite or postgres, not %q", c.Storage.Driver)
-	}
-	if c.Storage.Lease < Duration(10*time.Second) || c.Storage.Lease <= c.Fetch.Timeout {
-		bad("storage.lease", "must be at least 10s and longer than fetch.timeout (%s), not %s", c.Fetch.Timeout, c.Storage.Lease)
-	}
+	c.validateStorage(bad)
 	if c.Storage.Retention <= 0 {
 		bad("storage.retention", "must be positive")
 	}

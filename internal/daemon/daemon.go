@@ -18,6 +18,7 @@ import (
 	"github.com/feedwatch/feedwatch/internal/metrics"
 	"github.com/feedwatch/feedwatch/internal/poll"
 	"github.com/feedwatch/feedwatch/internal/rules"
+	"github.com/feedwatch/feedwatch/internal/scheduler"
 	"github.com/feedwatch/feedwatch/internal/story"
 )
 
@@ -29,10 +30,10 @@ type Store interface {
 	StoryHeads(ctx context.Context, channel string, since time.Time) ([]article.Delivery, error)
 	Prune(ctx context.Context, cutoff time.Time) (int64, error)
 	SetMeta(ctx context.Context, key, value string) error
+	scheduler.Claimer
 }
 
-// Fetcher fetches one feed, and Transport posts a message (built from the
-// configuration by package app).
+// Fetcher fetches a feed, Transport posts a message (package app builds both).
 type (
 	Fetcher   = poll.Fetcher
 	Transport = delivery.Transport
@@ -94,12 +95,11 @@ func New(cfg *config.Config, logger *slog.Logger, deps Deps) (*Daemon, error) {
 	if d.now == nil {
 		d.now = time.Now
 	}
-	deps.RetryBase = cmp.Or(deps.RetryBase, 5*time.Second)
 	d.metrics = metrics.New(func(ctx context.Context) (int, error) {
 		counts, err := d.store.DeliveryCounts(ctx)
 		return counts[article.Pending], err
 	})
-	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, deps.RetryBase, deps.PostGap}
+	s := &setup{poll.Setup{Cfg: cfg, Fetcher: deps.Fetcher, Sem: make(chan struct{}, cfg.Fetch.Concurrency)}, cmp.Or(deps.RetryBase, 5*time.Second), deps.PostGap}
 	d.setup.Store(s)
 	d.outbox = delivery.New(d.store, d.outboxSettings(s, deps.Transport), story.Threader(d.store.StoryHeads, d.corpus, d.now), d.metrics.Delivered, d.now, logger)
 	d.poller = poll.New(poll.Deps{Store: d.store, Observe: d.metrics, Next: d.outbox, Logger: d.logger, Now: d.now, Corpus: d.corpus})

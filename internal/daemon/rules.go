@@ -69,7 +69,7 @@ func (rt *runtime) scheduleDigests(work context.Context, set *rules.Set) {
 	want := map[string]scheduler.Job{}
 	for _, r := range set.Rules {
 		if _, _, spec := set.Digest(r.ID); spec != "" {
-			want[r.ID] = scheduler.Job{Spec: spec, Run: func() { rt.d.outbox.FlushRule(work, r.ID, rt.d.Rules().Digest) }}
+			want[r.ID] = scheduler.Job{Spec: spec, Run: func() { rt.d.outbox.FlushRule(work, r.ID, rt.d.Rules().Digest) }, Once: "digest:" + r.ID}
 		}
 	}
 	for _, err := range rt.sched.Sync(want) { // validated when the rules were loaded

@@ -115,13 +115,13 @@ type runtime struct {
 // and the digests. It is not started.
 func (rt *runtime) schedule(work context.Context, cfg *config.Config) (*scheduler.Scheduler, error) {
 	d := rt.d
-	sched := scheduler.New(cfg.Location(), d.logger)
+	sched := scheduler.New(cfg.Location(), d.logger, d.store) // digests and pruning: once across processes
 	for _, f := range cfg.Feeds {
 		if _, err := sched.Add(cfg.FeedSchedule(f), func() { d.pollScheduled(work, f) }); err != nil {
 			return nil, fmt.Errorf("feed %q: %w", f.Name, err)
 		}
 	}
-	if _, err := sched.Add("0 3 * * *", func() { d.prune(work) }); err != nil {
+	if _, err := sched.AddOnce("prune", "0 3 * * *", func() { d.prune(work) }); err != nil {
 		return nil, err
 	}
 	return sched, nil

@@ -32,6 +32,11 @@ type Store interface {
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	Claim(ctx context.Context, id int64) (bool, error)
 	ReleaseClaims(ctx context.Context) (int64, error)
+	// LeaseChannel takes (or keeps) a channel for this process's posts and
+	// says when it was last posted to; ReleaseChannel gives it back. One
+	// process posts to a channel at a time (several on PostgreSQL).
+	LeaseChannel(ctx context.Context, channel string) (bool, time.Time, error)
+	ReleaseChannel(ctx context.Context, channel string) error
 	ForgetHead(ctx context.Context, id int64) error
 	MarkSent(ctx context.Context, id int64, ts string, parent *article.Delivery) error
 	MarkMerged(ctx context.Context, id, parent int64) error
@@ -178,7 +183,8 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}, wait time.D
 			delete(byChannel, ch)
 			continue
 		}
-		if o.busyChannel(ch) {
+		if o.busyChannel(ch) || !o.holdChannel(ctx, ch) {
+			delete(byChannel, ch)
 			continue
 		}
 		if gathered, err := o.collapse(ctx, ch, byChannel[ch]); err != nil {
@@ -191,13 +197,18 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}, wait time.D
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, ch := range channels {
-		if byChannel[ch] == nil || o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
+		if byChannel[ch] == nil {
+			continue
+		}
+		if o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
+			go o.letGo(ctx, ch) // leased above, not posted to now: free for another process
 			continue
 		}
 		o.busy[ch] = true
 		o.workers.Add(1)
 		go func(list []article.Delivery) {
 			defer func() {
+				o.letGo(ctx, ch)
 				o.mu.Lock()
 				delete(o.busy, ch)
 				o.mu.Unlock()
@@ -220,6 +231,32 @@ func oldestAlert(list []article.Delivery) time.Time {
 		}
 	}
 	return oldest
+}
+
+// holdChannel leases channel ch to this process for posting (several
+// processes on PostgreSQL: one posts to a channel at a time), and keeps
+// the pace from the last post to it, whoever made it.
+func (o *Outbox) holdChannel(ctx context.Context, ch string) bool {
+	ok, last, err := o.store.LeaseChannel(ctx, ch)
+	if err != nil {
+		o.logger.Warn("channel not posted to for now: its lease could not be taken", "channel", ch, "err", err)
+		return false
+	}
+	if ok {
+		o.mu.Lock()
+		if last.After(o.lastPost[ch]) {
+			o.lastPost[ch] = last
+		}
+		o.mu.Unlock()
+	}
+	return ok
+}
+
+// letGo gives channel ch's lease back.
+func (o *Outbox) letGo(ctx context.Context, ch string) {
+	if err := o.store.ReleaseChannel(context.WithoutCancel(ctx), ch); err != nil {
+		o.logger.Debug("channel lease not given back: it ends by itself", "channel", ch, "err", err)
+	}
 }
 
 func (o *Outbox) busyChannel(ch string) bool {
@@ -271,6 +308,9 @@ func (o *Outbox) deliverChannel(ctx context.Context, stop <-chan struct{}, chann
 		default:
 		}
 		if err := o.waitChannel(ctx, channel); err != nil {
+			return
+		}
+		if !o.holdChannel(ctx, channel) { // the lease renewed, or lost to another process
 			return
 		}
 		if o.Paused() != nil || o.Refused() != "" {

@@ -23,7 +23,15 @@ import (
 )
 
 // poll is the whole stage for one feed.
-func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
+func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) (err error) {
+	if leased, err := d.lease(ctx, s, f); !leased {
+		return err
+	}
+	defer func() {
+		if err != nil { // nothing recorded: the feed is free for the next poll at once
+			_ = d.store.ReleaseFeed(context.WithoutCancel(ctx), f.Name)
+		}
+	}()
 	st, err := d.store.FeedState(ctx, f.Name)
 	if err != nil {
 		return d.storageFailed(f, err)
@@ -73,6 +81,28 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) error {
 	d.next.Wake()
 	d.logger.Debug("polled feed", "feed", f.Name, "items", len(res.Articles), "new", len(items), "not_modified", res.NotModified)
 	return nil
+}
+
+// lease takes feed f for this poll (PostgreSQL: several processes share
+// the feeds; store/lease.go). A feed another process polls now, or polled
+// within half its interval (this same due time), is left to it: no error.
+func (d *Poller) lease(ctx context.Context, s Setup, f config.Feed) (bool, error) {
+	if s.Preview != nil {
+		return true, nil // a dry run records nothing: it takes nothing from the processes that do
+	}
+	now := d.now()
+	fresh := now.Add(-s.Cfg.FeedInterval(f, now) / 2)
+	if s.Force {
+		fresh = now.Add(time.Second)
+	}
+	ok, err := d.store.LeaseFeed(ctx, f.Name, f.URL, fresh)
+	if err != nil {
+		return false, d.storageFailed(f, err)
+	}
+	if !ok {
+		d.logger.Debug("feed left to another process: it polls it now or did for this due time", "feed", f.Name)
+	}
+	return ok, nil
 }
 
 // Poll polls f once a fetch slot is free, unless a poll of f still
@@ -249,6 +279,10 @@ func (d *Poller) countPoll(notModified bool, items []article.Item) {
 // of the poll was recorded, so the next poll does it again.
 func (d *Poller) storageFailed(f config.Feed, err error) error {
 	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if errors.Is(err, article.ErrLeaseLost) { // not the database's fault: this process was too slow
+		d.logger.Warn("poll not recorded", "feed", f.Name, "err", err)
 		return err
 	}
 	d.logger.Error("poll not recorded: database error", "feed", f.Name, "err", err)

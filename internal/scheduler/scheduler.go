@@ -19,8 +19,16 @@ import (
 type Scheduler struct {
 	c      *cron.Cron
 	logger *slog.Logger
+	claims Claimer
 	mu     sync.Mutex
 	keyed  map[string]keyedJob // jobs managed by Sync
+}
+
+// Claimer decides which process runs a job's run due at slot, when
+// several processes run the same schedules (on PostgreSQL, the store's
+// ClaimRun): the first to claim it.
+type Claimer interface {
+	ClaimRun(ctx context.Context, job string, slot time.Time) (bool, error)
 }
 
 type keyedJob struct {
@@ -31,8 +39,9 @@ type keyedJob struct {
 // New returns a scheduler whose schedules run in loc. Each job is wrapped
 // so that a run still going when the next is due is skipped (outermost)
 // and a panic is recovered and logged (innermost): robfig/cron v3.0.1
-// needs this order.
-func New(loc *time.Location, logger *slog.Logger) *Scheduler {
+// needs this order. A job added under a name (AddOnce, Job.Once) runs only
+// when claims grants its run (nil grants every run).
+func New(loc *time.Location, logger *slog.Logger, claims Claimer) *Scheduler {
 	l := cronLogger{logger} // the caller's component: a key given twice confuses JSON log readers
 	return &Scheduler{
 		c: cron.New(
@@ -41,6 +50,7 @@ func New(loc *time.Location, logger *slog.Logger) *Scheduler {
 			cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)),
 		),
 		logger: logger,
+		claims: claims,
 		keyed:  map[string]keyedJob{},
 	}
 }
@@ -57,10 +67,55 @@ func (s *Scheduler) Add(spec string, job func()) (ID, error) {
 	return s.c.Schedule(sched, cron.FuncJob(job)), nil
 }
 
-// Job is a job under a key, for Sync.
+// AddOnce runs job on spec, once per time it is due across the processes
+// sharing the claims: name names it there.
+func (s *Scheduler) AddOnce(name, spec string, job func()) (ID, error) {
+	sched, err := cronspec.Parse(spec)
+	if err != nil {
+		return 0, err
+	}
+	return s.c.Schedule(sched, cron.FuncJob(s.once(name, sched, job))), nil
+}
+
+// once is job, run only when this process claims the run due now.
+func (s *Scheduler) once(name string, sched cron.Schedule, job func()) func() {
+	if s.claims == nil {
+		return job
+	}
+	return func() {
+		slot := Slot(sched, time.Now())
+		ok, err := s.claims.ClaimRun(context.Background(), name, slot)
+		if err != nil {
+			s.logger.Error("scheduled job skipped: whether another process runs it cannot be read", "job", name, "due", slot, "err", err)
+			return
+		}
+		if !ok {
+			s.logger.Debug("scheduled job run by another process", "job", name, "due", slot)
+			return
+		}
+		job()
+	}
+}
+
+// Slot is the time the run of sched firing at now was due: the same in
+// every process that fires it, whatever their clocks' small differences.
+func Slot(sched cron.Schedule, now time.Time) time.Time {
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
+		return now.Truncate(every.Delay)
+	}
+	slot := sched.Next(now.Add(-time.Minute))
+	if slot.After(now.Add(time.Second)) { // fired more than a minute late
+		return now.Truncate(time.Minute)
+	}
+	return slot
+}
+
+// Job is a job under a key, for Sync; with Once set, it runs once per
+// time it is due across processes, under that name (AddOnce).
 type Job struct {
 	Spec string
 	Run  func()
+	Once string
 }
 
 // Sync makes the jobs it manages those of want: a key not in want is
@@ -80,7 +135,11 @@ func (s *Scheduler) Sync(want map[string]Job) []error {
 		if _, ok := s.keyed[key]; ok {
 			continue
 		}
-		id, err := s.Add(w.Spec, w.Run)
+		add := s.Add
+		if w.Once != "" {
+			add = func(spec string, job func()) (ID, error) { return s.AddOnce(w.Once, spec, job) }
+		}
+		id, err := add(w.Spec, w.Run)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
 			continue

@@ -8,6 +8,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
 
 // Several processes on one PostgreSQL database. Every process is equal;
@@ -27,7 +29,7 @@ import (
 
 // ErrLeaseLost is returned when a poll's results arrive after its feed's
 // lease ended and another process may have polled it: they are discarded.
-var ErrLeaseLost = errors.New("the feed's lease ended before its poll was recorded: another process polls it; this poll's results are discarded")
+var ErrLeaseLost = article.ErrLeaseLost
 
 // leased are the feeds this process holds a lease on (PostgreSQL).
 type leased struct {
