@@ -315,6 +315,12 @@ func (c *Config) FeedInterval(f Feed, now time.Time) time.Duration {
 	return cronspec.Interval(c.FeedSchedule(f), now)
 }
 
+// FeedDue is when the poll of f due at now (or last due) was due: the same
+// in every process running f's schedule (cronspec.Due).
+func (c *Config) FeedDue(f Feed, now time.Time) time.Time {
+	return cronspec.Due(c.FeedSchedule(f), now)
+}
+
 // FeedsChangedFrom are the feeds of c that old did not have, or had with
 // another URL.
 func (c *Config) FeedsChangedFrom(old *Config) []Feed {

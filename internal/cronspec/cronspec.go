@@ -109,6 +109,40 @@ func Interval(spec string, now time.Time) time.Duration {
 	return s.Next(first).Sub(first)
 }
 
+// Slot is when the run of sched due at now (or last due before it) was
+// due: the same in every process that fires it, whatever their clocks'
+// small differences. An @every interval is counted in windows of the
+// interval from the epoch, since its runs are not tied to the clock.
+func Slot(sched cron.Schedule, now time.Time) time.Time {
+	if d, ok := sched.(dstSafe); ok {
+		sched = d.Schedule
+	}
+	if every, ok := sched.(cron.ConstantDelaySchedule); ok { // windows of the interval, from the epoch
+		return now.Truncate(every.Delay)
+	}
+	for back := time.Minute; back <= 16*24*time.Hour; back *= 4 { // the latest run due at or before now
+		slot := sched.Next(now.Add(-back))
+		if slot.After(now) {
+			continue
+		}
+		for next := sched.Next(slot); !next.After(now); next = sched.Next(next) {
+			slot = next
+		}
+		return slot
+	}
+	return now.Truncate(time.Minute)
+}
+
+// Due is the time the run of spec that is due at now (or last was) was
+// due: Slot, for a spec given as text (now itself when it does not parse).
+func Due(spec string, now time.Time) time.Time {
+	s, err := Parse(spec)
+	if err != nil {
+		return now
+	}
+	return Slot(s, now)
+}
+
 // every reads an @every interval: Go syntax plus days ("90d", "1d12h"),
 // as durations are written everywhere else in feedwatch.
 func every(s string) (time.Duration, error) {

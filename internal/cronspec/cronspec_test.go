@@ -82,3 +82,26 @@ func TestIntervalsTakeDaysAndStepsMustFitTheirField(t *testing.T) {
 		t.Errorf("@every 2d runs every %s", d)
 	}
 }
+
+func TestTheSlotOfARunIsWhenItWasDue(t *testing.T) {
+	at := func(h, m, s int) time.Time { return time.Date(2026, 3, 14, h, m, s, 0, time.UTC) }
+	for _, c := range []struct {
+		spec      string
+		now, want time.Time
+	}{
+		{"0 9 * * *", at(9, 0, 0).Add(3 * time.Millisecond), at(9, 0, 0)}, // fired on time
+		{"0 9 * * *", at(9, 0, 40), at(9, 0, 0)},                         // fired late
+		{"0 9 * * *", at(17, 30, 0), at(9, 0, 0)},                        // asked later that day: the run due last
+		{"*/5 * * * *", at(9, 3, 20), at(9, 0, 0)},
+		{"@every 2s", at(9, 3, 21).Add(999 * time.Millisecond), at(9, 3, 20)}, // windows of the interval: the same in every process
+		{"@every 2s", at(9, 3, 22).Add(time.Millisecond), at(9, 3, 22)},
+	} {
+		s, err := Parse(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Slot(s, c.now); !got.Equal(c.want) {
+			t.Errorf("Slot(%q, %s) = %s, want %s", c.spec, c.now.Format(time.TimeOnly), got.Format(time.TimeOnly), c.want.Format(time.TimeOnly))
+		}
+	}
+}

@@ -85,13 +85,14 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) (err error) {
 
 // lease takes feed f for this poll (PostgreSQL: several processes share
 // the feeds; store/lease.go). A feed another process polls now, or polled
-// within half its interval (this same due time), is left to it: no error.
+// since the time this poll was due (config.FeedDue: the same in every
+// process), is left to it: no error.
 func (d *Poller) lease(ctx context.Context, s Setup, f config.Feed) (bool, error) {
 	if s.Preview != nil {
 		return true, nil // a dry run records nothing: it takes nothing from the processes that do
 	}
 	now := d.now()
-	fresh := now.Add(-s.Cfg.FeedInterval(f, now) / 2)
+	fresh := s.Cfg.FeedDue(f, now)
 	if s.Force {
 		fresh = now.Add(time.Second)
 	}

@@ -83,7 +83,7 @@ func (s *Scheduler) once(name string, sched cron.Schedule, job func()) func() {
 		return job
 	}
 	return func() {
-		slot := Slot(sched, time.Now())
+		slot := cronspec.Slot(sched, time.Now())
 		ok, err := s.claims.ClaimRun(context.Background(), name, slot)
 		if err != nil {
 			s.logger.Error("scheduled job skipped: whether another process runs it cannot be read", "job", name, "due", slot, "err", err)
@@ -95,19 +95,6 @@ func (s *Scheduler) once(name string, sched cron.Schedule, job func()) func() {
 		}
 		job()
 	}
-}
-
-// Slot is the time the run of sched firing at now was due: the same in
-// every process that fires it, whatever their clocks' small differences.
-func Slot(sched cron.Schedule, now time.Time) time.Time {
-	if every, ok := sched.(cron.ConstantDelaySchedule); ok {
-		return now.Truncate(every.Delay)
-	}
-	slot := sched.Next(now.Add(-time.Minute))
-	if slot.After(now.Add(time.Second)) { // fired more than a minute late
-		return now.Truncate(time.Minute)
-	}
-	return slot
 }
 
 // Job is a job under a key, for Sync; with Once set, it runs once per

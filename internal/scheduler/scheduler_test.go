@@ -151,7 +151,7 @@ func TestASlotIsTheTimeTheRunWasDue(t *testing.T) {
 	}
 	due := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	for _, fired := range []time.Time{due.Add(3 * time.Millisecond), due.Add(1500 * time.Millisecond), due.Add(40 * time.Second)} {
-		if got := Slot(sched, fired); !got.Equal(due) {
+		if got := cronspec.Slot(sched, fired); !got.Equal(due) {
 			t.Errorf("fired at %s: slot %s, want %s", fired.Format(time.StampMilli), got, due)
 		}
 	}
