@@ -90,8 +90,8 @@ func TestTheSlotOfARunIsWhenItWasDue(t *testing.T) {
 		now, want time.Time
 	}{
 		{"0 9 * * *", at(9, 0, 0).Add(3 * time.Millisecond), at(9, 0, 0)}, // fired on time
-		{"0 9 * * *", at(9, 0, 40), at(9, 0, 0)},                         // fired late
-		{"0 9 * * *", at(17, 30, 0), at(9, 0, 0)},                        // asked later that day: the run due last
+		{"0 9 * * *", at(9, 0, 40), at(9, 0, 0)},                          // fired late
+		{"0 9 * * *", at(17, 30, 0), at(9, 0, 0)},                         // asked later that day: the run due last
 		{"*/5 * * * *", at(9, 3, 20), at(9, 0, 0)},
 		{"@every 2s", at(9, 3, 21).Add(999 * time.Millisecond), at(9, 3, 20)}, // windows of the interval: the same in every process
 		{"@every 2s", at(9, 3, 22).Add(time.Millisecond), at(9, 3, 22)},
