@@ -31,8 +31,11 @@ func main() {
 	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
 	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
 	feeds := flag.Int("feeds", 1000, "with -cli: how many feeds (of 20 items each)")
+	pg := flag.String("postgres", "", "with -cli: measure 1, 2 and 3 processes sharing the PostgreSQL database at `URL` (a schema each run) beside one on SQLite")
 	flag.Parse()
 	switch {
+	case *cli != "" && *pg != "":
+		os.Exit(runReplicas(*cli, *pg, *feeds))
 	case *cli != "":
 		os.Exit(runCLI(*cli, *feeds))
 	case *child == "poll":

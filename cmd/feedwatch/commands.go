@@ -125,7 +125,7 @@ func cmdCheck(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stdout, ", secret %s", "[redacted]")
 	}
 	fmt.Fprintln(e.stdout)
-	if !verifyToken(ctx, e, cfg) {
+	if !verifyToken(ctx, e, cfg) || !verifyDatabase(ctx, e, cfg) {
 		return exitUsage
 	}
 	set, err := rules.Check(cfg.RulesDir, cfg.Feeds) // as start-up and every reload judge them

@@ -157,7 +157,7 @@ func recorded[T any](ctx context.Context, cfg *config.Config, read func(*store.S
 	if _, err := os.Stat(cfg.Storage.Path); err != nil && !cfg.Storage.Shared() {
 		return zero, err
 	}
-	st, err := store.Open(ctx, cfg.Storage.Target())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return zero, err
 	}

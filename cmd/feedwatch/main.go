@@ -111,6 +111,7 @@ func commands() []command {
 		{"send-test", "", "post a test message to every channel alerts go to", cmdSendTest},
 		{"config", "", "print the configuration in effect, secrets redacted, with where each value came from", cmdConfig},
 		{"retry", "[--since 7d]", "queue deliveries that failed for good again, once their cause is fixed", cmdRetry},
+		{"migrate", "[--from-sqlite FILE]", "apply the database's migrations; copy a SQLite database into PostgreSQL", cmdMigrate},
 		{"healthcheck", "", "exit 0 when the running daemon answers /readyz (for Docker HEALTHCHECK)", cmdHealthcheck},
 		{"completion", "bash|zsh", "print a shell completion script", cmdCompletion},
 		{"schema", "rules|config", "print the JSON Schema of rule files or config.yaml, for editors", cmdSchema},

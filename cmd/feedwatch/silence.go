@@ -52,7 +52,7 @@ is told once.
 	if !ok {
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Storage.Target())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage

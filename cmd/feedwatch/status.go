@@ -62,7 +62,7 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	if err != nil {
 		return err
 	}
-	running, who := daemonRunning(cfg)
+	running, who := daemonRunning(ctx, cfg, st)
 	if running {
 		fmt.Fprintf(e.stdout, "Daemon: running: %s\n\n", who)
 	} else {
@@ -85,7 +85,7 @@ func printFeeds(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 // differ, those on disk.
 func printRules(ctx context.Context, e env, cfg *config.Config, st *store.Store) {
 	inForce, since, recorded, _ := st.Meta(ctx, "rules_in_force")
-	running, _ := daemonRunning(cfg)
+	running, _ := daemonRunning(ctx, cfg, st)
 	running = running && recorded
 	if running {
 		fmt.Fprintf(e.stdout, "\nRules in force (loaded %s): %s\n", when(since), refsSummary(inForce))
@@ -207,10 +207,60 @@ func nextPollAt(cfg *config.Config, f config.Feed, st article.FeedState, now tim
 }
 
 // daemonRunning says whether a feedwatch run holds the database now, and
-// the holder's own words.
-func daemonRunning(cfg *config.Config) (bool, string) {
+// the holder's own words; on PostgreSQL, whether any process said it was
+// alive within a lease, and which.
+func daemonRunning(ctx context.Context, cfg *config.Config, st *store.Store) (bool, string) {
+	if cfg.Storage.Shared() {
+		ps, err := st.Processes(ctx)
+		if err != nil || len(ps) == 0 {
+			return false, ""
+		}
+		return true, processesLine(ps)
+	}
 	who, held := store.Holder(cfg.Storage.Path)
 	return held && strings.HasPrefix(who, "feedwatch run"), who
+}
+
+// processesLine names the processes sharing a PostgreSQL database and the
+// leases each holds now.
+func processesLine(ps []store.Process) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, fmt.Sprintf("pid %d on %s (%s, since %s, last heard %s; leases: %d feeds, %d channels)",
+			p.PID, p.Host, p.Version, when(p.Started), when(p.Heartbeat), p.Feeds, p.Channels))
+	}
+	return fmt.Sprintf("%d process(es) on this database: %s", len(ps), strings.Join(parts, "; "))
+}
+
+// verifyDatabase reaches a PostgreSQL database and reads its schema
+// version and who works on it, changing nothing; false when it cannot be
+// reached or was written by a newer feedwatch. A SQLite file is made by
+// the first run: nothing to verify.
+func verifyDatabase(ctx context.Context, e env, cfg *config.Config) bool {
+	if !cfg.Storage.Shared() {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	p, err := store.ProbePostgres(ctx, string(cfg.Storage.URL), cfg.Storage.Lease.D())
+	if err != nil {
+		fmt.Fprintf(e.stdout, "%s: storage.url: %v\n", cfg.Path, err)
+		return false
+	}
+	if p.Version > p.Known {
+		fmt.Fprintf(e.stdout, "%s: storage.url: the database's schema is version %d, written by a newer feedwatch; this one knows up to %d: upgrade it first\n", cfg.Path, p.Version, p.Known)
+		return false
+	}
+	state := fmt.Sprintf("schema version %d of %d", p.Version, p.Known)
+	if p.Version < p.Known {
+		state += " (the first process to start migrates it)"
+	}
+	alive := "no process alive on it"
+	if len(p.Processes) > 0 {
+		alive = processesLine(p.Processes)
+	}
+	fmt.Fprintf(e.stdout, "database: %s: reachable, %s; %s\n", cfg.Storage.Where(), state, alive)
+	return true
 }
 
 func cmdConfig(_ context.Context, e env, args []string) int {
@@ -252,7 +302,7 @@ func openExisting(ctx context.Context, e env, cfg *config.Config) (*store.Store,
 		fmt.Fprintf(e.stderr, "no database at %s: feedwatch has not run with this configuration yet (%v)\n", cfg.Storage.Path, diag.Cause(err))
 		return nil, exitProblems
 	}
-	st, err := store.Open(ctx, cfg.Storage.Target())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return nil, exitUsage
@@ -268,4 +318,15 @@ func feedStates(ctx context.Context, st *store.Store) (map[string]article.FeedSt
 		byName[s.Name] = s
 	}
 	return byName, err
+}
+
+// openStore opens the database the configuration names, its leases as
+// long as the configuration says (they judge which processes are alive).
+func openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.Storage.Target())
+	if err != nil {
+		return nil, err
+	}
+	st.Lease = cfg.Storage.Lease.D()
+	return st, nil
 }

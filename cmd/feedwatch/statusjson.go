@@ -27,6 +27,7 @@ type statusReport struct {
 	Precision    map[string]article.Precision `json:"precision"` // by rule id, from analysts' feedback over 30 days; rules without any left out
 	Failed       []deliveryStatus             `json:"failed"`
 	Recent       []deliveryStatus             `json:"recent"`
+	Processes    []store.Process              `json:"processes,omitempty"` // PostgreSQL: those alive, with their leases
 }
 
 type daemonStatus struct {
@@ -77,7 +78,10 @@ func statusJSON(ctx context.Context, e env, cfg *config.Config, st *store.Store)
 	if err != nil {
 		return err
 	}
-	r.Daemon.Running, r.Daemon.Holder = daemonRunning(cfg)
+	r.Daemon.Running, r.Daemon.Holder = daemonRunning(ctx, cfg, st)
+	if r.Processes, err = st.Processes(ctx); err != nil {
+		return err
+	}
 	r.Feeds = feedsJSON(cfg, byName, r.Daemon.Running)
 	if inForce, _, ok, _ := st.Meta(ctx, "rules_in_force"); ok && r.Daemon.Running {
 		json.Unmarshal([]byte(inForce), &r.RulesInForce)

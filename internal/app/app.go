@@ -117,6 +117,7 @@ func (p *Program) listen(cfg *config.Config) {
 func (p *Program) Run(ctx context.Context) error {
 	if p.Store.Engine() == "postgres" {
 		go p.beat(ctx)
+		defer p.leave()
 	}
 	if p.Listener == nil {
 		return p.Daemon.Run(ctx)
@@ -126,6 +127,16 @@ func (p *Program) Run(ctx context.Context) error {
 	err := p.Daemon.Run(ctx)
 	<-heard
 	return err
+}
+
+// leave tells the other processes this one stopped, its work in hand
+// finished: what it leased is theirs at once.
+func (p *Program) leave() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.Store.Leave(ctx); err != nil {
+		p.opts.Logger.Warn("could not tell the other processes this one stopped: its leases end by themselves", "err", err)
+	}
 }
 
 // beat says this process is alive to the others sharing the database,

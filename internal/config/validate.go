@@ -23,7 +23,7 @@ func (c *Config) validateStorage(bad func(field, format string, args ...any)) {
 		}
 	case "postgres":
 		if !strings.HasPrefix(string(c.Storage.URL), "postgres://") && !strings.HasPrefix(string(c.Storage.URL), "postgresql://") {
-			bad("storage.url", "must be a PostgreSQL URL, postgres://user:password@host:5432/database (or set FEEDWATCH_DATABASE_URL), not %q", c.Storage.URL.String())
+			bad("storage.url", "must be a PostgreSQL URL, postgres://host:5432/database with the user and password it needs (or set FEEDWATCH_DATABASE_URL), not %q", c.Storage.URL.String())
 		}
 	default:
 		bad("storage.driver", "must be sqlite or postgres, not %q", c.Storage.Driver)

@@ -176,10 +176,14 @@ func (s *Store) ClaimRun(ctx context.Context, job string, slot time.Time) (bool,
 
 // Process is a feedwatch process sharing the database, as it last said.
 type Process struct {
-	Owner, Host, Version string
-	PID                  int
-	Started, Heartbeat   time.Time
-	Feeds, Channels      int // leases it holds now
+	Owner     string    `json:"owner"`
+	Host      string    `json:"host"`
+	Version   string    `json:"version"`
+	PID       int       `json:"pid"`
+	Started   time.Time `json:"started"`
+	Heartbeat time.Time `json:"heartbeat"`
+	Feeds     int       `json:"feeds_leased"` // leases it holds now
+	Channels  int       `json:"channels_leased"`
 }
 
 // Beat says this process is alive (processes), and reads the database's
@@ -195,6 +199,27 @@ func (s *Store) Beat(ctx context.Context, version string, started time.Time) err
 	return s.exec(ctx, "say this process is alive", `INSERT INTO processes (owner, host, pid, version, started, heartbeat) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat, version = excluded.version`,
 		s.Owner, host, os.Getpid(), version, started.Unix(), s.dbNow().Unix())
+}
+
+// Leave says this process stopped: it is no longer listed, and the
+// channels and feeds it leased are free at once rather than when their
+// leases end.
+func (s *Store) Leave(ctx context.Context) error {
+	if !s.db.pg {
+		return nil
+	}
+	return s.inTx(ctx, "say this process stopped", func(tx *Tx, _ time.Time) error {
+		for _, q := range []string{
+			`DELETE FROM processes WHERE owner = ?`,
+			`UPDATE channel_leases SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?`,
+			`UPDATE feeds SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, s.Owner); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Processes lists the processes that said they were alive within the

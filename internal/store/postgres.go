@@ -89,3 +89,42 @@ func (s *Store) Engine() string {
 // Where is the database as messages name it: the SQLite file, or the
 // PostgreSQL URL without its password.
 func (s *Store) Where() string { return s.where }
+
+// Probe is what check learns of a PostgreSQL database without changing
+// it: the schema version it holds, the newest this binary knows, and the
+// processes alive on it.
+type Probe struct {
+	Version, Known int
+	Processes      []Process
+}
+
+// ProbePostgres connects to the database url names and reads its schema
+// version and the processes alive on it; it migrates nothing.
+func ProbePostgres(ctx context.Context, url string, lease time.Duration) (Probe, error) {
+	var p Probe
+	where := secret.Redact(url)
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return p, fmt.Errorf("database %s: %s", where, secret.Redact(err.Error()))
+	}
+	defer db.Close()
+	s := newStore(&conn{DB: db, pg: true}, where)
+	s.Lease = lease
+	if err := s.SyncClock(ctx); err != nil {
+		return p, fmt.Errorf("database %s: not reachable: %s", where, secret.Redact(err.Error()))
+	}
+	if p.Known, err = latestMigration(); err != nil {
+		return p, err
+	}
+	var exists bool
+	if err := db.QueryRowContext(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		return p, err // a new database: the first process migrates it
+	}
+	if p.Version, err = s.SchemaVersion(ctx); err != nil {
+		return p, err
+	}
+	if p.Version >= 10 {
+		p.Processes, err = s.Processes(ctx)
+	}
+	return p, err
+}

@@ -191,7 +191,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
-	latest, _ := strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
+	latest, err := latestMigration()
+	if err != nil {
+		return err
+	}
 	if err := s.checkSchema(ctx, latest); err != nil {
 		return err
 	}
@@ -211,6 +214,17 @@ func (s *Store) migrate(ctx context.Context) error {
 // checkSchema refuses a database whose schema is newer than the latest
 // migration this binary knows: it was written by a newer feedwatch (a
 // rollback after an upgrade), and reading it could lose what it records.
+// latestMigration is the newest schema version this binary knows (the
+// same on both engines).
+func latestMigration() (int, error) {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil || len(names) == 0 {
+		return 0, fmt.Errorf("no migrations: %v", err)
+	}
+	sort.Strings(names)
+	return strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
+}
+
 func (s *Store) checkSchema(ctx context.Context, known int) error {
 	var newest int
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {

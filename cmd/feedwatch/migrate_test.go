@@ -1,0 +1,51 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedwatch/feedwatch/internal/testutil"
+)
+
+// An operator moves a SQLite installation to PostgreSQL as docs/deploy.md
+// says: once on SQLite alerts; migrate --from-sqlite copies it; once on
+// PostgreSQL then finds nothing new (every article and alert came along),
+// status reads the copied history, and a second copy is refused.
+func TestASQLiteDatabaseMovesToPostgresWithNothingAlertingAgain(t *testing.T) {
+	url := testutil.Postgres(t)
+	cfg := demo(t)
+	ctx := context.Background()
+	if code, out, errOut := runCmd(t, ctx, "once", "--config", cfg); code != exitOK || strings.Count(out, "━━ #news-alerts ━━") != 1 {
+		t.Fatalf("once on SQLite: exit %d, %s\n%s", code, out, errOut)
+	}
+	body, _ := os.ReadFile(cfg)
+	pgCfg := filepath.Join(filepath.Dir(cfg), "pg.yaml")
+	os.WriteFile(pgCfg, []byte(string(body)+"\nstorage: {driver: postgres}\n"), 0o644)
+	env := map[string]string{"FEEDWATCH_DATABASE_URL": url} // the URL from the environment, as a deployment gives it
+	runCmd := func(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+		var out, errb syncBuffer
+		code := run(ctx, args, strings.NewReader(""), &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		return code, out.String(), errb.String()
+	}
+
+	code, out, errOut := runCmd(t, ctx, "migrate", "--config", pgCfg, "--from-sqlite", filepath.Join(filepath.Dir(cfg), "data", "feedwatch.db"))
+	if code != exitOK || !strings.Contains(out, "schema version 10") || !strings.Contains(out, "1 feeds, 3 articles, 2 matches, 1 deliveries") {
+		t.Fatalf("migrate: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, ctx, "once", "--config", pgCfg, "--force"); code != exitOK || out != "" {
+		t.Errorf("once on PostgreSQL after the copy: exit %d, printed %q (%s); want nothing new", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, ctx, "status", "--config", pgCfg); code != exitOK || !strings.Contains(out, "Abu Khadija") {
+		t.Errorf("status on PostgreSQL: exit %d; want the copied alert among the recent ones:\n%s", code, out)
+	}
+	code, _, errOut = runCmd(t, ctx, "migrate", "--config", pgCfg, "--from-sqlite", filepath.Join(filepath.Dir(cfg), "data", "feedwatch.db"))
+	if code == exitOK || !strings.Contains(errOut, "copy into an empty database") {
+		t.Errorf("a second copy: exit %d, %s; want it refused", code, errOut)
+	}
+	if strings.Contains(out+errOut, "password") {
+		t.Errorf("a password shown: %s %s", out, errOut)
+	}
+}
