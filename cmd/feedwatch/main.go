@@ -284,7 +284,7 @@ func commandIn(args []string) (string, []string) {
 // valueFlags are the flags of any command that take a value (a test
 // checks the list against every command's flags).
 var valueFlags = map[string]bool{"config": true, "o": true, "wait": true, "since": true, "labels": true, "rule": true, "query": true, "feed": true,
-	"for": true, "until": true, "reason": true, "by": true}
+	"for": true, "until": true, "reason": true, "by": true, "from-sqlite": true}
 
 // wantsVersion reports --version (or -version, -v) among the flags before
 // "--", wherever it comes: "feedwatch --config c.yaml --version".

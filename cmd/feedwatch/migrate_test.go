@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedwatch/feedwatch/internal/testutil"
 )
@@ -47,5 +48,39 @@ func TestASQLiteDatabaseMovesToPostgresWithNothingAlertingAgain(t *testing.T) {
 	}
 	if strings.Contains(out+errOut, "password") {
 		t.Errorf("a password shown: %s %s", out, errOut)
+	}
+}
+
+// A run on PostgreSQL says on /readyz and in status who works on the
+// database, and a run stopped gives its place back at once.
+func TestARunOnPostgresShowsItselfOnReadyzAndInStatus(t *testing.T) {
+	url := testutil.Postgres(t)
+	cfg := demo(t)
+	addr := freeAddr(t)
+	body, _ := os.ReadFile(cfg)
+	conf := strings.Replace(string(body), `server: {listen: ""}`, "server: {listen: \""+addr+"\"}", 1) + "\nstorage: {driver: postgres, url: \"" + url + "\", lease: 30s}\n"
+	os.WriteFile(cfg, []byte(conf), 0o644)
+	r := startRun(cfg)
+	defer r.stop()
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end) && !strings.Contains(r.out.String(), "Abu Khadija"); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(r.out.String(), "Abu Khadija") {
+		t.Fatalf("no alert:\n%s", r.errb.String())
+	}
+	waitFor(t, "the database on /readyz", func() bool {
+		return strings.Contains(readyz(addr), "ready\nnote: database postgres://postgres@/feedwatch_test") && strings.Contains(readyz(addr), "schema version 10; 1 process(es) alive: pid ")
+	})
+	if code, out, _ := runCmd(t, context.Background(), "status", "--config", cfg); code != exitOK || !strings.Contains(out, "Daemon: running: 1 process(es) on this database: pid ") {
+		t.Errorf("status while it runs: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCmd(t, context.Background(), "check", "--config", cfg); code != exitOK || !strings.Contains(out, "reachable, schema version 10 of 10; 1 process(es) on this database") {
+		t.Errorf("check while it runs: exit %d\n%s", code, out)
+	}
+	if code := r.stop(); code != exitOK {
+		t.Fatalf("run exited %d: %s", code, r.errb.String())
+	}
+	if _, out, _ := runCmd(t, context.Background(), "status", "--config", cfg); !strings.Contains(out, "Daemon: not running") {
+		t.Errorf("status after the run stopped (within its lease):\n%s", out)
 	}
 }

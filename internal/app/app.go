@@ -11,9 +11,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
@@ -89,6 +91,7 @@ func Open(ctx context.Context, cfg *config.Config, o Options) (*Program, error) 
 	if cfg.Slack.Interactive() && o.Answer {
 		p.listen(cfg)
 	}
+	d.AlsoReady(p.ready)
 	return p, nil
 }
 
@@ -101,7 +104,6 @@ func (p *Program) listen(cfg *config.Config) {
 		Store: p.Store, Rules: p.Daemon.Rules, Failing: m.Failing, Logger: p.opts.Logger, Now: p.opts.Now,
 		Verdict: func(rule, verdict string) { m.RuleFeedback.WithLabelValues(rule, verdict).Inc() },
 	})
-	p.Daemon.AlsoReady(p.Listener.Problem)
 	m.WatchPrecision(func(ctx context.Context) (map[string]float64, error) {
 		est, err := p.Store.Precision(ctx, p.Store.Now()) // the store's clock: the options' when set
 		out := map[string]float64{}
@@ -110,6 +112,33 @@ func (p *Program) listen(cfg *config.Config) {
 		}
 		return out, err
 	})
+}
+
+// ready is what /readyz says beyond the daemon: the Socket Mode
+// listener's problem; on PostgreSQL, a note of the schema version and the
+// processes alive with their leases ("note: " lines are said, not failing:
+// server.Note).
+func (p *Program) ready() string {
+	if p.Listener != nil {
+		if why := p.Listener.Problem(); why != "" {
+			return why
+		}
+	}
+	if p.Store.Engine() != "postgres" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	v, err := p.Store.SchemaVersion(ctx)
+	ps, err2 := p.Store.Processes(ctx)
+	if err != nil || err2 != nil {
+		return "" // the daemon's own check says the database does not answer
+	}
+	alive := make([]string, 0, len(ps))
+	for _, pr := range ps {
+		alive = append(alive, fmt.Sprintf("pid %d on %s (%d feeds, %d channels leased)", pr.PID, pr.Host, pr.Feeds, pr.Channels))
+	}
+	return fmt.Sprintf("note: database %s: schema version %d; %d process(es) alive: %s", p.Store.Where(), v, len(ps), strings.Join(alive, ", "))
 }
 
 // Run runs the daemon (daemon.Run) and, when configured, the Socket Mode

@@ -45,7 +45,7 @@ func (d *Daemon) readiness(ctx context.Context) []string {
 	return problems
 }
 
-// AlsoReady adds to /readyz what a part run beside the daemon (check) says is wrong.
+// AlsoReady adds to /readyz what a part run beside the daemon (check) says is wrong, or notes.
 func (d *Daemon) AlsoReady(check func() string) { d.also.Store(&check) }
 
 // Addr is the address the endpoints listen on, once Run serves them.

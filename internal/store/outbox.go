@@ -102,8 +102,11 @@ func (s *Store) Claim(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	now, expired := s.dueAt()
-	res, err := s.write(ctx, `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (`+due+`)`,
-		s.Owner, s.dbNow().Unix(), id, now, expired)
+	claim := `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = ? AND (` + due + `)`
+	if s.db.pg { // a row another process is claiming this instant is skipped, not waited for
+		claim = `UPDATE deliveries SET state = 'posting', claimed_by = ?, claimed_at = ? WHERE id = (SELECT id FROM deliveries WHERE id = ? AND (` + due + `) FOR UPDATE SKIP LOCKED)`
+	}
+	res, err := s.write(ctx, claim, s.Owner, s.dbNow().Unix(), id, now, expired)
 	if err != nil {
 		return false, fmt.Errorf("claim delivery %d: %w", id, err)
 	}
