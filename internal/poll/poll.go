@@ -91,10 +91,12 @@ func (d *Poller) lease(ctx context.Context, s Setup, f config.Feed) (bool, error
 	if s.Preview != nil {
 		return true, nil // a dry run records nothing: it takes nothing from the processes that do
 	}
-	now := d.now()
-	fresh := s.Cfg.FeedDue(f, now)
-	if s.Force {
-		fresh = now.Add(time.Second)
+	fresh := func() time.Time { // asked only where feeds are shared: it parses the schedule
+		now := d.now()
+		if s.Force {
+			return now.Add(time.Second)
+		}
+		return s.Cfg.FeedDue(f, now)
 	}
 	ok, err := d.store.LeaseFeed(ctx, f.Name, f.URL, fresh)
 	if err != nil {

@@ -31,7 +31,7 @@ type Store interface {
 	SaveFeedState(ctx context.Context, st article.FeedState, notices ...article.Notice) error
 	// LeaseFeed takes a feed for one poll, ReleaseFeed gives it back
 	// unpolled (several processes on PostgreSQL; on SQLite both are free).
-	LeaseFeed(ctx context.Context, name, url string, fresh time.Time) (bool, error)
+	LeaseFeed(ctx context.Context, name, url string, fresh func() time.Time) (bool, error)
 	ReleaseFeed(ctx context.Context, name string) error
 	Leads(ctx context.Context, since time.Time, atLeast int, fn func(a *article.Article, firstSeen time.Time)) error
 	ActiveSilences(ctx context.Context, now time.Time) ([]article.Silence, error)

@@ -57,9 +57,9 @@ func (l *leased) has(name string) bool {
 }
 
 // LeaseFeed leases feed name to this process for one poll: false when
-// another process holds it, or polled it since fresh (its poll of this
-// same due time). With force the feed is polled whenever it is free.
-func (s *Store) LeaseFeed(ctx context.Context, name, url string, fresh time.Time) (bool, error) {
+// another process holds it, or polled it since fresh() (its poll of this
+// same due time; asked only on PostgreSQL).
+func (s *Store) LeaseFeed(ctx context.Context, name, url string, fresh func() time.Time) (bool, error) {
 	if !s.db.pg {
 		return true, nil
 	}
@@ -68,7 +68,7 @@ func (s *Store) LeaseFeed(ctx context.Context, name, url string, fresh time.Time
 	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, url, lease_owner, lease_until) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
 		WHERE (feeds.lease_owner = '' OR feeds.lease_until < ?) AND feeds.last_attempt < ?
-		RETURNING name`, name, url, s.Owner, now.Add(s.Lease).Unix(), now.Unix(), fresh.Unix()).Scan(&got)
+		RETURNING name`, name, url, s.Owner, now.Add(s.Lease).Unix(), now.Unix(), fresh().Unix()).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -22,7 +22,7 @@ func TestLeasesGiveEachPieceOfWorkToOneProcess(t *testing.T) {
 	now := time.Now()
 	a.Now, b.Now = func() time.Time { return now }, func() time.Time { return now }
 	a.Lease, b.Lease = time.Minute, time.Minute
-	fresh := now.Add(-30 * time.Second)
+	fresh := func() time.Time { return now.Add(-30 * time.Second) }
 
 	if ok, err := a.LeaseFeed(ctx, "Wire", "u", fresh); !ok || err != nil {
 		t.Fatalf("a's lease = %v, %v", ok, err)
@@ -40,11 +40,11 @@ func TestLeasesGiveEachPieceOfWorkToOneProcess(t *testing.T) {
 	// records; a's late results are discarded, all of them.
 	later := now.Add(5 * time.Minute)
 	a.Now = func() time.Time { return later }
-	if ok, _ := a.LeaseFeed(ctx, "Wire", "u", later.Add(-30*time.Second)); !ok {
+	if ok, _ := a.LeaseFeed(ctx, "Wire", "u", func() time.Time { return later.Add(-30 * time.Second) }); !ok {
 		t.Fatal("the next due time could not be leased")
 	}
 	b.Now = func() time.Time { return later.Add(2 * time.Minute) }
-	if ok, _ := b.LeaseFeed(ctx, "Wire", "u", later.Add(-30*time.Second)); !ok {
+	if ok, _ := b.LeaseFeed(ctx, "Wire", "u", func() time.Time { return later.Add(-30 * time.Second) }); !ok {
 		t.Fatal("an expired lease was not taken over")
 	}
 	must(t, b.Record(ctx, polled, nil))
