@@ -59,9 +59,11 @@ func (s *Store) seenPart(ctx context.Context, feed string, keys []article.Key, o
 	if len(parts) == 0 {
 		return nil
 	}
+	// The ids found, then each article by its key: PostgreSQL planned
+	// "a.id IN (…)" as a scan of every article.
 	rows, err := s.db.QueryContext(ctx, `SELECT a.identity, a.canon, a.content_hash, COALESCE(m.rule_id, '')
-		FROM articles a LEFT JOIN matches m ON m.article_id = a.id
-		WHERE a.id IN (`+strings.Join(parts, " UNION ")+`) ORDER BY a.id`, args...)
+		FROM (`+strings.Join(parts, " UNION ")+`) f JOIN articles a ON a.id = f.id LEFT JOIN matches m ON m.article_id = a.id
+		ORDER BY a.id`, args...)
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,11 @@ func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, 
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}
-		if err := insertItems(ctx, tx, items, now); err != nil {
+		insert := insertItems
+		if tx.pg {
+			insert = insertItemsBatched
+		}
+		if err := insert(ctx, tx, items, now); err != nil {
 			return err
 		}
 		return insertNotices(ctx, tx, notices, now)

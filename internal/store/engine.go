@@ -92,7 +92,9 @@ func forEngine(pg bool, q string, args []any) (string, []any) {
 		return r.(string), args
 	}
 	r := dollars(q)
-	rebound.Store(q, r)
+	if len(q) < 2048 { // not the batches of many rows: many lengths, each written once
+		rebound.Store(q, r)
+	}
 	return r, args
 }
 

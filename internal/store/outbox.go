@@ -327,17 +327,13 @@ func insertNotices(ctx context.Context, tx *Tx, notices []article.Notice, now ti
 }
 
 func insertDelivery(ctx context.Context, tx *Tx, articleID int64, o Outgoing, now time.Time) (int64, error) {
-	payload, err := encodeMessage(o.Message)
+	row, err := deliveryRow(articleID, o, now)
 	if err != nil {
-		return 0, fmt.Errorf("encode message: %w", err)
-	}
-	state := article.Pending
-	if o.HoldFor != "" {
-		state = article.Held
+		return 0, err
 	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, story, next_attempt, created, updated)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, articleID, o.Message.Target(), payload, state, o.HoldFor, string(o.Story), now.Unix(), now.Unix(), now.Unix()).Scan(&id); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, row...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("insert delivery: %w", err)
 	}
 	return id, nil

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
+)
+
+// On PostgreSQL every statement is a round trip to the server, so a
+// poll's articles, matches and deliveries are written a few hundred rows
+// to a statement (insertItemsBatched) rather than one each, as SQLite,
+// in-process, writes them (insertItems). The rows and their order are the
+// same either way.
+
+// batchRows is how many rows one statement carries: under PostgreSQL's
+// 65,535 parameters at 12 a row.
+const batchRows = 400
+
+// insertItemsBatched is insertItems in batches.
+func insertItemsBatched(ctx context.Context, tx *Tx, items []Item, now time.Time) error {
+	ids, err := upsertArticles(ctx, tx, items, now)
+	if err != nil {
+		return err
+	}
+	var matches, deliveries [][]any
+	for _, it := range items {
+		id := ids[it.Article.Feed+"\x00"+it.Article.Identity]
+		for _, m := range it.Matches {
+			matches = append(matches, []any{id, m.RuleID, now.Unix(), m.Silenced})
+		}
+		for _, o := range it.Outgoing {
+			row, err := deliveryRow(id, o, now)
+			if err != nil {
+				return err
+			}
+			deliveries = append(deliveries, row)
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO matches (article_id, rule_id, matched_at, silenced) VALUES `, matches, ` ON CONFLICT DO NOTHING`); err != nil {
+		return fmt.Errorf("matches: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO deliveries (article_id, channel, payload, state, digest, story, next_attempt, created, updated) VALUES `, deliveries, ``); err != nil {
+		return fmt.Errorf("insert delivery: %w", err)
+	}
+	return nil
+}
+
+// upsertArticles writes the articles of items, an article listed twice
+// once (as its last listing: what one upsert after another leaves), and
+// returns their ids by feed and identity.
+func upsertArticles(ctx context.Context, tx *Tx, items []Item, now time.Time) (map[string]int64, error) {
+	last := map[string]int{}
+	var keys []string
+	for i, it := range items {
+		k := it.Article.Feed + "\x00" + it.Article.Identity
+		if _, ok := last[k]; !ok {
+			keys = append(keys, k)
+		}
+		last[k] = i
+	}
+	ids := make(map[string]int64, len(keys))
+	for start := 0; start < len(keys); start += batchRows {
+		part := keys[start:min(start+batchRows, len(keys))]
+		rows := make([][]any, len(part))
+		for i, k := range part {
+			it := items[last[k]]
+			a := it.Article
+			rows[i] = []any{a.Feed, a.Identity, a.Link, a.Title, a.Summary, a.Content, a.Author,
+				strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash, article.CanonicalLink(a.Link)}
+		}
+		q, args := valuesOf(`INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash, canon) VALUES `, rows)
+		res, err := tx.QueryContext(ctx, q+` ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, canon = excluded.canon, title = excluded.title, summary = excluded.summary,
+			content = excluded.content, author = excluded.author, categories = excluded.categories,
+			published = excluded.published, content_hash = excluded.content_hash
+		RETURNING id, feed, identity`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("articles: %w", err)
+		}
+		for res.Next() {
+			var id int64
+			var feed, identity string
+			if err := res.Scan(&id, &feed, &identity); err != nil {
+				res.Close()
+				return nil, fmt.Errorf("articles: %w", err)
+			}
+			ids[feed+"\x00"+identity] = id
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, fmt.Errorf("articles: %w", err)
+		}
+	}
+	return ids, nil
+}
+
+// insertRows runs head VALUES (…), (…)… tail over rows, batchRows at a
+// time.
+func insertRows(ctx context.Context, tx *Tx, head string, rows [][]any, tail string) error {
+	for start := 0; start < len(rows); start += batchRows {
+		q, args := valuesOf(head, rows[start:min(start+batchRows, len(rows))])
+		if _, err := tx.ExecContext(ctx, q+tail, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valuesOf is head followed by a ( ?, … ) group per row, and the rows'
+// values in order.
+func valuesOf(head string, rows [][]any) (string, []any) {
+	var b strings.Builder
+	b.WriteString(head)
+	args := make([]any, 0, len(rows)*len(rows[0]))
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(r)), ", ") + ")")
+		args = append(args, r...)
+	}
+	return b.String(), args
+}
+
+// deliveryRow is the outbox row of o for article articleID: article_id,
+// channel, payload, state, digest, story, next_attempt, created, updated.
+func deliveryRow(articleID int64, o Outgoing, now time.Time) ([]any, error) {
+	payload, err := encodeMessage(o.Message)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	state := article.Pending
+	if o.HoldFor != "" {
+		state = article.Held
+	}
+	return []any{articleID, o.Message.Target(), payload, state, o.HoldFor, string(o.Story), now.Unix(), now.Unix(), now.Unix()}, nil
+}
