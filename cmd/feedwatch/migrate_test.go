@@ -84,3 +84,27 @@ func TestARunOnPostgresShowsItselfOnReadyzAndInStatus(t *testing.T) {
 		t.Errorf("status after the run stopped (within its lease):\n%s", out)
 	}
 }
+
+// A PostgreSQL URL's password shows nowhere: not in config, not in what
+// check says of a database it cannot reach (exit 2), not in once's error.
+// No PostgreSQL is needed: nothing listens on port 1.
+func TestTheDatabasePasswordShowsNowhere(t *testing.T) {
+	cfg := demo(t)
+	body, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(string(body)+"\nstorage: {driver: postgres}\n"), 0o644)
+	const password = "s3cret-Pa55"
+	env := map[string]string{"FEEDWATCH_DATABASE_URL": "postgres://feedwatch:" + password + "@127.0.0.1:1/feedwatch?connect_timeout=2&password=" + password}
+	for _, args := range [][]string{{"config"}, {"check"}, {"once"}, {"status"}, {"migrate"}} {
+		var out, errb syncBuffer
+		code := run(context.Background(), append(args, "--config", cfg), strings.NewReader(""), &out, &errb, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if strings.Contains(out.String()+errb.String(), password) {
+			t.Errorf("%s shows the password:\n%s%s", args[0], out.String(), errb.String())
+		}
+		if args[0] == "check" && (code != exitUsage || !strings.Contains(out.String(), "storage.url: database postgres://feedwatch:[redacted]@127.0.0.1:1/feedwatch")) {
+			t.Errorf("check on a database out of reach: exit %d\n%s%s", code, out.String(), errb.String())
+		}
+		if args[0] == "config" && !strings.Contains(out.String(), "storage.url:") {
+			t.Errorf("config does not show storage.url:\n%s", out.String())
+		}
+	}
+}
