@@ -84,3 +84,30 @@ func TestLeasesGiveEachPieceOfWorkToOneProcess(t *testing.T) {
 		t.Fatal("a scheduled run ran twice")
 	}
 }
+
+// Processes starting together on a new database migrate it once: the
+// others wait for the advisory lock and find it done.
+func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
+	t.Parallel()
+	url := testutil.Postgres(t)
+	errs := make(chan error, 5)
+	for range 5 {
+		go func() {
+			s, err := Open(context.Background(), url)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Errorf("a process starting beside others: %v", err)
+		}
+	}
+	s := open(t, url)
+	var n, v int
+	if err := s.db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil || n != 2 || v != 10 {
+		t.Errorf("schema_migrations: %d rows up to version %d (%v); want the PostgreSQL schema (9) and 10, once each", n, v, err)
+	}
+}
