@@ -64,16 +64,27 @@ func (s *Store) LeaseFeed(ctx context.Context, name, url string, fresh func() ti
 		return true, nil
 	}
 	now := s.dbNow()
-	var got string
-	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, url, lease_owner, lease_until) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET lease_owner = excluded.lease_owner, lease_until = excluded.lease_until
-		WHERE (feeds.lease_owner = '' OR feeds.lease_until < ?) AND feeds.last_attempt < ?
-		RETURNING name`, name, url, s.Owner, now.Add(s.Lease).Unix(), now.Unix(), fresh().Unix()).Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
+	until := now.Add(s.Lease).Unix()
+	// A feed another process is leasing or recording this instant is
+	// skipped, not waited for (SKIP LOCKED).
+	res, err := s.db.ExecContext(ctx, `UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE name = (SELECT name FROM feeds
+		WHERE name = ? AND (lease_owner = '' OR lease_until < ?) AND last_attempt < ? FOR UPDATE SKIP LOCKED)`,
+		s.Owner, until, name, now.Unix(), fresh().Unix())
 	if err != nil {
 		return false, fmt.Errorf("lease feed %q: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("lease feed %q: %w", name, err)
+	}
+	if n == 0 { // held, polled for this due time, or never polled: a feed's first poll makes its row
+		if res, err = s.db.ExecContext(ctx, `INSERT INTO feeds (name, url, lease_owner, lease_until) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			name, url, s.Owner, until); err != nil {
+			return false, fmt.Errorf("lease feed %q: %w", name, err)
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return false, err
+		}
 	}
 	s.leases.set(name, true)
 	return true, nil
