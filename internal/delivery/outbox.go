@@ -7,7 +7,6 @@ package delivery
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -177,13 +176,16 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}, wait time.D
 	for _, ch := range channels {
 		inStoryOrder(byChannel[ch])
 		if at := oldestAlert(byChannel[ch]).Add(wait); wait > 0 && at.After(o.now()) {
-			if settled.IsZero() || at.Before(settled) {
-				settled = at
-			}
+			settled = earliest(settled, at)
 			delete(byChannel, ch)
 			continue
 		}
-		if o.busyChannel(ch) || !o.holdChannel(ctx, ch) {
+		if o.busyChannel(ch) {
+			delete(byChannel, ch)
+			continue
+		}
+		if !o.holdChannel(ctx, ch) { // another process posts to it: look again in a second, not at once
+			settled = earliest(settled, o.now().Add(minGap))
 			delete(byChannel, ch)
 			continue
 		}
@@ -194,31 +196,16 @@ func (o *Outbox) dispatch(ctx context.Context, stop <-chan struct{}, wait time.D
 			delete(byChannel, ch)
 		}
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, ch := range channels {
-		if byChannel[ch] == nil {
-			continue
-		}
-		if o.busy[ch] || len(o.busy) >= maxChannelWorkers || o.paused != nil {
-			go o.letGo(ctx, ch) // leased above, not posted to now: free for another process
-			continue
-		}
-		o.busy[ch] = true
-		o.workers.Add(1)
-		go func(list []article.Delivery) {
-			defer func() {
-				o.letGo(ctx, ch)
-				o.mu.Lock()
-				delete(o.busy, ch)
-				o.mu.Unlock()
-				o.workers.Done()
-				o.Wake() // more may have come due meanwhile
-			}()
-			o.deliverChannel(ctx, stop, ch, list)
-		}(byChannel[ch])
-	}
+	o.startWorkers(ctx, stop, channels, byChannel)
 	return settled, nil
+}
+
+// earliest is the earlier of a (zero: none yet) and b.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // oldestAlert is when the oldest alert of list was recorded (zero when it
@@ -231,32 +218,6 @@ func oldestAlert(list []article.Delivery) time.Time {
 		}
 	}
 	return oldest
-}
-
-// holdChannel leases channel ch to this process for posting (several
-// processes on PostgreSQL: one posts to a channel at a time), and keeps
-// the pace from the last post to it, whoever made it.
-func (o *Outbox) holdChannel(ctx context.Context, ch string) bool {
-	ok, last, err := o.store.LeaseChannel(ctx, ch)
-	if err != nil {
-		o.logger.Warn("channel not posted to for now: its lease could not be taken", "channel", ch, "err", err)
-		return false
-	}
-	if ok {
-		o.mu.Lock()
-		if last.After(o.lastPost[ch]) {
-			o.lastPost[ch] = last
-		}
-		o.mu.Unlock()
-	}
-	return ok
-}
-
-// letGo gives channel ch's lease back.
-func (o *Outbox) letGo(ctx context.Context, ch string) {
-	if err := o.store.ReleaseChannel(context.WithoutCancel(ctx), ch); err != nil {
-		o.logger.Debug("channel lease not given back: it ends by itself", "channel", ch, "err", err)
-	}
 }
 
 func (o *Outbox) busyChannel(ch string) bool {
@@ -296,33 +257,6 @@ func GroupByChannel(list []article.Delivery) ([]string, map[string][]article.Del
 		groups[ch] = append(groups[ch], dl)
 	}
 	return channels, groups
-}
-
-func (o *Outbox) deliverChannel(ctx context.Context, stop <-chan struct{}, channel string, list []article.Delivery) {
-	for _, dl := range list {
-		select {
-		case <-stop:
-			return
-		case <-ctx.Done():
-			return
-		default:
-		}
-		if err := o.waitChannel(ctx, channel); err != nil {
-			return
-		}
-		if !o.holdChannel(ctx, channel) { // the lease renewed, or lost to another process
-			return
-		}
-		if o.Paused() != nil || o.Refused() != "" {
-			return
-		}
-		if err := o.deliver(ctx, dl); err != nil {
-			if ctx.Err() == nil {
-				o.pause(fmt.Errorf("delivery %d to %s: %w", dl.ID, channel, err))
-			}
-			return
-		}
-	}
 }
 
 // minGap is the least time between two posts to one channel of a paced

@@ -90,10 +90,11 @@ func (s *Store) LeaseFeed(ctx context.Context, name, url string, fresh func() ti
 	return true, nil
 }
 
-// ReleaseFeed gives a feed's lease back without recording a poll (one
-// cut short by a stop).
+// ReleaseFeed gives a feed's lease back, if this process still holds it,
+// without recording a poll (one cut short, backing off, or whose record
+// failed and was rolled back, its lease with it).
 func (s *Store) ReleaseFeed(ctx context.Context, name string) error {
-	if !s.db.pg || !s.leases.has(name) {
+	if !s.db.pg {
 		return nil
 	}
 	s.leases.set(name, false)
