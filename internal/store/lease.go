@@ -208,9 +208,18 @@ func (s *Store) Beat(ctx context.Context, version string, started time.Time) err
 		return err
 	}
 	host, _ := os.Hostname()
-	return s.exec(ctx, "say this process is alive", `INSERT INTO processes (owner, host, pid, version, started, heartbeat) VALUES (?, ?, ?, ?, ?, ?)
+	now := s.dbNow()
+	if err := s.exec(ctx, "say this process is alive", `INSERT INTO processes (owner, host, pid, version, started, heartbeat) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat, version = excluded.version`,
-		s.Owner, host, os.Getpid(), version, started.Unix(), s.dbNow().Unix())
+		s.Owner, host, os.Getpid(), version, started.Unix(), now.Unix()); err != nil {
+		return err
+	}
+	// What processes killed a day ago said, and the runs of scheduled jobs
+	// claimed a week ago, are of no more use.
+	if err := s.exec(ctx, "forget processes gone", `DELETE FROM processes WHERE heartbeat < ?`, now.Add(-24*time.Hour).Unix()); err != nil {
+		return err
+	}
+	return s.exec(ctx, "forget past runs", `DELETE FROM job_runs WHERE at < ?`, now.Add(-7*24*time.Hour).Unix())
 }
 
 // Leave says this process stopped: it is no longer listed, and the

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,5 +110,36 @@ func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
 	var n, v int
 	if err := s.db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil || n != 2 || v != 10 {
 		t.Errorf("schema_migrations: %d rows up to version %d (%v); want the PostgreSQL schema (9) and 10, once each", n, v, err)
+	}
+}
+
+// A heartbeat lists this process and forgets what processes gone a day
+// ago said, and runs claimed a week ago.
+func TestAHeartbeatListsThisProcessAndForgetsTheLongGone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := open(t, testutil.Postgres(t))
+	s.Lease = time.Minute
+	old := time.Now().Add(-8 * 24 * time.Hour).Unix()
+	for _, q := range []string{
+		`INSERT INTO processes (owner, host, pid, version, started, heartbeat) VALUES ('gone', 'h', 1, 'v', 1, ` + fmt.Sprint(old) + `)`,
+		`INSERT INTO job_runs (job, slot, owner, at) VALUES ('prune', 1, 'gone', ` + fmt.Sprint(old) + `)`,
+	} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(t, s.Beat(ctx, "v9", time.Now()))
+	ps, err := s.Processes(ctx)
+	if err != nil || len(ps) != 1 || ps[0].Owner != s.Owner || ps[0].Version != "v9" {
+		t.Errorf("processes = %+v, %v; want this one alone", ps, err)
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM processes) + (SELECT count(*) FROM job_runs)`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d rows left (%v); want this process's only", n, err)
+	}
+	must(t, s.Leave(ctx))
+	if ps, _ := s.Processes(ctx); len(ps) != 0 {
+		t.Errorf("after Leave: %+v", ps)
 	}
 }
