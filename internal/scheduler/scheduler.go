@@ -77,6 +77,10 @@ func (s *Scheduler) AddOnce(name, spec string, job func()) (ID, error) {
 	return s.c.Schedule(sched, cron.FuncJob(s.once(name, sched, job))), nil
 }
 
+// claimWait bounds how long a run waits to learn whether it is this
+// process's: a database out of reach skips the run rather than hang it.
+const claimWait = 30 * time.Second
+
 // once is job, run only when this process claims the run due now.
 func (s *Scheduler) once(name string, sched cron.Schedule, job func()) func() {
 	if s.claims == nil {
@@ -84,7 +88,9 @@ func (s *Scheduler) once(name string, sched cron.Schedule, job func()) func() {
 	}
 	return func() {
 		slot := cronspec.Slot(sched, time.Now())
-		ok, err := s.claims.ClaimRun(context.Background(), name, slot)
+		ctx, cancel := context.WithTimeout(context.Background(), claimWait)
+		ok, err := s.claims.ClaimRun(ctx, name, slot)
+		cancel()
 		if err != nil {
 			s.logger.Error("scheduled job skipped: whether another process runs it cannot be read", "job", name, "due", slot, "err", err)
 			return

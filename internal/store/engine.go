@@ -81,8 +81,12 @@ func forEngine(pg bool, q string, args []any) (string, []any) {
 	if !pg {
 		return q, args
 	}
+	copied := false
 	for i, a := range args {
 		if b, ok := a.(bool); ok {
+			if !copied { // the caller's slice stays as it was
+				args, copied = append([]any(nil), args...), true
+			}
 			if args[i] = int64(0); b {
 				args[i] = int64(1)
 			}

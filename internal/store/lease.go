@@ -13,7 +13,7 @@ import (
 )
 
 // Several processes on one PostgreSQL database. Every process is equal;
-// work is leased, on the database's clock (SyncClock), for Store.Lease:
+// work is leased, on the database's clock (syncClock), for Store.Lease:
 //   - a feed, for one poll (LeaseFeed): the poll's results are recorded
 //     only while the lease holds (fence), so a process that lost its lease
 //     (stalled past it, and another took the feed over) records nothing;
@@ -204,7 +204,7 @@ func (s *Store) Beat(ctx context.Context, version string, started time.Time) err
 	if !s.db.pg {
 		return nil
 	}
-	if err := s.SyncClock(ctx); err != nil {
+	if err := s.syncClock(ctx); err != nil {
 		return err
 	}
 	host, _ := os.Hostname()

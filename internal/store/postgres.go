@@ -34,7 +34,7 @@ func openPostgres(ctx context.Context, url string) (*Store, error) {
 	db.SetMaxIdleConns(10)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := newStore(&conn{DB: db, pg: true}, where)
-	if err := s.SyncClock(ctx); err != nil {
+	if err := s.syncClock(ctx); err != nil {
 		db.Close()
 		return nil, fail(err)
 	}
@@ -61,9 +61,9 @@ func (s *Store) migrateLocked(ctx context.Context) error {
 	return s.migrate(ctx)
 }
 
-// SyncClock reads the database's clock: leases and claims are judged by
+// syncClock reads the database's clock: leases and claims are judged by
 // it, whatever this host's clock says. SQLite has one host: nothing to do.
-func (s *Store) SyncClock(ctx context.Context) error {
+func (s *Store) syncClock(ctx context.Context) error {
 	if !s.db.pg {
 		return nil
 	}
@@ -114,7 +114,7 @@ func ProbePostgres(ctx context.Context, url string, lease time.Duration) (Probe,
 	defer db.Close()
 	s := newStore(&conn{DB: db, pg: true}, where)
 	s.Lease = lease
-	if err := s.SyncClock(ctx); err != nil {
+	if err := s.syncClock(ctx); err != nil {
 		return p, fmt.Errorf("database %s: not reachable: %s", where, secret.Redact(err.Error()))
 	}
 	if p.Known, err = latestMigration(); err != nil {
@@ -127,7 +127,7 @@ func ProbePostgres(ctx context.Context, url string, lease time.Duration) (Probe,
 	if p.Version, err = s.SchemaVersion(ctx); err != nil {
 		return p, err
 	}
-	if p.Version >= 10 {
+	if p.Version >= 10 { // the processes table came with migration 010
 		p.Processes, err = s.Processes(ctx)
 	}
 	return p, err

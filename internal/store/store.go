@@ -57,9 +57,9 @@ type Store struct {
 	leases leased       // PostgreSQL: the feeds this process leased (lease.go)
 }
 
-// IsURL reports whether target names a PostgreSQL database rather than a
+// isURL reports whether target names a PostgreSQL database rather than a
 // SQLite file.
-func IsURL(target string) bool {
+func isURL(target string) bool {
 	return strings.HasPrefix(target, "postgres://") || strings.HasPrefix(target, "postgresql://")
 }
 
@@ -67,7 +67,7 @@ func IsURL(target string) bool {
 // PostgreSQL URL (postgres://…), or the path of a SQLite file, created if
 // needed (mode 0600 in a 0700 folder).
 func Open(ctx context.Context, target string) (*Store, error) {
-	if IsURL(target) {
+	if isURL(target) {
 		return openPostgres(ctx, target)
 	}
 	path := target
@@ -211,9 +211,6 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// checkSchema refuses a database whose schema is newer than the latest
-// migration this binary knows: it was written by a newer feedwatch (a
-// rollback after an upgrade), and reading it could lose what it records.
 // latestMigration is the newest schema version this binary knows (the
 // same on both engines).
 func latestMigration() (int, error) {
@@ -225,6 +222,9 @@ func latestMigration() (int, error) {
 	return strconv.Atoi(strings.SplitN(filepath.Base(names[len(names)-1]), "_", 2)[0])
 }
 
+// checkSchema refuses a database whose schema is newer than the latest
+// migration this binary knows: it was written by a newer feedwatch (a
+// rollback after an upgrade), and reading it could lose what it records.
 func (s *Store) checkSchema(ctx context.Context, known int) error {
 	var newest int
 	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
