@@ -226,8 +226,7 @@ func daemonRunning(ctx context.Context, cfg *config.Config, st *store.Store) (bo
 func processesLine(ps []store.Process) string {
 	var parts []string
 	for _, p := range ps {
-		parts = append(parts, fmt.Sprintf("pid %d on %s (%s, since %s, last heard %s; leases: %d feeds, %d channels)",
-			p.PID, p.Host, p.Version, when(p.Started), when(p.Heartbeat), p.Feeds, p.Channels))
+		parts = append(parts, p.String())
 	}
 	return fmt.Sprintf("%d process(es) on this database: %s", len(ps), strings.Join(parts, "; "))
 }

@@ -136,7 +136,7 @@ func (p *Program) ready() string {
 	}
 	alive := make([]string, 0, len(ps))
 	for _, pr := range ps {
-		alive = append(alive, fmt.Sprintf("pid %d on %s (%d feeds, %d channels leased)", pr.PID, pr.Host, pr.Feeds, pr.Channels))
+		alive = append(alive, pr.String())
 	}
 	return fmt.Sprintf("note: database %s: schema version %d; %d process(es) alive: %s", p.Store.Where(), v, len(ps), strings.Join(alive, ", "))
 }

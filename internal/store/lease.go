@@ -198,6 +198,14 @@ type Process struct {
 	Channels  int       `json:"channels_leased"`
 }
 
+// String is how messages name a process: pid, host, version, since when,
+// last heard, and the leases it holds.
+func (p Process) String() string {
+	const minute = "2006-01-02 15:04 UTC"
+	return fmt.Sprintf("pid %d on %s (%s, since %s, last heard %s; leases: %d feeds, %d channels)",
+		p.PID, p.Host, p.Version, p.Started.UTC().Format(minute), p.Heartbeat.UTC().Format(minute), p.Feeds, p.Channels)
+}
+
 // Beat says this process is alive (processes), and reads the database's
 // clock again. Run it more often than Lease.
 func (s *Store) Beat(ctx context.Context, version string, started time.Time) error {
