@@ -23,7 +23,7 @@ import (
 // then a poll).
 type Corpus struct {
 	mu     sync.RWMutex
-	df     map[string]int // over the days kept
+	df     map[string]*int // over the days kept; see Add for why pointers
 	docs   int
 	days   map[int64]*corpusDay // by day number since the Unix epoch
 	seen   map[string]bool      // reports counted, by key
@@ -69,7 +69,7 @@ func (c *Corpus) learned() {
 }
 
 type corpusDay struct {
-	df   map[string]int
+	df   map[string]*int
 	docs int
 	keys []string
 }
@@ -84,7 +84,7 @@ const (
 
 // NewCorpus returns an empty corpus.
 func NewCorpus() *Corpus {
-	return &Corpus{df: map[string]int{}, days: map[int64]*corpusDay{}, seen: map[string]bool{}}
+	return &Corpus{df: map[string]*int{}, days: map[int64]*corpusDay{}, seen: map[string]bool{}}
 }
 
 // Add counts the words of a report recorded at a time. key identifies the
@@ -106,7 +106,7 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	}
 	b := c.days[day]
 	if b == nil {
-		b = &corpusDay{df: map[string]int{}}
+		b = &corpusDay{df: map[string]*int{}}
 		c.days[day] = b
 	}
 	c.seen[key] = true
@@ -114,14 +114,26 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	b.docs++
 	c.docs++
 	for w := range fp.words {
-		n, inDay := b.df[w]
-		if !inDay { // a new key of the day's map (the total's has every key a day has)
+		n := b.df[w]
+		if n == nil { // a new key of the day's map (the total's has every key a day has)
 			// A word is a slice of its article's text: kept as a key of its
-			// own, or the corpus would keep every article's text alive.
+			// own, or the corpus would keep every article's text alive. The
+			// counts are pointers, raised in place: assigning to a key a map
+			// has replaces the key with the one given (Go updates string
+			// keys), which re-keyed every common word with a slice of the
+			// latest article, keeping its text (17 MB in a cold once of
+			// 20,000 articles; TestCorpusKeepsNoArticleText).
 			w = strings.Clone(w)
+			n = new(int)
+			b.df[w] = n
 		}
-		b.df[w] = n + 1
-		c.df[w]++
+		*n++
+		total := c.df[w]
+		if total == nil {
+			total = new(int)
+			c.df[w] = total
+		}
+		*total++
 	}
 }
 
@@ -142,8 +154,10 @@ func (c *Corpus) expire() {
 		}
 		c.docs -= b.docs
 		for w, n := range b.df {
-			if c.df[w] -= n; c.df[w] <= 0 {
-				delete(c.df, w)
+			if total := c.df[w]; total != nil {
+				if *total -= *n; *total <= 0 {
+					delete(c.df, w)
+				}
 			}
 		}
 		for _, k := range b.keys {
@@ -161,7 +175,11 @@ func (c *Corpus) idf(w string) float64 {
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return math.Log(float64(c.docs+1)/float64(c.df[w]+1)) + 1
+	var df int
+	if n := c.df[w]; n != nil {
+		df = *n
+	}
+	return math.Log(float64(c.docs+1)/float64(df+1)) + 1
 }
 
 // Docs is how many reports are counted now.

@@ -2,10 +2,14 @@ package story
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestCorpusCountsAReportOnceHoweverOftenItIsAdded(t *testing.T) {
@@ -88,5 +92,41 @@ func TestLearningWaitsForTheFirstComparison(t *testing.T) {
 	wg.Wait()
 	if n := learned.Load(); n != 1 || c.Docs() != MinCorpus+11 {
 		t.Errorf("learned %d times, %d reports counted (want once, %d)", n, c.Docs(), MinCorpus+11)
+	}
+}
+
+// TestCorpusKeepsNoArticleText: the statistics outlive the articles, so
+// no key of theirs may be a slice of an article's text — a report's
+// words are slices of it — or every article ever counted stays in memory.
+// The second report repeats the first one's words: a map assignment to a
+// key it has replaces the key, which is how texts were kept.
+func TestCorpusKeepsNoArticleText(t *testing.T) {
+	c := NewCorpus()
+	day := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	c.Add("wire\x00first", day, Of("coalition troops raid insurgent hideout near fallujah", "", ""))
+	lead := strings.Clone("coalition troops raid insurgent hideout near fallujah after ambush on convoy")
+	report := Of("coalition troops raid hideout", lead, "")
+	inText := func(w string) bool {
+		p, start := uintptr(unsafe.Pointer(unsafe.StringData(w))), uintptr(unsafe.Pointer(unsafe.StringData(lead)))
+		return p >= start && p < start+uintptr(len(lead))
+	}
+	var sliced int
+	for w := range report.words {
+		if inText(w) {
+			sliced++
+		}
+	}
+	if sliced == 0 {
+		t.Fatal("no word of the fingerprint is a slice of its lead: the test proves nothing")
+	}
+	c.Add("wire\x00second", day, report)
+	keys := slices.Collect(maps.Keys(c.df))
+	for _, d := range c.days {
+		keys = slices.AppendSeq(keys, maps.Keys(d.df))
+	}
+	for _, w := range keys {
+		if inText(w) {
+			t.Errorf("the corpus keeps %q as a slice of an article's text, and so the whole text", w)
+		}
 	}
 }
