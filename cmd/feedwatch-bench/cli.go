@@ -16,7 +16,9 @@ import (
 // runCLI measures the binary as an operator runs it: feedwatch once (at
 // path) over the same 1,000 loopback feeds × 20 items and 100 rules as
 // the poll benchmark, served by this process, on a fresh database; then a
-// second once, when every feed answers 304. For each: wall time, CPU time
+// second once, when every feed answers 304. Before them, the floor
+// (bench.Floor, in a child process) on the same feeds: the cold pass is
+// judged as a ratio to it. For each: wall time, CPU time
 // and peak RSS (the child's VmHWM, sampled every 5 ms, with what it is
 // made of: anonymous memory or mapped files). Not the child's ru_maxrss:
 // Linux carries the parent's peak across the exec of a child started
@@ -36,6 +38,13 @@ func runCLI(path string, feeds int) int {
 		return 1
 	}
 	fmt.Printf("feedwatch once, %s feeds × 20 items, 100 rules (%s)\n", thousands(feeds), path)
+	floor, err := measure(exec.Command(os.Args[0], "-child=floor", "-url="+fs.URL, "-feeds="+strconv.Itoa(feeds)))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "floor: %v\n", err)
+		return 1
+	}
+	fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s — fetch and gofeed parse only, 8 at a time, nothing kept\n", "floor",
+		floor.wall.Round(time.Millisecond), floor.cpu.Seconds(), mib(floor.peak["VmHWM"]))
 	for _, pass := range []string{"cold", "all 304"} {
 		cmd := exec.Command(path, "once", "--config", cfg)                // the cold pass delivers its matches (to the console)
 		if extra := os.Getenv("FEEDWATCH_BENCH_CHILD_ENV"); extra != "" { // GOMEMLIMIT=…, GOGC=… for the binary alone
@@ -48,6 +57,20 @@ func runCLI(path string, feeds int) int {
 		}
 		fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s (anonymous %s, files %s) — %s\n", pass, m.wall.Round(time.Millisecond), m.cpu.Seconds(),
 			mib(m.peak["VmHWM"]), mib(m.peak["RssAnon"]), mib(m.peak["RssFile"]), verdict(m.peak["VmHWM"] <= 40<<20, "target ≤ 40 MB"))
+		if pass == "cold" {
+			wall, cpu := m.wall.Seconds()/floor.wall.Seconds(), m.cpu.Seconds()/floor.cpu.Seconds()
+			fmt.Printf("  %-8s %7.1f× the floor's wall, %.1f× its CPU — %s\n", "", wall, cpu, verdict(wall <= 2 && cpu <= 2, "target ≤ 2× both"))
+		}
+	}
+	return 0
+}
+
+// childFloor is the floor (bench.Floor) as a process of its own, so that
+// it is measured as the binary is: the feeds served by another process.
+func childFloor(url string, feeds int) int {
+	if err := bench.Floor(url, feeds); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	return 0
 }

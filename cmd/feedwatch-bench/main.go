@@ -27,7 +27,8 @@ import (
 )
 
 func main() {
-	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all) and print its memory")
+	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all; floor, of the feeds at -url) and print its memory")
+	url := flag.String("url", "", "internal: with -child floor, the feeds' base URL")
 	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
 	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
 	feeds := flag.Int("feeds", 1000, "with -cli: how many feeds (of 20 items each)")
@@ -40,6 +41,8 @@ func main() {
 		os.Exit(runCLI(*cli, *feeds))
 	case *child == "poll":
 		os.Exit(childPoll())
+	case *child == "floor":
+		os.Exit(childFloor(*url, *feeds))
 	case *child == "idle":
 		os.Exit(childIdle())
 	case strings.HasPrefix(*child, "hostile-"):
