@@ -251,8 +251,13 @@ func (d *Poller) route(items []article.Item, t route.Table) {
 
 // learn counts the words of the articles just recorded in the word
 // statistics of story threading (only once recorded: a poll that fails
-// to record is polled again and must not count them twice).
+// to record is polled again and must not count them twice). Before the
+// statistics are first needed it counts nothing: learning them will read
+// these articles from the database with the others (story.Corpus).
 func (d *Poller) learn(items []article.Item, fps []*story.Fingerprint) {
+	if !d.corpus.Counting() {
+		return
+	}
 	now := d.now()
 	for i := range items {
 		a := &items[i].Article

@@ -3,6 +3,7 @@ package poll
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -85,5 +86,43 @@ func TestAFeedBackingOffIsSkippedAndSaysUntilWhen(t *testing.T) {
 	var b *BackingOff
 	if !errors.As(err, &b) || b.Failures != 2 || fetched {
 		t.Errorf("err %v, fetched %v: want it skipped, backing off after 2 failures", err, fetched)
+	}
+}
+
+// TestWordStatisticsCountEveryRecordedReportOnce: polls before the
+// statistics are first needed count nothing themselves (learning reads
+// what they recorded from the database); polls after it count as they
+// record. Either way each report counts once.
+func TestWordStatisticsCountEveryRecordedReportOnce(t *testing.T) {
+	p, _ := newPoller(t)
+	p.corpus.LearnOnUse(func() { p.LearnCorpus(context.Background()) })
+	cfg := config.Default()
+	now := time.Now()
+	items := func(from, n int) fetchFunc {
+		return func(context.Context) (feed.Result, error) {
+			var arts []article.Article
+			for i := from; i < from+n; i++ {
+				arts = append(arts, article.Article{Feed: "Wire", Identity: fmt.Sprintf("story-%d", i), Link: fmt.Sprintf("https://wire.example/%d", i),
+					Title: fmt.Sprintf("Coalition troops raid hideout %d near Ramadi", i), Summary: "Troops detained suspects after a raid.", Published: now})
+			}
+			return feed.Result{Articles: arts}, nil
+		}
+	}
+	f := config.Feed{Name: "Wire", URL: "https://wire.example/rss"}
+	if err := p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: items(0, 5), Rules: &rules.Set{}, Narrow: Narrow{Force: true}}, f); err != nil {
+		t.Fatal(err)
+	}
+	if p.corpus.Counting() || p.corpus.Docs() != 0 {
+		t.Fatalf("before the statistics are needed: counting %v, %d reports", p.corpus.Counting(), p.corpus.Docs())
+	}
+	p.corpus.Learn()
+	if got := p.corpus.Docs(); got != 5 {
+		t.Fatalf("learning counted %d reports, want the 5 recorded", got)
+	}
+	if err := p.Poll(context.Background(), Setup{Cfg: &cfg, Sem: make(chan struct{}, 1), Fetcher: items(3, 5), Rules: &rules.Set{}, Narrow: Narrow{Force: true}}, f); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.corpus.Docs(); got != 8 {
+		t.Errorf("after a poll of 3 new reports (and 2 known): %d reports counted, want 8", got)
 	}
 }

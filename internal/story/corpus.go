@@ -21,6 +21,12 @@ import (
 // would remain: rarity measured over a handful of reports means nothing.
 // A report counts once however often it is added (start-up learning,
 // then a poll).
+//
+// With LearnOnUse, reports added before learning begins are not counted
+// at all: they are recorded before they are added, so learning reads
+// them from the database with the rest. A once that threads nothing (or
+// a daemon before its first threaded alert) spends neither the time nor
+// the memory of the statistics (Counting).
 type Corpus struct {
 	mu     sync.RWMutex
 	df     map[string]*int // over the days kept; see Add for why pointers
@@ -28,6 +34,7 @@ type Corpus struct {
 	days   map[int64]*corpusDay // by day number since the Unix epoch
 	seen   map[string]bool      // reports counted, by key
 	newest int64
+	defers bool // LearnOnUse's learning has not begun: Add counts nothing
 
 	lmu   sync.Mutex
 	learn func() // LearnOnUse's, once
@@ -42,7 +49,24 @@ type Corpus struct {
 func (c *Corpus) LearnOnUse(learn func()) {
 	c.lmu.Lock()
 	defer c.lmu.Unlock()
-	c.learn = sync.OnceFunc(learn)
+	c.mu.Lock()
+	c.defers = true
+	c.mu.Unlock()
+	c.learn = sync.OnceFunc(func() {
+		c.mu.Lock()
+		c.defers = false // from here on a report recorded after learning read the database counts as it is added
+		c.mu.Unlock()
+		learn()
+	})
+}
+
+// Counting reports whether Add counts reports now: not before the
+// learning LearnOnUse set has begun. A caller may skip fingerprinting
+// what it would add.
+func (c *Corpus) Counting() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return !c.defers
 }
 
 // Has reports whether the report of this key is counted: learning skips
@@ -89,11 +113,12 @@ func NewCorpus() *Corpus {
 
 // Add counts the words of a report recorded at a time. key identifies the
 // report (feed and identity); a key counted before is not counted again,
-// nor is a report older than the days kept.
+// nor is a report older than the days kept, nor any report while learning
+// waits to begin (Counting).
 func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seen[key] {
+	if c.defers || c.seen[key] {
 		return
 	}
 	day := recorded.Unix() / 86400

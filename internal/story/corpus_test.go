@@ -65,7 +65,9 @@ func TestAQuietCorpusKeepsOlderDaysUpToItsFloor(t *testing.T) {
 
 // TestLearningWaitsForTheFirstComparison: LearnOnUse does not learn until
 // two reports are first compared, then once, however many compare at
-// the same time; the reports added meanwhile count once.
+// the same time. A report added before learning begins is not counted
+// then (it is recorded: learning reads it with the others), and counts
+// once.
 func TestLearningWaitsForTheFirstComparison(t *testing.T) {
 	c := NewCorpus()
 	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -78,8 +80,8 @@ func TestLearningWaitsForTheFirstComparison(t *testing.T) {
 		c.Add("new-0", day, Of("A new report", "", "")) // also added by a poll before learning
 	})
 	c.Add("new-0", day, Of("A new report", "", ""))
-	if learned.Load() != 0 || !c.Has("new-0") || c.Has("old-0") {
-		t.Fatal("nothing should be learned before a comparison")
+	if learned.Load() != 0 || c.Counting() || c.Has("new-0") || c.Has("old-0") || c.Docs() != 0 {
+		t.Fatal("nothing should be learned, nor counted, before a comparison")
 	}
 	var wg sync.WaitGroup
 	for range 8 {
@@ -92,6 +94,10 @@ func TestLearningWaitsForTheFirstComparison(t *testing.T) {
 	wg.Wait()
 	if n := learned.Load(); n != 1 || c.Docs() != MinCorpus+11 {
 		t.Errorf("learned %d times, %d reports counted (want once, %d)", n, c.Docs(), MinCorpus+11)
+	}
+	c.Add("new-1", day, Of("A report after learning", "", ""))
+	if !c.Counting() || c.Docs() != MinCorpus+12 {
+		t.Errorf("a report added after learning should count: %d reports", c.Docs())
 	}
 }
 
