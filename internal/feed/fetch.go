@@ -265,20 +265,29 @@ func checkDocument(body []byte) error {
 }
 
 // parseText reads a feed document decoded to UTF-8 by toUTF8.
+// newParser is gofeed's parser without the scan for a first image in
+// every RSS item's HTML: a whole HTML parse per item (a fifth of what a
+// cold poll allocated) for an image feedwatch never shows.
+func newParser() *gofeed.Parser {
+	p := gofeed.NewParser()
+	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
+	return p
+}
+
 func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Article, error) {
-	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(text))
+	parsed, err := newParser().Parse(bytes.NewReader(text))
 	if err != nil && !errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		// A document cut short (a connection dropped, a CDATA section never
 		// closed) keeps the items read before the break, as feedparser does.
 		if repaired, ok := closeTruncated(text); ok {
-			if p, err2 := gofeed.NewParser().Parse(bytes.NewReader(repaired)); err2 == nil {
+			if p, err2 := newParser().Parse(bytes.NewReader(repaired)); err2 == nil {
 				parsed, err = p, nil
 			}
 		}
 	}
 	if _, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		if repaired, ok := repairJSONFeed(text); ok {
-			if p, err2 := gofeed.NewParser().Parse(bytes.NewReader(repaired)); err2 == nil {
+			if p, err2 := newParser().Parse(bytes.NewReader(repaired)); err2 == nil {
 				parsed, err = p, nil
 			}
 		}
