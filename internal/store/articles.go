@@ -112,49 +112,11 @@ func (s *Store) Record(ctx context.Context, st article.FeedState, items []Item, 
 		if err := saveFeedState(ctx, tx, st); err != nil {
 			return err
 		}
-		insert := insertItems
-		if tx.pg {
-			insert = insertItemsBatched
-		}
-		if err := insert(ctx, tx, items, now); err != nil {
+		if err := insertItems(ctx, tx, items, now); err != nil {
 			return err
 		}
 		return insertNotices(ctx, tx, notices, now)
 	})
-}
-
-func insertItems(ctx context.Context, tx *Tx, items []Item, now time.Time) error {
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO articles (feed, identity, link, title, summary, content, author, categories, published, first_seen, content_hash, canon)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (feed, identity) DO UPDATE SET link = excluded.link, canon = excluded.canon, title = excluded.title, summary = excluded.summary,
-			content = excluded.content, author = excluded.author, categories = excluded.categories,
-			published = excluded.published, content_hash = excluded.content_hash
-		RETURNING id`)
-	if err != nil {
-		return err
-	}
-	defer upsert.Close()
-	for _, it := range items {
-		a := it.Article
-		var id int64
-		err := upsert.QueryRowContext(ctx, a.Feed, a.Identity, a.Link, a.Title, a.Summary, a.Content, a.Author,
-			strings.Join(a.Categories, "\n"), unix(a.Published), now.Unix(), it.Hash, article.CanonicalLink(a.Link)).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("article %q: %w", a.Identity, err)
-		}
-		for _, m := range it.Matches {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO matches (article_id, rule_id, matched_at, silenced) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-				id, m.RuleID, now.Unix(), m.Silenced); err != nil {
-				return fmt.Errorf("match %q: %w", m.RuleID, err)
-			}
-		}
-		for _, o := range it.Outgoing {
-			if _, err := insertDelivery(ctx, tx, id, o, now); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // Articles returns stored articles first seen at or after since, oldest
