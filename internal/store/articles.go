@@ -28,8 +28,11 @@ func (s *Store) Seen(ctx context.Context, feed string, keys []article.Key) (arti
 }
 
 // seenChunk is how many keys one query asks about: three lists of
-// parameters well within SQLite's limit.
+// parameters well within SQLite's limit. A query asks about seenSizes or
+// seenChunk keys, padded.
 const seenChunk = 300
+
+var seenSizes = [...]int{8, 32, 128}
 
 // seenCols are the ways of finding an article, in Key's order.
 var seenCols = [3]string{"identity", "canon", "content_hash"}
@@ -40,24 +43,34 @@ func keyParts(k article.Key) [3]string { return [3]string{k.Identity, k.Canon, k
 // first article stored with a key stands for it.
 func (s *Store) seenPart(ctx context.Context, feed string, keys []article.Key, out article.Seen) error {
 	var asked [3]map[string]bool
-	var parts []string
-	var args []any
-	for c, col := range seenCols {
+	var vals [3][]any
+	for c := range seenCols {
 		asked[c] = map[string]bool{}
-		var vals []any
 		for _, k := range keys {
 			if v := keyParts(k)[c]; v != "" && !asked[c][v] {
 				asked[c][v] = true
-				vals = append(vals, v)
+				vals[c] = append(vals[c], v)
 			}
 		}
-		if len(vals) > 0 {
-			parts = append(parts, `SELECT id FROM articles WHERE feed = ? AND `+col+` IN (`+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+`)`)
-			args = append(append(args, feed), vals...)
+	}
+	if len(vals[0])+len(vals[1])+len(vals[2]) == 0 {
+		return nil
+	}
+	// Every list padded with NULLs (which match nothing) to one of a few
+	// lengths: the statement then has a few shapes, each kept prepared.
+	n := seenChunk
+	for _, size := range seenSizes {
+		if len(vals[0]) <= size && len(vals[1]) <= size && len(vals[2]) <= size {
+			n = size
+			break
 		}
 	}
-	if len(parts) == 0 {
-		return nil
+	var parts []string
+	var args []any
+	for c, col := range seenCols {
+		parts = append(parts, `SELECT id FROM articles WHERE feed = ? AND `+col+` IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`)
+		args = append(append(args, feed), vals[c]...)
+		args = append(args, make([]any, n-len(vals[c]))...)
 	}
 	// The ids found, then each article by its key: PostgreSQL planned
 	// "a.id IN (…)" as a scan of every article.

@@ -16,9 +16,24 @@ import (
 // (BenchmarkStore: a poll of 20 articles, 3.2–3.4 ms a row at a time,
 // 2.0–2.1 ms in batches).
 
-// batchRows is how many rows one statement carries: under PostgreSQL's
-// 65,535 parameters at 12 a row.
+// batchRows is how many rows one statement carries on PostgreSQL: under
+// its 65,535 parameters at 12 a row.
 const batchRows = 400
+
+// chunk is how many of n rows (n > 0) the next statement of a batch
+// carries: on PostgreSQL up to batchRows; on SQLite the largest power of
+// two up to 64, so that the statements have a few shapes, each kept
+// prepared (conn.prepared).
+func (t *Tx) chunk(n int) int {
+	if t.pg {
+		return min(n, batchRows)
+	}
+	c := 64
+	for c > n {
+		c /= 2
+	}
+	return c
+}
 
 // insertItems writes the articles of a poll, their matches and their
 // deliveries, in batches.
@@ -64,8 +79,9 @@ func upsertArticles(ctx context.Context, tx *Tx, items []Item, now time.Time) (m
 		last[k] = i
 	}
 	ids := make(map[string]int64, len(keys))
-	for start := 0; start < len(keys); start += batchRows {
-		part := keys[start:min(start+batchRows, len(keys))]
+	for start := 0; start < len(keys); {
+		part := keys[start : start+tx.chunk(len(keys)-start)]
+		start += len(part)
 		rows := make([][]any, len(part))
 		for i, k := range part {
 			it := items[last[k]]
@@ -98,11 +114,13 @@ func upsertArticles(ctx context.Context, tx *Tx, items []Item, now time.Time) (m
 	return ids, nil
 }
 
-// insertRows runs head VALUES (…), (…)… tail over rows, batchRows at a
+// insertRows runs head VALUES (…), (…)… tail over rows, a chunk at a
 // time.
 func insertRows(ctx context.Context, tx *Tx, head string, rows [][]any, tail string) error {
-	for start := 0; start < len(rows); start += batchRows {
-		q, args := valuesOf(head, rows[start:min(start+batchRows, len(rows))])
+	for start := 0; start < len(rows); {
+		part := rows[start : start+tx.chunk(len(rows)-start)]
+		start += len(part)
+		q, args := valuesOf(head, part)
 		if _, err := tx.ExecContext(ctx, q+tail, args...); err != nil {
 			return err
 		}

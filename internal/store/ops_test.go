@@ -293,3 +293,40 @@ func TestAnActionDeliveredTwiceActsOnce(t *testing.T) {
 		t.Errorf("the audit should hold the 4 actions, the refused one too: %+v", acts)
 	}
 }
+
+// TestPollsOfEverySizeAreRecordedAndFoundWhole: the rows of a poll are
+// written a chunk at a time and the keys asked about padded to a few
+// lengths, so polls of sizes around each chunk and length are recorded
+// whole — every article with its match and its delivery — and found
+// whole, by each key, and nothing more.
+func TestPollsOfEverySizeAreRecordedAndFoundWhole(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, target string) {
+		ctx := context.Background()
+		s := open(t, target)
+		for _, n := range []int{1, 3, 8, 9, 32, 33, 63, 64, 65, 128, 129, 300, 301} {
+			feed := fmt.Sprintf("Wire %d", n)
+			var items []Item
+			var keys []article.Key
+			for i := range n {
+				a := article.Article{Feed: feed, Identity: fmt.Sprintf("id-%d", i), Link: fmt.Sprintf("https://wire.example/%d/%d", n, i), Title: fmt.Sprintf("Report %d", i)}
+				items = append(items, Item{Article: a, Hash: fmt.Sprintf("h-%d-%d", n, i), Matches: []article.Match{{RuleID: "r"}},
+					Outgoing: []Outgoing{{Message: article.Alert{Channel: "#c", Feed: feed, Title: a.Title, Rules: []string{"r"}}}}})
+				keys = append(keys, article.Key{Identity: a.Identity, Canon: article.CanonicalLink(a.Link), Hash: items[i].Hash})
+			}
+			must(t, s.Record(ctx, article.FeedState{Name: feed}, items))
+			var arts, matches, deliveries int
+			must(t, s.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT m.article_id), (SELECT COUNT(*) FROM deliveries d JOIN articles b ON b.id = d.article_id WHERE b.feed = ?)
+				FROM articles a LEFT JOIN matches m ON m.article_id = a.id WHERE a.feed = ?`, feed, feed).Scan(&arts, &matches, &deliveries))
+			if arts != n || matches != n || deliveries != n {
+				t.Errorf("a poll of %d: %d articles, %d matched, %d deliveries recorded", n, arts, matches, deliveries)
+			}
+			keys = append(keys, article.Key{Identity: "unknown", Canon: "https://wire.example/unknown", Hash: "h-unknown"})
+			seen, err := s.Seen(ctx, feed, keys)
+			must(t, err)
+			if len(seen.ByIdentity) != n || len(seen.ByCanon) != n || len(seen.ByHash) != n || !seen.ByIdentity[fmt.Sprintf("id-%d", n-1)].Rules["r"] {
+				t.Errorf("a poll of %d: found %d by identity, %d by link, %d by hash, the last with rules %v", n,
+					len(seen.ByIdentity), len(seen.ByCanon), len(seen.ByHash), seen.ByIdentity[fmt.Sprintf("id-%d", n-1)].Rules)
+			}
+		}
+	})
+}

@@ -132,7 +132,10 @@ func newOwner() string {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.db.stmts.close()
+	return s.db.Close()
+}
 
 // Ping checks the database answers and that its file is still the one
 // opened: a file deleted or replaced under a running process goes on
