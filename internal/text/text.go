@@ -28,10 +28,28 @@ func Tokenize(text string) []Token {
 
 // AppendTokens is Tokenize appending to toks: a caller that reuses its
 // slice allocates nothing for plain words.
-func AppendTokens(toks []Token, text string) []Token {
+func AppendTokens(toks []Token, text string) []Token { return appendTokens(toks, text, true) }
+
+// appendTokens is AppendTokens; without asciiWords, every word is read
+// rune by rune (what the shortcut is held to).
+func appendTokens(toks []Token, text string, asciiWords bool) []Token {
 	var buf []byte // the current word, reused: plain words never need it
 	i := 0
 	for i < len(text) {
+		if c := text[i]; c < utf8.RuneSelf { // most of news text: a byte is a character
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+			if j := asciiRun(text, i); asciiWords && (j == len(text) || text[j] < utf8.RuneSelf && text[j] != '\'') {
+				// ASCII letters and digits ended by neither a letter nor an
+				// apostrophe: the word is the text itself, as the general
+				// reading below finds it (TestTokensAsReadRuneByRune).
+				toks = append(toks, Token{Norm: lower(text[i:j]), Cased: text[i:j], Start: i, End: j})
+				i = j
+				continue
+			}
+		}
 		r, sz := utf8.DecodeRuneInString(text[i:])
 		if !isWordRune(r) {
 			i += sz
@@ -85,6 +103,14 @@ func AppendTokens(toks []Token, text string) []Token {
 		toks = append(toks, Token{Norm: lower(cased), Cased: cased, Start: start, End: end})
 	}
 	return toks
+}
+
+// asciiRun is where the run of ASCII letters and digits from i ends.
+func asciiRun(text string, i int) int {
+	for i < len(text) && text[i] < utf8.RuneSelf && asciiWord[text[i]] {
+		i++
+	}
+	return i
 }
 
 func isWordRune(r rune) bool {
