@@ -192,7 +192,7 @@ func isUTF8Label(l string) bool {
 // body now is.
 func declareUTF8(body []byte) []byte {
 	m := xmlDeclEncoding.FindSubmatchIndex(body[:min(len(body), 512)])
-	if m == nil {
+	if m == nil || string(body[m[2]:m[3]]) == "UTF-8" { // declared as it would be: no copy of the body
 		return body
 	}
 	out := make([]byte, 0, len(body))

@@ -145,7 +145,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return Result{}, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
-	body, release, err := f.readLimited(ctx, resp.Body)
+	body, release, err := f.readLimited(ctx, resp.Body, resp.ContentLength)
 	if err != nil {
 		return Result{}, err
 	}
@@ -204,7 +204,7 @@ func (f *Fetcher) fetchFile(ctx context.Context, path string, src Source) (Resul
 		return Result{}, err
 	}
 	defer fh.Close()
-	body, release, err := f.readLimited(ctx, fh)
+	body, release, err := f.readLimited(ctx, fh, 0)
 	if err != nil {
 		return Result{}, err
 	}
@@ -222,9 +222,20 @@ const BigBody = 1 << 20
 // readLimited reads a body of at most maxBody bytes. Past BigBody it waits
 // for the big-body slot and holds it until release is called, after the
 // body has been parsed.
-func (f *Fetcher) readLimited(ctx context.Context, r io.Reader) (body []byte, release func(), err error) {
+//
+// size is the body's announced size (Content-Length, else 0 or -1): a
+// body that fits is read into one buffer of its size, where reading it
+// growing from nothing allocated several times its size.
+func (f *Fetcher) readLimited(ctx context.Context, r io.Reader, size int64) (body []byte, release func(), err error) {
 	release = func() {}
-	body, err = io.ReadAll(io.LimitReader(r, min(f.maxBody, BigBody)+1))
+	first := io.LimitReader(r, min(f.maxBody, BigBody)+1)
+	if size > 0 && size <= BigBody {
+		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // room to read the end of the body
+		_, err = buf.ReadFrom(first)
+		body = buf.Bytes()
+	} else {
+		body, err = io.ReadAll(first)
+	}
 	if err == nil && int64(len(body)) > BigBody {
 		select {
 		case f.big <- struct{}{}:

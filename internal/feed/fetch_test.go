@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -295,5 +296,25 @@ func TestManyFeedsOnOneHostReuseAFewConnections(t *testing.T) {
 	}
 	if n := conns.Load(); n > 2*concurrency {
 		t.Errorf("600 fetches opened %d connections, want at most %d", n, 2*concurrency)
+	}
+}
+
+// TestTheLimitHoldsWhateverTheBodyAnnounces: a body announcing its
+// length (read into one buffer of that size) is held to the limit as one
+// that does not, and a small one is read whole.
+func TestTheLimitHoldsWhateverTheBodyAnnounces(t *testing.T) {
+	big := strings.Replace(rssDoc, "</channel>", "<!--"+strings.Repeat("x", 3<<20)+"--></channel>", 1)
+	for name, body := range map[string]string{"small": rssDoc, "big": big} {
+		url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			io.WriteString(w, body)
+		})
+		res, err := fetch(t, fetcher(), url, Validators{})
+		if name == "small" && (err != nil || len(res.Articles) != 1) {
+			t.Errorf("a small body with its length: %+v %v", res, err)
+		}
+		if name == "big" && !errors.Is(err, ErrTooLarge) {
+			t.Errorf("3 MiB announced, with a 1 MiB limit: got %v", err)
+		}
 	}
 }

@@ -50,7 +50,7 @@ func (d *Poller) poll(ctx context.Context, s Setup, f config.Feed) (err error) {
 	if err != nil {
 		return d.storageFailed(f, err)
 	}
-	items, fps, err := match(ctx, verdicts, s.Rules)
+	items, fps, err := match(ctx, verdicts, s.Rules, d.corpus.Counting())
 	if err != nil {
 		return err // shutting down
 	}
@@ -205,10 +205,11 @@ func (d *Poller) logTooOld(verdicts []novelty.Verdict, maxAge config.Duration) {
 // match matches each article that may alert against the rules; an edited
 // one only for the rules it had not matched.
 //
-// Each article that may alert is split into words once, for matching and
-// for its story fingerprint (fps[i]; nil for an article not matched,
-// which learn fingerprints itself).
-func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher) ([]article.Item, []*story.Fingerprint, error) {
+// Each article that may alert is split into words once, for matching and,
+// when the word statistics count (learning), for its story fingerprint
+// (fps[i]; nil for an article not matched, which learn fingerprints
+// itself).
+func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher, learning bool) ([]article.Item, []*story.Fingerprint, error) {
 	items := make([]article.Item, 0, len(verdicts))
 	fps := make([]*story.Fingerprint, 0, len(verdicts))
 	for _, v := range verdicts {
@@ -218,13 +219,19 @@ func match(ctx context.Context, verdicts []novelty.Verdict, rules Matcher) ([]ar
 		it := article.Item{Article: v.Article, Hash: v.Hash}
 		var fp *story.Fingerprint
 		if v.MayAlert {
-			ms, read := rules.Read(&v.Article)
+			var ms []article.Match
+			if learning {
+				var read story.Fingerprint
+				ms, read = rules.Read(&v.Article)
+				fp = &read
+			} else {
+				ms = rules.Match(&v.Article)
+			}
 			for _, m := range ms {
 				if !v.Matched[m.RuleID] {
 					it.Matches = append(it.Matches, m)
 				}
 			}
-			fp = &read
 		}
 		items, fps = append(items, it), append(fps, fp)
 	}
