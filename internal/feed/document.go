@@ -25,7 +25,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) ([]article.Article, Ki
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, "", &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
-	body, release, err := f.readLimited(ctx, resp.Body, resp.ContentLength)
+	body, release, err := f.readLimited(ctx, resp.Body)
 	if err != nil {
 		return nil, "", err
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mmcdole/gofeed"
@@ -145,7 +146,7 @@ func (f *Fetcher) Fetch(ctx context.Context, src Source, v Validators) (Result, 
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return Result{}, &HTTPError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), f.Now())}
 	}
-	body, release, err := f.readLimited(ctx, resp.Body, resp.ContentLength)
+	body, release, err := f.readLimited(ctx, resp.Body)
 	if err != nil {
 		return Result{}, err
 	}
@@ -204,7 +205,7 @@ func (f *Fetcher) fetchFile(ctx context.Context, path string, src Source) (Resul
 		return Result{}, err
 	}
 	defer fh.Close()
-	body, release, err := f.readLimited(ctx, fh, 0)
+	body, release, err := f.readLimited(ctx, fh)
 	if err != nil {
 		return Result{}, err
 	}
@@ -212,6 +213,12 @@ func (f *Fetcher) fetchFile(ctx context.Context, path string, src Source) (Resul
 	arts, err := f.parse(body, "", src, "")
 	return Result{Articles: arts}, err
 }
+
+// bodies are the buffers bodies are read into (readLimited); one grown
+// past keptBody is left to the garbage collector.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const keptBody = 256 << 10
 
 // BigBody is the size from which a body is read and parsed on its own:
 // parsing takes many times a document's size in memory, so however many
@@ -223,25 +230,25 @@ const BigBody = 1 << 20
 // for the big-body slot and holds it until release is called, after the
 // body has been parsed.
 //
-// size is the body's announced size (Content-Length, else 0 or -1): a
-// body that fits is read into one buffer of its size, where reading it
-// growing from nothing allocated several times its size.
-func (f *Fetcher) readLimited(ctx context.Context, r io.Reader, size int64) (body []byte, release func(), err error) {
-	release = func() {}
-	first := io.LimitReader(r, min(f.maxBody, BigBody)+1)
-	if size > 0 && size <= BigBody {
-		buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead)) // room to read the end of the body
-		_, err = buf.ReadFrom(first)
-		body = buf.Bytes()
-	} else {
-		body, err = io.ReadAll(first)
+// The body is read into a buffer reused once it is parsed (release): a
+// body read growing from nothing allocated several times its size, for
+// every poll. Nothing parsed from it keeps it (strings are copies).
+func (f *Fetcher) readLimited(ctx context.Context, r io.Reader) (body []byte, release func(), err error) {
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(r, min(f.maxBody, BigBody)+1))
+	body = buf.Bytes()
+	release = func() {
+		if buf.Cap() <= keptBody {
+			bodies.Put(buf)
+		}
 	}
 	if err == nil && int64(len(body)) > BigBody {
-		select {
+		select { // a big body's buffer is not kept: the next are small
 		case f.big <- struct{}{}:
 			release = func() { <-f.big }
 		case <-ctx.Done():
-			return nil, release, ctx.Err()
+			return nil, func() {}, ctx.Err()
 		}
 		rest := bytes.NewBuffer(body)
 		_, err = rest.ReadFrom(io.LimitReader(r, f.maxBody+1-int64(len(body))))

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/feedwatch/feedwatch/internal/article"
 )
 
 const rssDoc = `<?xml version="1.0" encoding="UTF-8"?>
@@ -300,8 +302,8 @@ func TestManyFeedsOnOneHostReuseAFewConnections(t *testing.T) {
 }
 
 // TestTheLimitHoldsWhateverTheBodyAnnounces: a body announcing its
-// length (read into one buffer of that size) is held to the limit as one
-// that does not, and a small one is read whole.
+// length is held to the limit as one that does not, and a small one is
+// read whole.
 func TestTheLimitHoldsWhateverTheBodyAnnounces(t *testing.T) {
 	big := strings.Replace(rssDoc, "</channel>", "<!--"+strings.Repeat("x", 3<<20)+"--></channel>", 1)
 	for name, body := range map[string]string{"small": rssDoc, "big": big} {
@@ -316,5 +318,25 @@ func TestTheLimitHoldsWhateverTheBodyAnnounces(t *testing.T) {
 		if name == "big" && !errors.Is(err, ErrTooLarge) {
 			t.Errorf("3 MiB announced, with a 1 MiB limit: got %v", err)
 		}
+	}
+}
+
+// TestAnArticleOutlivesTheBufferItWasReadFrom: bodies are read into
+// reused buffers, so what one fetch returned must not change when the
+// next fetch reads another body into the same buffer.
+func TestAnArticleOutlivesTheBufferItWasReadFrom(t *testing.T) {
+	f := fetcher()
+	var got []article.Article
+	for _, title := range []string{"Raid in Ramadi leaves three dead", "Convoy ambushed near Fallujah at dawn"} {
+		body := strings.Replace(rssDoc, "<channel>", "<channel><item><guid>x</guid><title>"+title+"</title></item>", 1)
+		url := serve(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) })
+		res, err := fetch(t, f, url, Validators{})
+		if err != nil || len(res.Articles) == 0 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		got = append(got, res.Articles[0])
+	}
+	if got[0].Title != "Raid in Ramadi leaves three dead" || got[1].Title != "Convoy ambushed near Fallujah at dawn" {
+		t.Errorf("titles %q and %q: the first fetch's article changed with the second body", got[0].Title, got[1].Title)
 	}
 }
