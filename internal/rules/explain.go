@@ -89,7 +89,7 @@ func bestWindow(d *Document, f int, occs []occ) *window {
 	var best *window
 	terms := map[*termNode]bool{}
 	sents := d.sentences(f)
-	ok := quotable(d.text[f], d.text[fieldTitle], sents)
+	ok := d.quotable(f)
 	k := 0 // the first occurrence that starts at or after sentence i
 	for i := range sents {
 		for k < len(occs) && occs[k].start < sents[i][0] {
@@ -124,7 +124,7 @@ func bestWindow(d *Document, f int, occs []occ) *window {
 func lead(d *Document) *window {
 	for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
 		sents := d.sentences(f)
-		for i, ok := range quotable(d.text[f], d.text[fieldTitle], sents) {
+		for i, ok := range d.quotable(f) {
 			if ok || f == fieldTitle {
 				return &window{field: f, start: sents[i][0], end: sents[i][1]}
 			}

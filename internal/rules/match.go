@@ -19,6 +19,7 @@ type Document struct {
 	occurs   []posting           // every word's occurrences, chained
 	words    []string            // distinct words, sorted; built when a wildcard needs them
 	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
+	quot     [numFields][]bool   // which of them a snippet may quote, with them
 	host     string
 	feed     string
 	tags     []string
@@ -67,7 +68,7 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 
 // fill makes d the document of a, reusing what d held before.
 func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
-	d.feed, d.host, d.words, d.sents, d.tags = strings.ToLower(a.Feed), "", nil, [numFields][][2]int{}, d.tags[:0]
+	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", nil, [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
 	d.text[fieldContent] = article.Clip(a.Content, maxText)
@@ -114,6 +115,15 @@ func (d *Document) sentences(f int) [][2]int {
 		d.sents[f] = sentences(d.text[f])
 	}
 	return d.sents[f]
+}
+
+// quotable says which of field f's sentences a snippet may quote
+// (quotable), judged once per document: every match explained in it asks.
+func (d *Document) quotable(f int) []bool {
+	if d.quot[f] == nil {
+		d.quot[f] = quotable(d.text[f], d.text[fieldTitle], d.sentences(f))
+	}
+	return d.quot[f]
 }
 
 // test reports whether n matches d, without collecting occurrences: the
