@@ -30,7 +30,7 @@ import (
 // the memory of the statistics (Counting).
 type Corpus struct {
 	mu     sync.RWMutex
-	df     map[string]*int // over the days kept; see Add for why pointers
+	words  map[string]*wordCount // over the days kept; see Add for why pointers
 	docs   int
 	days   map[int64]*corpusDay // by day number since the Unix epoch
 	seen   map[uint64]bool      // reports counted, by their key's hash (reportHash)
@@ -95,9 +95,47 @@ func (c *Corpus) learned() {
 }
 
 type corpusDay struct {
-	df   map[string]*int
 	docs int
 	keys []uint64 // reportHash
+}
+
+// wordCount is in how many reports a word occurs, in all and day by day
+// (the days it occurs in, oldest first): one map lookup a word when a
+// report is added.
+type wordCount struct {
+	total int
+	byDay []dayCount
+}
+
+type dayCount struct {
+	day int64
+	n   int
+}
+
+// add counts one report of day.
+func (wc *wordCount) add(day int64) {
+	wc.total++
+	i := len(wc.byDay)
+	for i > 0 && wc.byDay[i-1].day > day { // reports come in order of day but for a few
+		i--
+	}
+	if i > 0 && wc.byDay[i-1].day == day {
+		wc.byDay[i-1].n++
+		return
+	}
+	wc.byDay = slices.Insert(wc.byDay, i, dayCount{day, 1})
+}
+
+// drop forgets the reports of day; it reports whether any remain.
+func (wc *wordCount) drop(day int64) bool {
+	for i, dc := range wc.byDay {
+		if dc.day == day {
+			wc.total -= dc.n
+			wc.byDay = slices.Delete(wc.byDay, i, i+1)
+			break
+		}
+	}
+	return wc.total > 0
 }
 
 // CorpusDays is how many days of reports the statistics hold, and
@@ -110,7 +148,7 @@ const (
 
 // NewCorpus returns an empty corpus.
 func NewCorpus() *Corpus {
-	return &Corpus{df: map[string]*int{}, days: map[int64]*corpusDay{}, seen: map[uint64]bool{}, seed: maphash.MakeSeed()}
+	return &Corpus{words: map[string]*wordCount{}, days: map[int64]*corpusDay{}, seen: map[uint64]bool{}, seed: maphash.MakeSeed()}
 }
 
 // reportHash stands for a report's key in the statistics: a week of
@@ -142,7 +180,7 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	}
 	b := c.days[day]
 	if b == nil {
-		b = &corpusDay{df: map[string]*int{}}
+		b = &corpusDay{}
 		c.days[day] = b
 	}
 	c.seen[h] = true
@@ -150,8 +188,8 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	b.docs++
 	c.docs++
 	for w := range fp.words {
-		n := b.df[w]
-		if n == nil { // a new key of the day's map (the total's has every key a day has)
+		wc := c.words[w]
+		if wc == nil {
 			// A word is a slice of its article's text: kept as a key of its
 			// own, or the corpus would keep every article's text alive. The
 			// counts are pointers, raised in place: assigning to a key a map
@@ -159,17 +197,10 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 			// keys), which re-keyed every common word with a slice of the
 			// latest article, keeping its text (17 MB in a cold once of
 			// 20,000 articles; TestCorpusKeepsNoArticleText).
-			w = strings.Clone(w)
-			n = new(int)
-			b.df[w] = n
+			wc = &wordCount{}
+			c.words[strings.Clone(w)] = wc
 		}
-		*n++
-		total := c.df[w]
-		if total == nil {
-			total = new(int)
-			c.df[w] = total
-		}
-		*total++
+		wc.add(day)
 	}
 }
 
@@ -189,11 +220,9 @@ func (c *Corpus) expire() {
 			return
 		}
 		c.docs -= b.docs
-		for w, n := range b.df {
-			if total := c.df[w]; total != nil {
-				if *total -= *n; *total <= 0 {
-					delete(c.df, w)
-				}
+		for w, wc := range c.words { // once a day: every word, rather than a map of each day's
+			if !wc.drop(day) {
+				delete(c.words, w)
 			}
 		}
 		for _, k := range b.keys {
@@ -212,8 +241,8 @@ func (c *Corpus) idf(w string) float64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var df int
-	if n := c.df[w]; n != nil {
-		df = *n
+	if wc := c.words[w]; wc != nil {
+		df = wc.total
 	}
 	return math.Log(float64(c.docs+1)/float64(df+1)) + 1
 }

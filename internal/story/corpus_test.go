@@ -2,7 +2,6 @@ package story
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -126,13 +125,26 @@ func TestCorpusKeepsNoArticleText(t *testing.T) {
 		t.Fatal("no word of the fingerprint is a slice of its lead: the test proves nothing")
 	}
 	c.Add("wire\x00second", day, report)
-	keys := slices.Collect(maps.Keys(c.df))
-	for _, d := range c.days {
-		keys = slices.AppendSeq(keys, maps.Keys(d.df))
-	}
-	for _, w := range keys {
+	for w := range c.words {
 		if inText(w) {
 			t.Errorf("the corpus keeps %q as a slice of an article's text, and so the whole text", w)
 		}
+	}
+}
+
+// TestAWordCountsItsReportsDayByDay: a word's reports are kept by day,
+// oldest first, whatever the order they come in (learning reads the
+// oldest first while polls add today's), and a day dropped takes its own
+// reports only.
+func TestAWordCountsItsReportsDayByDay(t *testing.T) {
+	var wc wordCount
+	for _, day := range []int64{5, 3, 5, 4} {
+		wc.add(day)
+	}
+	if want := []dayCount{{3, 1}, {4, 1}, {5, 2}}; wc.total != 4 || !slices.Equal(wc.byDay, want) {
+		t.Fatalf("%d in %v, want 4 in %v", wc.total, wc.byDay, want)
+	}
+	if !wc.drop(4) || wc.total != 3 || !wc.drop(9) || wc.total != 3 || !wc.drop(3) || wc.drop(5) {
+		t.Errorf("after dropping days 4, 9 (none), 3 and 5: %d in %v", wc.total, wc.byDay)
 	}
 }
