@@ -45,10 +45,19 @@ func HTMLToText(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return collapse(s)
 	}
+	if t, ok := simpleHTMLToText(s); ok {
+		return t
+	}
+	return tokenizedToText(s)
+}
+
+// tokenizedToText is HTMLToText, reading s with the HTML tokenizer.
+func tokenizedToText(s string) string {
 	z := html.NewTokenizer(strings.NewReader(s))
 	closed := (&closings{s: s}).has
 	var body, captions strings.Builder // a caption is read after the text, never into its lead
-	b, skip := &body, 0                // skip: the depth inside skipTags
+	body.Grow(len(s))
+	b, skip := &body, 0 // skip: the depth inside skipTags
 	text := func(t string) {
 		if skip == 0 {
 			b.WriteString(t)
