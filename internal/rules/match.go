@@ -15,7 +15,8 @@ import (
 type Document struct {
 	text     [numFields]string
 	toks     [numFields][]text.Token
-	postings map[string]chain    // word → where it occurs, field by field, in order
+	postings map[string]int32    // word → its chain in chains
+	chains   []chain             // where each word occurs, field by field, in order
 	occurs   []posting           // every word's occurrences, chained
 	words    []string            // distinct words, sorted; built when a wildcard needs them
 	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
@@ -84,20 +85,22 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		n += len(d.toks[f])
 	}
 	if d.postings == nil {
-		d.postings, d.occurs = make(map[string]chain, n/2), make([]posting, 0, n)
+		d.postings, d.occurs, d.chains = make(map[string]int32, n/2), make([]posting, 0, n), make([]chain, 0, n/2)
 	} else {
 		clear(d.postings)
-		d.occurs = d.occurs[:0]
+		d.occurs, d.chains = d.occurs[:0], d.chains[:0]
 	}
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
 			at := int32(len(d.occurs))
 			d.occurs = append(d.occurs, posting{uint8(f), int32(i), -1})
-			if c, ok := d.postings[tk.Norm]; ok {
+			if ci, ok := d.postings[tk.Norm]; ok { // a word seen before: one lookup, no store
+				c := &d.chains[ci]
 				d.occurs[c.tail].next = at
-				d.postings[tk.Norm] = chain{c.head, at}
+				c.tail = at
 			} else {
-				d.postings[tk.Norm] = chain{at, at}
+				d.postings[tk.Norm] = int32(len(d.chains))
+				d.chains = append(d.chains, chain{at, at})
 			}
 		}
 	}
@@ -107,6 +110,15 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 	for _, t := range a.FeedTags {
 		d.tags = append(d.tags, strings.ToLower(t))
 	}
+}
+
+// chain is where word occurs in the document.
+func (d *Document) chain(word string) (chain, bool) {
+	ci, ok := d.postings[word]
+	if !ok {
+		return chain{}, false
+	}
+	return d.chains[ci], true
 }
 
 // sentences returns field f's sentence ranges, split once per document.
@@ -134,7 +146,7 @@ func test(n node, d *Document) bool {
 		if n.kind != termText || n.prefix && len(n.words) == 1 {
 			return len(n.find(d)) > 0
 		}
-		c, ok := d.postings[n.key]
+		c, ok := d.chain(n.key)
 		if !ok {
 			return false
 		}
@@ -333,7 +345,7 @@ func (t *termNode) find(d *Document) []occ {
 
 // collect appends the occurrences of t that start where word occurs.
 func (t *termNode) collect(d *Document, word string, out []occ) []occ {
-	c, ok := d.postings[word]
+	c, ok := d.chain(word)
 	if !ok {
 		return out
 	}
