@@ -151,22 +151,34 @@ func collapse(s string) string {
 	if collapsed(s) {
 		return s // most feed text: nothing to copy
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	started, space, newline := false, false, false // a word written on this line; a space or a line break before the next word
+	var c collapser
+	c.b.Grow(len(s))
+	c.write(s)
+	return c.b.String()
+}
+
+// collapser is collapse written to piece by piece: what it holds is
+// collapse of everything written, in order (a word may go on across
+// pieces; a piece never splits a character).
+type collapser struct {
+	b                       strings.Builder
+	started, space, newline bool // a word written on this line; a space or a line break before the next word
+}
+
+func (c *collapser) write(s string) {
 	for i := 0; i < len(s); {
 		r, size := spaceAt(s, i)
 		switch {
 		case r == '\n' || r == '\r':
-			newline = newline || started
-			started, space = false, false
+			c.newline = c.newline || c.started
+			c.started, c.space = false, false
 		case size > 0: // \u00a0 and the other spaces
-			space = started
+			c.space = c.started
 		default: // a word: up to the next space, as it was (invalid bytes too)
 			end := i + 1
 			for end < len(s) {
-				if c := s[end]; c < utf8.RuneSelf {
-					if asciiSpace[c] {
+				if ch := s[end]; ch < utf8.RuneSelf {
+					if asciiSpace[ch] {
 						break
 					}
 				} else if _, n := spaceAt(s, end); n > 0 {
@@ -174,19 +186,18 @@ func collapse(s string) string {
 				}
 				end++
 			}
-			if newline {
-				b.WriteByte('\n')
-			} else if space {
-				b.WriteByte(' ')
+			if c.newline {
+				c.b.WriteByte('\n')
+			} else if c.space {
+				c.b.WriteByte(' ')
 			}
-			b.WriteString(s[i:end])
-			started, space, newline = true, false, false
+			c.b.WriteString(s[i:end])
+			c.started, c.space, c.newline = true, false, false
 			i = end
 			continue
 		}
 		i += size
 	}
-	return b.String()
 }
 
 // asciiSpace are the ASCII characters strings.Fields splits at.

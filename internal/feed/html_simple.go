@@ -32,14 +32,14 @@ var simpleTags = func() map[string]atom.Atom {
 // tag's; the tokenizer reads those. TestSimpleMarkupReadsAsTheTokenizerReadsIt
 // and FuzzSimpleMarkup hold the two readings to one.
 func simpleHTMLToText(s string) (text string, ok bool) {
-	var b strings.Builder
-	b.Grow(len(s))
+	var c collapser // collapsed as it is read: one copy of the text
+	c.b.Grow(len(s))
 	for i := 0; i < len(s); {
 		lt := strings.IndexByte(s[i:], '<')
 		if lt < 0 {
 			lt = len(s) - i
 		}
-		writeText(&b, s[i:i+lt])
+		writeText(&c, s[i:i+lt])
 		if i += lt; i == len(s) {
 			break
 		}
@@ -49,25 +49,23 @@ func simpleHTMLToText(s string) (text string, ok bool) {
 		}
 		switch {
 		case blockTags[tag]:
-			b.WriteByte('\n')
+			c.write("\n")
 		case tag == atom.Img:
-			b.WriteByte(' ')
+			c.write(" ")
 		}
 		i = end
 	}
-	return collapse(b.String()), true
+	return c.b.String(), true
 }
 
-// writeText writes a run of text as the tokenizer gives it: line ends
-// made \n, entities decoded.
-func writeText(b *strings.Builder, t string) {
-	if strings.IndexByte(t, '\r') >= 0 {
-		t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
-	}
+// writeText writes a run of text as the tokenizer gives it, entities
+// decoded (its \r\n and \r made \n by the tokenizer are line breaks to
+// collapse already).
+func writeText(c *collapser, t string) {
 	if strings.IndexByte(t, '&') >= 0 {
 		t = html.UnescapeString(t)
 	}
-	b.WriteString(t)
+	c.write(t)
 }
 
 // simpleTag reads the tag at s[i] ('<'): a start, end or self-closing tag
