@@ -96,6 +96,7 @@ func Open(ctx context.Context, target string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4) // kept: database/sql kept 2, closing and opening the others again (schema read, statements prepared again)
 	info, err := os.Stat(path)
 	if err != nil {
 		db.Close()
