@@ -40,38 +40,53 @@ func runCLI(path string, feeds, rounds int) int {
 		return 1
 	}
 	fmt.Printf("feedwatch once, %s feeds × 20 items, 100 rules (%s)\n", thousands(feeds), path)
-	var walls, cpus []float64
+	var all [4][]float64 // wall and CPU ratios to the floor, then to floor'
 	for r := range rounds {
 		if rounds > 1 {
 			fmt.Printf(" round %d\n", r+1)
 		}
-		wall, cpu, err := cliRound(path, cfg, fs.URL, feeds)
+		ratios, err := cliRound(path, cfg, fs.URL, feeds)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		walls, cpus = append(walls, wall), append(cpus, cpu)
+		for i := range all {
+			all[i] = append(all[i], ratios[i])
+		}
 	}
 	if rounds > 1 {
-		slices.Sort(walls)
-		slices.Sort(cpus)
-		wall, cpu := walls[len(walls)/2], cpus[len(cpus)/2]
-		fmt.Printf("cold pass over %d rounds: median %.1f× the floor's wall (%.1f–%.1f), %.1f× its CPU (%.1f–%.1f) — %s\n", rounds,
-			wall, walls[0], walls[len(walls)-1], cpu, cpus[0], cpus[len(cpus)-1], verdict(wall <= 2 && cpu <= 2, "target ≤ 2× both"))
+		var med [4]float64
+		for i := range all {
+			slices.Sort(all[i])
+			med[i] = all[i][len(all[i])/2]
+		}
+		fmt.Printf("cold pass over %d rounds: median %.1f× the floor's wall (%.1f–%.1f), %.1f× its CPU (%.1f–%.1f) — %s; floor': %.1f× (%.1f–%.1f) and %.1f× (%.1f–%.1f)\n", rounds,
+			med[0], all[0][0], all[0][rounds-1], med[1], all[1][0], all[1][rounds-1], verdict(med[0] <= 2 && med[1] <= 2, "target ≤ 2× both"),
+			med[2], all[2][0], all[2][rounds-1], med[3], all[3][0], all[3][rounds-1])
 	}
 	return 0
 }
 
-// cliRound measures the floor, then the binary's cold once on a fresh
-// database, then its all-304 once, and returns the cold pass's wall and
-// CPU time as ratios to the floor's.
-func cliRound(path, cfg, url string, feeds int) (wallRatio, cpuRatio float64, err error) {
+// cliRound measures the floor and floor', then the binary's cold once on
+// a fresh database, then its all-304 once, and returns the cold pass's
+// wall and CPU time as ratios to the floor's, then to the stricter
+// floor' (no image scan).
+func cliRound(path, cfg, url string, feeds int) (ratios [4]float64, err error) {
 	floor, err := measure(exec.Command(os.Args[0], "-child=floor", "-url="+url, "-feeds="+strconv.Itoa(feeds)))
 	if err != nil {
-		return 0, 0, fmt.Errorf("floor: %w", err)
+		return ratios, fmt.Errorf("floor: %w", err)
 	}
-	fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s — fetch and gofeed parse only, 8 at a time, nothing kept\n", "floor",
-		floor.wall.Round(time.Millisecond), floor.cpu.Seconds(), mib(floor.peak["VmHWM"]))
+	strict, err := measure(exec.Command(os.Args[0], "-child=floor-noscan", "-url="+url, "-feeds="+strconv.Itoa(feeds)))
+	if err != nil {
+		return ratios, fmt.Errorf("floor: %w", err)
+	}
+	for _, f := range []struct {
+		name, what string
+		m          measured
+	}{{"floor", "fetch and gofeed parse only (its default parser), 8 at a time, nothing kept", floor},
+		{"floor'", "the same without gofeed's scan of each item's HTML for an image, as feedwatch parses", strict}} {
+		fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s — %s\n", f.name, f.m.wall.Round(time.Millisecond), f.m.cpu.Seconds(), mib(f.m.peak["VmHWM"]), f.what)
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} { // the cold pass starts from nothing
 		os.Remove(filepath.Join(filepath.Dir(cfg), "feedwatch.db"+suffix))
 	}
@@ -82,22 +97,24 @@ func cliRound(path, cfg, url string, feeds int) (wallRatio, cpuRatio float64, er
 		}
 		m, err := measure(cmd)
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s pass: %w", pass, err)
+			return ratios, fmt.Errorf("%s pass: %w", pass, err)
 		}
 		fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s (anonymous %s, files %s) — %s\n", pass, m.wall.Round(time.Millisecond), m.cpu.Seconds(),
 			mib(m.peak["VmHWM"]), mib(m.peak["RssAnon"]), mib(m.peak["RssFile"]), verdict(m.peak["VmHWM"] <= 40<<20, "target ≤ 40 MB"))
 		if pass == "cold" {
-			wallRatio, cpuRatio = m.wall.Seconds()/floor.wall.Seconds(), m.cpu.Seconds()/floor.cpu.Seconds()
-			fmt.Printf("  %-8s %7.1f× the floor's wall, %.1f× its CPU — %s\n", "", wallRatio, cpuRatio, verdict(wallRatio <= 2 && cpuRatio <= 2, "target ≤ 2× both"))
+			ratios = [4]float64{m.wall.Seconds() / floor.wall.Seconds(), m.cpu.Seconds() / floor.cpu.Seconds(),
+				m.wall.Seconds() / strict.wall.Seconds(), m.cpu.Seconds() / strict.cpu.Seconds()}
+			fmt.Printf("  %-8s %7.1f× the floor's wall, %.1f× its CPU — %s; %.1f× and %.1f× floor'\n", "", ratios[0], ratios[1],
+				verdict(ratios[0] <= 2 && ratios[1] <= 2, "target ≤ 2× both"), ratios[2], ratios[3])
 		}
 	}
-	return wallRatio, cpuRatio, nil
+	return ratios, nil
 }
 
 // childFloor is the floor (bench.Floor) as a process of its own, so that
 // it is measured as the binary is: the feeds served by another process.
-func childFloor(url string, feeds int) int {
-	if err := bench.Floor(url, feeds); err != nil {
+func childFloor(url string, feeds int, imageScan bool) int {
+	if err := bench.Floor(url, feeds, imageScan); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

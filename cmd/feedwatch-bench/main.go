@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all; floor, of the feeds at -url) and print its memory")
+	child := flag.String("child", "", "internal: run one measurement (poll, idle, hostile-N, hostile-all; floor or floor-noscan, of the feeds at -url) and print its memory")
 	url := flag.String("url", "", "internal: with -child floor, the feeds' base URL")
 	hostile := flag.Bool("hostile", false, "measure the hostile inputs instead (docs/benchmarks.md)")
 	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
@@ -42,8 +42,8 @@ func main() {
 		os.Exit(runCLI(*cli, *feeds, max(*rounds, 1)))
 	case *child == "poll":
 		os.Exit(childPoll())
-	case *child == "floor":
-		os.Exit(childFloor(*url, *feeds))
+	case *child == "floor", *child == "floor-noscan":
+		os.Exit(childFloor(*url, *feeds, *child == "floor"))
 	case *child == "idle":
 		os.Exit(childIdle())
 	case strings.HasPrefix(*child, "hostile-"):
