@@ -234,6 +234,23 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 	return article.Snippet{Field: field, Text: out, Hits: hits}
 }
 
+// sentences returns field f's sentence ranges, split once per document.
+func (d *Document) sentences(f int) [][2]int {
+	if d.sents[f] == nil {
+		d.sents[f] = sentences(d.text[f])
+	}
+	return d.sents[f]
+}
+
+// quotable says which of field f's sentences a snippet may quote
+// (quotable), judged once per document: every match explained in it asks.
+func (d *Document) quotable(f int) []bool {
+	if d.quot[f] == nil {
+		d.quot[f] = quotable(d.text[f], d.text[fieldTitle], d.sentences(f))
+	}
+	return d.quot[f]
+}
+
 // sentences splits text at sentence ends and line breaks, returning byte
 // ranges with surrounding space trimmed. A period after a single letter
 // (U.S.) or a common abbreviation (Gen., Nov.) does not end a sentence.

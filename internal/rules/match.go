@@ -121,23 +121,6 @@ func (d *Document) chain(word string) (chain, bool) {
 	return d.chains[ci], true
 }
 
-// sentences returns field f's sentence ranges, split once per document.
-func (d *Document) sentences(f int) [][2]int {
-	if d.sents[f] == nil {
-		d.sents[f] = sentences(d.text[f])
-	}
-	return d.sents[f]
-}
-
-// quotable says which of field f's sentences a snippet may quote
-// (quotable), judged once per document: every match explained in it asks.
-func (d *Document) quotable(f int) []bool {
-	if d.quot[f] == nil {
-		d.quot[f] = quotable(d.text[f], d.text[fieldTitle], d.sentences(f))
-	}
-	return d.quot[f]
-}
-
 // test reports whether n matches d, without collecting occurrences: the
 // cheap check every candidate gets before a match is explained.
 func test(n node, d *Document) bool {

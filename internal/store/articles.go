@@ -39,6 +39,26 @@ var seenCols = [3]string{"identity", "canon", "content_hash"}
 
 func keyParts(k article.Key) [3]string { return [3]string{k.Identity, k.Canon, k.Hash} }
 
+// seenLists are the queries of the ids of feed's articles with each way
+// of finding one in vals, and their arguments. Every list is padded with
+// NULLs (which match nothing) to one of a few lengths: the statement then
+// has a few shapes, each kept prepared.
+func seenLists(feed string, vals [3][]any) (parts []string, args []any) {
+	n := seenChunk
+	for _, size := range seenSizes {
+		if len(vals[0]) <= size && len(vals[1]) <= size && len(vals[2]) <= size {
+			n = size
+			break
+		}
+	}
+	for c, col := range seenCols {
+		parts = append(parts, `SELECT id FROM articles WHERE feed = ? AND `+col+` IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`)
+		args = append(append(args, feed), vals[c]...)
+		args = append(args, make([]any, n-len(vals[c]))...)
+	}
+	return parts, args
+}
+
 // seenPart fills out with the articles of feed any of keys finds. The
 // first article stored with a key stands for it.
 func (s *Store) seenPart(ctx context.Context, feed string, keys []article.Key, out article.Seen) error {
@@ -56,22 +76,7 @@ func (s *Store) seenPart(ctx context.Context, feed string, keys []article.Key, o
 	if len(vals[0])+len(vals[1])+len(vals[2]) == 0 {
 		return nil
 	}
-	// Every list padded with NULLs (which match nothing) to one of a few
-	// lengths: the statement then has a few shapes, each kept prepared.
-	n := seenChunk
-	for _, size := range seenSizes {
-		if len(vals[0]) <= size && len(vals[1]) <= size && len(vals[2]) <= size {
-			n = size
-			break
-		}
-	}
-	var parts []string
-	var args []any
-	for c, col := range seenCols {
-		parts = append(parts, `SELECT id FROM articles WHERE feed = ? AND `+col+` IN (`+strings.TrimSuffix(strings.Repeat("?,", n), ",")+`)`)
-		args = append(append(args, feed), vals[c]...)
-		args = append(args, make([]any, n-len(vals[c]))...)
-	}
+	parts, args := seenLists(feed, vals)
 	// The ids found, then each article by its key: PostgreSQL planned
 	// "a.id IN (…)" as a scan of every article.
 	rows, err := s.db.QueryContext(ctx, `SELECT a.identity, a.canon, a.content_hash, COALESCE(m.rule_id, '')

@@ -73,22 +73,10 @@ func appendTokens(toks []Token, text string, asciiWords bool) []Token {
 			if !isApostrophe(r) {
 				break
 			}
-			next, nsz := utf8.DecodeRuneInString(text[i+sz:])
-			if i+sz >= len(text) || !isWordRune(next) {
+			var ends bool
+			if i, end, ends = apostrophe(text, i, sz, end); ends {
 				break
 			}
-			if next == 's' || next == 'S' {
-				after := i + sz + nsz
-				ar, _ := utf8.DecodeRuneInString(text[after:])
-				if after >= len(text) || !isWordRune(ar) {
-					// Possessive: the word ends before the apostrophe,
-					// the highlighted range still covers it.
-					i = after
-					end = after
-					break
-				}
-			}
-			i += sz // an apostrophe inside a word is dropped
 			plain = false
 		}
 		var cased string
@@ -103,6 +91,26 @@ func appendTokens(toks []Token, text string, asciiWords bool) []Token {
 		toks = append(toks, Token{Norm: lower(cased), Cased: cased, Start: start, End: end})
 	}
 	return toks
+}
+
+// apostrophe reads the apostrophe of sz bytes at text[i], inside a word
+// that ends at end so far: it ends the word (ends) when no word character
+// follows it, or when it is a possessive 's / ’s — whose range the word
+// then covers; otherwise it is dropped and the word goes on. It returns
+// where reading goes on and where the word ends.
+func apostrophe(text string, i, sz, end int) (next, wordEnd int, ends bool) {
+	r, nsz := utf8.DecodeRuneInString(text[i+sz:])
+	if i+sz >= len(text) || !isWordRune(r) {
+		return i, end, true
+	}
+	if r == 's' || r == 'S' {
+		after := i + sz + nsz
+		ar, _ := utf8.DecodeRuneInString(text[after:])
+		if after >= len(text) || !isWordRune(ar) {
+			return after, after, true // possessive: the word ends before the apostrophe, its range covers it
+		}
+	}
+	return i + sz, end, false // an apostrophe inside a word is dropped
 }
 
 // asciiRun is where the run of ASCII letters and digits from i ends.
