@@ -47,14 +47,13 @@ func Keys(arts []article.Article) []article.Key {
 // page, and not shared by two items of the document. On a feed's first
 // successful fetch (firstFetch) only articles published within Backfill
 // may alert, and undated ones may not; articles older than MaxAge never
-// alert.
-func Judge(arts []article.Article, seen article.Seen, firstFetch bool, now time.Time, p Policy) []Verdict {
-	keys := Keys(arts)
+// alert. keys are Keys(arts), which the caller asked the store about.
+func Judge(arts []article.Article, keys []article.Key, seen article.Seen, firstFetch bool, now time.Time, p Policy) []Verdict {
 	shared := map[string]int{}
 	for _, k := range keys {
 		shared[k.Canon]++
 	}
-	var out []Verdict
+	out := make([]Verdict, 0, len(arts))
 	for i, a := range arts {
 		k := keys[i]
 		before, known := seen.ByIdentity[k.Identity]

@@ -45,7 +45,8 @@ func TestJudgeKeepsNewAndChangedArticlesOnly(t *testing.T) {
 		"a": {Identity: "a", Hash: Hash(&same)},
 		"b": {Identity: "b", Hash: "old", Rules: map[string]bool{"r1": true}},
 	}}
-	got := Judge([]article.Article{same, edited, fresh}, known, false, now, p)
+	arts := []article.Article{same, edited, fresh}
+	got := Judge(arts, Keys(arts), known, false, now, p)
 	if len(got) != 2 || got[0].Article.Identity != "b" || got[1].Article.Identity != "c" {
 		t.Fatalf("verdicts = %+v, want the edited and the new article", got)
 	}
@@ -97,7 +98,7 @@ func TestAnItemWithANewGUIDIsTheArticleStoredBefore(t *testing.T) {
 		{"a link to the site's home page says nothing", []article.Article{{Identity: "guid:6", Title: "C", Link: "https://wire.example/"}}, 1, "guid:6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := Judge(c.arts, seen, false, now, p)
+			got := Judge(c.arts, Keys(c.arts), seen, false, now, p)
 			if len(got) != c.new || len(got) > 0 && got[0].Article.Identity != c.identity {
 				t.Fatalf("verdicts %+v, want %d, the first as %q", got, c.new, c.identity)
 			}

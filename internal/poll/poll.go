@@ -172,12 +172,13 @@ func (d *Poller) judge(ctx context.Context, cfg *config.Config, st article.FeedS
 	if len(arts) == 0 {
 		return nil, nil
 	}
-	seen, err := d.store.Seen(ctx, arts[0].Feed, novelty.Keys(arts))
+	keys := novelty.Keys(arts) // each article's hash and canonical link, worked out once
+	seen, err := d.store.Seen(ctx, arts[0].Feed, keys)
 	if err != nil {
 		return nil, err
 	}
 	policy := novelty.Policy{MaxAge: cfg.MaxAge.D(), Backfill: cfg.Backfill.D()}
-	verdicts := novelty.Judge(arts, seen, st.LastSuccess.IsZero(), d.now(), policy)
+	verdicts := novelty.Judge(arts, keys, seen, st.LastSuccess.IsZero(), d.now(), policy)
 	d.logTooOld(verdicts, cfg.MaxAge)
 	return verdicts, nil
 }
