@@ -124,10 +124,11 @@ func head3(s string) string {
 type index struct {
 	ids    map[key]int32 // key → number
 	words  map[string]int32
-	byKey  [][]int32   // key number → rules indexed under it, ascending
-	always []int32     // rules with no indexable term
-	filter [][][]int32 // per rule: the clauses left to check (key numbers), cheapest first
-	hasKey bool        // some rule uses a prefix, site, feed or tag key
+	prefix map[string]int32 // a wildcard's first 3 characters → key number (ids' keyPrefix keys, by string: the faster map)
+	byKey  [][]int32        // key number → rules indexed under it, ascending
+	always []int32          // rules with no indexable term
+	filter [][][]int32      // per rule: the clauses left to check (key numbers), cheapest first
+	hasKey bool             // some rule uses a prefix, site, feed or tag key
 	nRules int
 	pool   sync.Pool // *scratch
 }
@@ -143,16 +144,20 @@ type scratch struct {
 }
 
 func buildIndex(rs []*Rule) *index {
-	ix := &index{ids: map[key]int32{}, words: map[string]int32{}, filter: make([][][]int32, len(rs)), nRules: len(rs)}
+	ix := &index{ids: map[key]int32{}, words: map[string]int32{}, prefix: map[string]int32{}, filter: make([][][]int32, len(rs)), nRules: len(rs)}
 	id := func(k key) int32 {
 		n, ok := ix.ids[k]
 		if !ok {
 			n = int32(len(ix.byKey))
 			ix.ids[k] = n
 			ix.byKey = append(ix.byKey, nil)
-			if k.kind == keyWord {
+			switch k.kind {
+			case keyWord:
 				ix.words[k.s] = n
-			} else {
+			case keyPrefix:
+				ix.prefix[k.s] = n
+				ix.hasKey = true
+			default:
 				ix.hasKey = true
 			}
 		}
@@ -215,8 +220,8 @@ func (ix *index) candidates(d *Document) []int32 {
 	for w := range d.postings {
 		n, ok := ix.words[w]
 		mark(n, ok)
-		if ix.hasKey && utf8.RuneCountInString(w) >= 3 {
-			n, ok := ix.ids[key{keyPrefix, head3(w)}]
+		if len(ix.prefix) > 0 && utf8.RuneCountInString(w) >= 3 {
+			n, ok := ix.prefix[head3(w)]
 			mark(n, ok)
 		}
 	}
