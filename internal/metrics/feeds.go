@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -13,12 +14,10 @@ import (
 // feedMetrics are per feed: feeds are a bounded set an operator
 // configures, so their names are safe labels (never URLs).
 type feedMetrics struct {
-	fetches     *prometheus.CounterVec
-	lastSuccess *prometheus.GaugeVec
-	failures    *prometheus.GaugeVec
-	reloadOK    prometheus.Gauge
-	reloadAt    prometheus.Gauge
-	failing     *failingFeeds
+	table    *feedTable
+	reloadOK prometheus.Gauge
+	reloadAt prometheus.Gauge
+	failing  *failingFeeds
 }
 
 // failingFeeds are the feeds failing now, with their consecutive failures,
@@ -28,19 +27,73 @@ type failingFeeds struct {
 	n  map[string]int
 }
 
-func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
-	f := feedMetrics{
-		failing: &failingFeeds{n: map[string]int{}},
-		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "feedwatch_feed_fetches_total", Help: "Fetches of each feed by result: ok, not_modified or error.",
-		}, []string{"feed", "result"}),
-		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "feedwatch_feed_last_success_timestamp_seconds", Help: "When each feed was last fetched successfully (Unix time; 0 for never).",
-		}, []string{"feed"}),
-		failures: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "feedwatch_feed_consecutive_failures", Help: "How many times in a row each feed has failed (0 once it succeeds).",
-		}, []string{"feed"}),
+// feedTable holds the per-feed series (fetches by result, last success,
+// consecutive failures) as one small row a feed, and makes them into
+// series when scraped. Kept as the client library's vectors, 10,000 feeds
+// took 12 MB (a metric, a label set and map entries a series); as rows,
+// under 1 MB. The series are the vectors' own: a counter appears once
+// counted, a gauge once set (TestFeedSeriesAreTheVectorsSeries).
+type feedTable struct {
+	mu                          sync.Mutex
+	rows                        map[string]*feedRow
+	fetches, lastSuccess, fails *prometheus.Desc
+}
+
+type feedRow struct {
+	fetches           [len(fetchResults)]float64
+	lastSuccess, fail float64
+	hasLast, hasFail  bool
+}
+
+// fetchResults are feedwatch_feed_fetches_total's results.
+var fetchResults = [...]string{"ok", "not_modified", "error"}
+
+func newFeedTable() *feedTable {
+	return &feedTable{rows: map[string]*feedRow{},
+		fetches:     prometheus.NewDesc("feedwatch_feed_fetches_total", "Fetches of each feed by result: ok, not_modified or error.", []string{"feed", "result"}, nil),
+		lastSuccess: prometheus.NewDesc("feedwatch_feed_last_success_timestamp_seconds", "When each feed was last fetched successfully (Unix time; 0 for never).", []string{"feed"}, nil),
+		fails:       prometheus.NewDesc("feedwatch_feed_consecutive_failures", "How many times in a row each feed has failed (0 once it succeeds).", []string{"feed"}, nil),
 	}
+}
+
+// row is feed's row, made on first use; the caller holds mu.
+func (t *feedTable) row(feed string) *feedRow {
+	r := t.rows[feed]
+	if r == nil {
+		r = &feedRow{}
+		t.rows[feed] = r
+	}
+	return r
+}
+
+// Describe implements prometheus.Collector.
+func (t *feedTable) Describe(ch chan<- *prometheus.Desc) {
+	ch <- t.fetches
+	ch <- t.lastSuccess
+	ch <- t.fails
+}
+
+// Collect implements prometheus.Collector.
+func (t *feedTable) Collect(ch chan<- prometheus.Metric) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for feed, r := range t.rows {
+		for i, n := range r.fetches {
+			if n > 0 {
+				ch <- prometheus.MustNewConstMetric(t.fetches, prometheus.CounterValue, n, feed, fetchResults[i])
+			}
+		}
+		if r.hasLast {
+			ch <- prometheus.MustNewConstMetric(t.lastSuccess, prometheus.GaugeValue, r.lastSuccess, feed)
+		}
+		if r.hasFail {
+			ch <- prometheus.MustNewConstMetric(t.fails, prometheus.GaugeValue, r.fail, feed)
+		}
+	}
+}
+
+func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
+	f := feedMetrics{failing: &failingFeeds{n: map[string]int{}}, table: newFeedTable()}
 	f.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "feedwatch_config_last_reload_successful", Help: "1 when the last configuration reload (SIGHUP) was applied, 0 when it was refused.",
 	})
@@ -65,15 +118,23 @@ func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
 		}
 	}
 	build.WithLabelValues(version, revision, goversion).Set(1)
-	reg.MustRegister(f.fetches, f.lastSuccess, f.failures, f.reloadOK, f.reloadAt, build)
+	reg.MustRegister(f.table, f.reloadOK, f.reloadAt, build)
 	return f
 }
 
 // Fetched counts a fetch of a feed: result is ok, not_modified or error.
 func (m *Metrics) Fetched(feed, result string) {
-	m.feeds.fetches.WithLabelValues(feed, result).Inc()
+	i := slices.Index(fetchResults[:], result)
+	if i < 0 {
+		return // the poll says only these three
+	}
+	t := m.feeds.table
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.row(feed)
+	r.fetches[i]++
 	if result != "error" {
-		m.feeds.lastSuccess.WithLabelValues(feed).SetToCurrentTime()
+		r.lastSuccess, r.hasLast = float64(time.Now().UnixNano())/1e9, true
 	}
 }
 
@@ -85,8 +146,11 @@ func (m *Metrics) FeedState(feed string, lastSuccess time.Time, failures int) {
 	if !lastSuccess.IsZero() {
 		at = float64(lastSuccess.Unix())
 	}
-	m.feeds.lastSuccess.WithLabelValues(feed).Set(at)
-	m.feeds.failures.WithLabelValues(feed).Set(float64(failures))
+	t := m.feeds.table
+	t.mu.Lock()
+	r := t.row(feed)
+	r.lastSuccess, r.hasLast, r.fail, r.hasFail = at, true, float64(failures), true
+	t.mu.Unlock()
 	f := m.feeds.failing
 	f.mu.Lock()
 	defer f.mu.Unlock()
