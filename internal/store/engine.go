@@ -133,22 +133,31 @@ const stmtCacheSize = 256
 
 // stmtCache keeps statements prepared, by text.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu     sync.Mutex
+	m      map[string]*sql.Stmt
+	closed bool
 }
 
+// get is q kept prepared, or nil (see prepared). A statement is prepared
+// without the lock held: preparing takes a connection, and a caller in a
+// transaction holds one while it asks.
 func (sc *stmtCache) get(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
 	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if st, ok := sc.m[q]; ok {
+	st, ok := sc.m[q]
+	full := sc.closed || len(sc.m) >= stmtCacheSize
+	sc.mu.Unlock()
+	if ok || full {
 		return st
-	}
-	if len(sc.m) >= stmtCacheSize {
-		return nil
 	}
 	st, err := db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if kept, ok := sc.m[q]; ok || sc.closed { // another caller kept it first, or the store closed meanwhile
+		st.Close()
+		return kept
 	}
 	if sc.m == nil {
 		sc.m = map[string]*sql.Stmt{}
@@ -164,7 +173,7 @@ func (sc *stmtCache) close() {
 	for _, st := range sc.m {
 		st.Close()
 	}
-	sc.m = nil
+	sc.m, sc.closed = nil, true
 }
 
 // PrepareContext prepares a statement; its arguments are sent as given

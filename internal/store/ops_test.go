@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -329,4 +330,46 @@ func TestPollsOfEverySizeAreRecordedAndFoundWhole(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestStatementsAreKeptOnceAndBounded: callers asking at once for a
+// statement not yet kept get it answered, and it is kept once; a
+// migration-like script, a pragma or a savepoint is never kept; no more
+// than stmtCacheSize shapes are kept, and beyond them statements still
+// run; a closed store keeps nothing more.
+func TestStatementsAreKeptOnceAndBounded(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "fw.db"))
+	q := `SELECT COUNT(*) FROM articles WHERE feed = ?`
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			var n int
+			if err := s.db.QueryRowContext(ctx, q, "Wire").Scan(&n); err != nil || n != 0 {
+				t.Errorf("%d, %v", n, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, notKept := range []string{`PRAGMA user_version`, `SELECT 1; SELECT 2`, `SAVEPOINT x`} {
+		if dml(notKept) {
+			t.Errorf("%q would be kept prepared", notKept)
+		}
+	}
+	for i := range stmtCacheSize + 10 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT %d + COUNT(*) FROM feeds`, i)).Scan(&n); err != nil || n != i {
+			t.Fatalf("statement %d: %d, %v", i, n, err)
+		}
+	}
+	s.db.stmts.mu.Lock()
+	kept, once := len(s.db.stmts.m), s.db.stmts.m[q] != nil
+	s.db.stmts.mu.Unlock()
+	if kept != stmtCacheSize || !once {
+		t.Errorf("%d statements kept (the first among them: %v), want %d", kept, once, stmtCacheSize)
+	}
+	s.Close()
+	if st := s.db.stmts.get(ctx, s.db.DB, `SELECT 2`); st != nil {
+		t.Error("a closed store kept a statement")
+	}
 }
