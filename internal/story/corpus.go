@@ -56,7 +56,7 @@ func (c *Corpus) LearnOnUse(learn func()) {
 	c.mu.Unlock()
 	c.learn = sync.OnceFunc(func() {
 		c.mu.Lock()
-		c.defers = false // from here on a report recorded after learning read the database counts as it is added
+		c.defers = false // from here on Add counts: what learning's read of the database misses, its poll adds
 		c.mu.Unlock()
 		learn()
 	})
@@ -79,8 +79,9 @@ func (c *Corpus) Has(key string) bool {
 	return c.seen[c.reportHash(key)]
 }
 
-// Learn runs LearnOnUse's learning now, if it has not run: a daemon
-// learns beside its start-up poll, so that its first alert does not wait.
+// Learn runs LearnOnUse's learning now, if it has not run. Nothing in the
+// daemon calls it: the first comparison of two reports learns (and waits
+// for it), in run as in once.
 func (c *Corpus) Learn() { c.learned() }
 
 // learned runs LearnOnUse's learning if it has not run yet, and waits
