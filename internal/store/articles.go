@@ -14,9 +14,20 @@ import (
 // Seen looks up a feed's stored articles by each key's identity,
 // canonical link and content hash, with the rules each matched: one
 // query for the whole poll (in parts of seenChunk keys), each way of
-// finding an article through its own index.
+// finding an article through its own index. A feed with no stored
+// article (its first poll, or all of it pruned) is asked one question
+// that finds none, not one a key.
 func (s *Store) Seen(ctx context.Context, feed string, keys []article.Key) (article.Seen, error) {
 	out := article.Seen{ByIdentity: map[string]article.Known{}, ByCanon: map[string]article.Known{}, ByHash: map[string]article.Known{}}
+	if len(keys) > 0 {
+		var stored int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM articles WHERE feed = ? LIMIT 1)`, feed).Scan(&stored); err != nil {
+			return out, fmt.Errorf("look up seen articles: %w", err)
+		}
+		if stored == 0 {
+			return out, nil
+		}
+	}
 	for len(keys) > 0 {
 		part := keys[:min(seenChunk, len(keys))]
 		keys = keys[len(part):]

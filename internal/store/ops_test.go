@@ -256,6 +256,10 @@ func TestSeenFindsEachWayInOneQueryPerPart(t *testing.T) {
 	if k, ok := seen.ByIdentity["first"]; !ok || k.Hash != "h-first" || len(seen.ByIdentity) != 1 || len(seen.ByHash) != 1 {
 		t.Errorf("by identity: %+v (%d found), and nothing of another feed", seen.ByIdentity, len(seen.ByIdentity))
 	}
+	none, err := s.Seen(ctx, "Quiet", keys) // a feed with nothing stored, asked for another feed's keys
+	if err != nil || len(none.ByIdentity)+len(none.ByCanon)+len(none.ByHash) != 0 {
+		t.Errorf("a feed with no article found %+v, %v", none, err)
+	}
 }
 
 // TestAnActionDeliveredTwiceActsOnce: the second delivery of one click
