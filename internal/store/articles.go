@@ -21,7 +21,7 @@ func (s *Store) Seen(ctx context.Context, feed string, keys []article.Key) (arti
 	out := article.Seen{ByIdentity: map[string]article.Known{}, ByCanon: map[string]article.Known{}, ByHash: map[string]article.Known{}}
 	if len(keys) > 0 {
 		var stored int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM articles WHERE feed = ? LIMIT 1)`, feed).Scan(&stored); err != nil {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM articles WHERE feed = ? LIMIT 1) AS one`, feed).Scan(&stored); err != nil {
 			return out, fmt.Errorf("look up seen articles: %w", err)
 		}
 		if stored == 0 {
