@@ -17,14 +17,6 @@ type feedMetrics struct {
 	table    *feedTable
 	reloadOK prometheus.Gauge
 	reloadAt prometheus.Gauge
-	failing  *failingFeeds
-}
-
-// failingFeeds are the feeds failing now, with their consecutive failures,
-// for /readyz.
-type failingFeeds struct {
-	mu sync.Mutex
-	n  map[string]int
 }
 
 // feedTable holds the per-feed series (fetches by result, last success,
@@ -93,7 +85,7 @@ func (t *feedTable) Collect(ch chan<- prometheus.Metric) {
 }
 
 func newFeedMetrics(reg *prometheus.Registry) feedMetrics {
-	f := feedMetrics{failing: &failingFeeds{n: map[string]int{}}, table: newFeedTable()}
+	f := feedMetrics{table: newFeedTable()}
 	f.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "feedwatch_config_last_reload_successful", Help: "1 when the last configuration reload (SIGHUP) was applied, 0 when it was refused.",
 	})
@@ -148,28 +140,23 @@ func (m *Metrics) FeedState(feed string, lastSuccess time.Time, failures int) {
 	}
 	t := m.feeds.table
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	r := t.row(feed)
 	r.lastSuccess, r.hasLast, r.fail, r.hasFail = at, true, float64(failures), true
-	t.mu.Unlock()
-	f := m.feeds.failing
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if failures > 0 {
-		f.n[feed] = failures
-	} else {
-		delete(f.n, feed)
-	}
 }
 
-// Failing names the feeds failing now, with how many times in a row:
-// "Wire (3 failures)", sorted.
+// Failing names the feeds failing now (their consecutive failures, as
+// FeedState last set them), with how many times in a row: "Wire (3 in a
+// row)", sorted.
 func (m *Metrics) Failing() []string {
-	f := m.feeds.failing
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]string, 0, len(f.n))
-	for feed, n := range f.n {
-		out = append(out, fmt.Sprintf("%s (%d in a row)", feed, n))
+	t := m.feeds.table
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for feed, r := range t.rows {
+		if r.fail > 0 {
+			out = append(out, fmt.Sprintf("%s (%d in a row)", feed, int(r.fail)))
+		}
 	}
 	sort.Strings(out)
 	return out

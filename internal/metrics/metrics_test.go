@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +120,22 @@ func feedSeries(t *testing.T, reg prometheus.Gatherer) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// TestFailingFeedsAreThoseFailingNow: /readyz's list is the feeds whose
+// last state has failures, sorted; a feed that recovers leaves it, and a
+// fetch alone (no state yet) puts no feed on it.
+func TestFailingFeedsAreThoseFailingNow(t *testing.T) {
+	m := New(func(context.Context) (int, error) { return 0, nil })
+	m.FeedState("Wire", time.Time{}, 3)
+	m.FeedState("Al Jazeera", time.Now(), 1)
+	m.FeedState("Reuters", time.Now(), 0)
+	m.Fetched("Fresh", "error")
+	if got, want := m.Failing(), []string{"Al Jazeera (1 in a row)", "Wire (3 in a row)"}; !slices.Equal(got, want) {
+		t.Fatalf("failing %q, want %q", got, want)
+	}
+	m.FeedState("Wire", time.Now(), 0)
+	if got := m.Failing(); !slices.Equal(got, []string{"Al Jazeera (1 in a row)"}) {
+		t.Errorf("after Wire recovered: %q", got)
+	}
 }
