@@ -282,7 +282,6 @@ func checkDocument(body []byte) error {
 	return checkShape(body)
 }
 
-// parseText reads a feed document decoded to UTF-8 by toUTF8.
 // newParser is gofeed's parser without the scan for a first image in
 // every RSS item's HTML: a whole HTML parse per item (a fifth of what a
 // cold poll allocated) for an image feedwatch never shows.
@@ -292,6 +291,7 @@ func newParser() *gofeed.Parser {
 	return p
 }
 
+// parseText reads a feed document decoded to UTF-8 by toUTF8.
 func (f *Fetcher) parseText(text []byte, src Source, base string) ([]article.Article, error) {
 	parsed, err := newParser().Parse(bytes.NewReader(text))
 	if err != nil && !errors.Is(err, gofeed.ErrFeedTypeNotDetected) {

@@ -94,9 +94,6 @@ func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Ro
 // connection: database/sql keeps it), or nil where statements are not
 // kept.
 func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
-	if t.c == nil {
-		return nil
-	}
 	if st := t.c.prepared(ctx, q); st != nil {
 		return t.Tx.StmtContext(ctx, st) // closed with the transaction; the connection's stays
 	}
@@ -117,9 +114,12 @@ func (c *conn) prepared(ctx context.Context, q string) *sql.Stmt {
 // dml reports whether q is one SELECT, INSERT, UPDATE, DELETE or WITH
 // statement.
 func dml(q string) bool {
+	if strings.Contains(q, ";") {
+		return false
+	}
 	q = strings.TrimLeft(q, " \t\n")
 	for _, verb := range [...]string{"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"} {
-		if len(q) > len(verb) && strings.EqualFold(q[:len(verb)], verb) && !strings.Contains(q, ";") {
+		if len(q) > len(verb) && strings.EqualFold(q[:len(verb)], verb) {
 			return true
 		}
 	}

@@ -42,12 +42,14 @@ type Corpus struct {
 	learn func() // LearnOnUse's, once
 }
 
-// LearnOnUse has learn — counting the reports recorded before the
-// process started, from the database — run once, when the statistics are
-// first needed to compare two reports, instead of at start-up: a once
-// that posts nothing never reads them (a 304 pass read 20,000 stored
-// articles for nothing), and a daemon's first threaded alert pays for it
-// once. Reports added meanwhile count once (Add ignores a key it knows).
+// LearnOnUse has learn — counting the reports recorded in the last days,
+// from the database — run once, when the statistics are first needed to
+// compare two reports, instead of at start-up: a once that posts nothing
+// never reads them (a 304 pass read 20,000 stored articles for nothing),
+// and a daemon's first threaded alert pays for it once. Until learning
+// begins Add counts nothing (the reports are in the database learning
+// reads); from then on a report counts once, whichever of learning and
+// its poll adds it first.
 func (c *Corpus) LearnOnUse(learn func()) {
 	c.lmu.Lock()
 	defer c.lmu.Unlock()
