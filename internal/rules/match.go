@@ -18,7 +18,7 @@ type Document struct {
 	postings map[string]int32    // word → its chain in chains
 	chains   []chain             // where each word occurs, field by field, in order
 	occurs   []posting           // every word's occurrences, chained
-	words    []string            // distinct words, sorted; built when a wildcard needs them
+	words    []string            // withPrefix's buffer
 	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
 	quot     [numFields][]bool   // which of them a snippet may quote, with them
 	host     string
@@ -69,7 +69,8 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 
 // fill makes d the document of a, reusing what d held before.
 func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
-	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", nil, [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
+	clear(d.words[:cap(d.words)]) // words of the last article: not kept alive
+	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
 	d.text[fieldContent] = article.Clip(a.Content, maxText)
@@ -356,21 +357,21 @@ func (t *termNode) inField(f int) bool {
 	return false
 }
 
-// withPrefix returns the document's distinct words that start with p.
+// withPrefix returns the document's distinct words that start with p, in
+// no order (find orders their occurrences), on a buffer the next call
+// reuses. It reads every word: the index lets through only the wildcard
+// rules whose prefix the article has, so an article tests a few
+// wildcards, where sorting its words for a binary search had cost more
+// than all of them.
 func (d *Document) withPrefix(p string) []string {
-	if d.words == nil {
-		d.words = make([]string, 0, len(d.postings))
-		for w := range d.postings {
-			d.words = append(d.words, w)
+	out := d.words[:0]
+	for w := range d.postings {
+		if strings.HasPrefix(w, p) {
+			out = append(out, w)
 		}
-		sort.Strings(d.words)
 	}
-	i := sort.SearchStrings(d.words, p)
-	j := i
-	for j < len(d.words) && strings.HasPrefix(d.words[j], p) {
-		j++
-	}
-	return d.words[i:j]
+	d.words = out
+	return out
 }
 
 func (t *termNode) matchesAt(toks []text.Token, i int) bool {
