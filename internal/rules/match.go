@@ -17,6 +17,7 @@ type Document struct {
 	toks     [numFields][]text.Token
 	postings map[string]int32    // word → its chain in chains
 	chains   []chain             // where each word occurs, field by field, in order
+	vocab    []string            // each chain's word: the distinct words, for reading them all in order
 	occurs   []posting           // every word's occurrences, chained
 	words    []string            // withPrefix's buffer
 	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
@@ -70,6 +71,7 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 // fill makes d the document of a, reusing what d held before.
 func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 	clear(d.words[:cap(d.words)]) // words of the last article: not kept alive
+	clear(d.vocab[:cap(d.vocab)])
 	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
@@ -89,7 +91,7 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		d.postings, d.occurs, d.chains = make(map[string]int32, n/2), make([]posting, 0, n), make([]chain, 0, n/2)
 	} else {
 		clear(d.postings)
-		d.occurs, d.chains = d.occurs[:0], d.chains[:0]
+		d.occurs, d.chains, d.vocab = d.occurs[:0], d.chains[:0], d.vocab[:0]
 	}
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
@@ -102,6 +104,7 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 			} else {
 				d.postings[tk.Norm] = int32(len(d.chains))
 				d.chains = append(d.chains, chain{at, at})
+				d.vocab = append(d.vocab, tk.Norm)
 			}
 		}
 	}
@@ -365,7 +368,7 @@ func (t *termNode) inField(f int) bool {
 // than all of them.
 func (d *Document) withPrefix(p string) []string {
 	out := d.words[:0]
-	for w := range d.postings {
+	for _, w := range d.vocab {
 		if strings.HasPrefix(w, p) {
 			out = append(out, w)
 		}
