@@ -21,7 +21,8 @@ import (
 // characters, each tried on the word, took longer than the tests.
 type prefixIndex struct {
 	heads map[string]prefixRange
-	keys  []prefixKey // by prefix
+	keys  []prefixKey    // by prefix
+	pairs *[1 << 16]bool // the first two bytes of some prefix: a word starting otherwise has none
 }
 
 // prefixKey is a wildcard's prefix and its key number.
@@ -54,6 +55,7 @@ func (p *prefixIndex) seal() {
 		at += n
 	}
 	p.heads = map[string]prefixRange{}
+	p.pairs = new([1 << 16]bool)
 	for i := 0; i < len(p.keys); {
 		h := head3(p.keys[i].s)
 		j := i + 1
@@ -61,14 +63,15 @@ func (p *prefixIndex) seal() {
 			j++
 		}
 		p.heads[h] = prefixRange{int32(i), int32(j)}
+		p.pairs[pair(h)] = true
 		i = j
 	}
 }
 
 // marks calls mark with the key number of every prefix w starts with.
 func (p *prefixIndex) marks(w string, mark func(int32)) {
-	if len(p.keys) == 0 || utf8.RuneCountInString(w) < 3 {
-		return
+	if len(p.keys) == 0 || len(w) < 3 || !p.pairs[pair(w)] || utf8.RuneCountInString(w) < 3 {
+		return // most words of an article, when the rules have few wildcards: one read
 	}
 	h := head3(w)
 	r, ok := p.heads[h]
@@ -108,3 +111,6 @@ func byteSearch(keys []prefixKey, n int, c byte) int {
 	}
 	return lo
 }
+
+// pair is the first two bytes of s (at least 2 long).
+func pair(s string) uint16 { return uint16(s[0])<<8 | uint16(s[1]) }
