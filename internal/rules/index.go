@@ -132,6 +132,7 @@ type index struct {
 	starts []int32     // key number → where its list starts in lists (and ends: the next one's start)
 	always []int32     // rules with no indexable term
 	hasKey bool        // some rule uses a prefix, site, feed or tag key
+	large  bool        // so many rules that nearly every article has candidates (largeSet)
 	pool   sync.Pool   // *scratch
 }
 
@@ -151,8 +152,18 @@ type scratch struct {
 	keys    []int32  // the key numbers present
 }
 
+// largeSet is how many rules make an index large: one that looks an
+// article's distinct words up, having indexed them first, rather than
+// each word as often as it occurs. With fewer rules most articles have no
+// candidate and are never indexed (Document.index): 1,000 rules 58 → 48
+// µs an article; with more, nearly every article has one and is indexed
+// anyway (0.75 matches an article at 10,000 rules in the benchmark), and
+// reading each distinct word once is the cheaper (10,000 rules 94 → 84
+// µs, 100,000 rules 245 → 234 µs).
+const largeSet = 5000
+
 func buildIndex(rs []*Rule) *index {
-	ix := &index{ids: map[key]int32{}, words: map[uint64]int32{}, seed: maphash.MakeSeed()}
+	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: map[uint64]int32{}, seed: maphash.MakeSeed()}
 	id := func(k key) int32 {
 		n, ok := ix.ids[k]
 		if !ok {
@@ -243,10 +254,22 @@ func (ix *index) candidates(d *Document) []int32 {
 		}
 	}
 	markKey := func(n int32) { mark(n, true) }
-	for _, w := range d.vocab {
+	markWord := func(w string) {
 		n, ok := ix.words[ix.wordHash(w)]
 		mark(n, ok)
 		ix.prefix.marks(w, markKey)
+	}
+	if ix.large {
+		d.index()
+		for _, w := range d.vocab {
+			markWord(w)
+		}
+	} else {
+		for _, toks := range d.toks { // a word as often as it occurs: cheaper than finding the distinct ones first
+			for _, tk := range toks {
+				markWord(tk.Norm)
+			}
+		}
 	}
 	if ix.hasKey {
 		for h := d.host; h != ""; {

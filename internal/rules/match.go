@@ -18,6 +18,8 @@ type Document struct {
 	postings map[string]int32    // word → its chain in chains
 	chains   []chain             // where each word occurs, field by field, in order
 	vocab    []string            // each chain's word: the distinct words, for reading them all in order
+	tokens   int                 // in all fields
+	indexed  bool                // postings, chains, occurs and vocab are this article's (index)
 	occurs   []posting           // every word's occurrences, chained
 	words    []string            // withPrefix's buffer
 	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
@@ -71,7 +73,11 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 // fill makes d the document of a, reusing what d held before.
 func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 	clear(d.words[:cap(d.words)]) // words of the last article: not kept alive
-	clear(d.vocab[:cap(d.vocab)])
+	if d.indexed {                // the last article's index: nothing of it kept alive
+		clear(d.postings)
+		clear(d.vocab[:cap(d.vocab)])
+		d.occurs, d.chains, d.vocab = d.occurs[:0], d.chains[:0], d.vocab[:0]
+	}
 	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
@@ -87,11 +93,28 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		d.toks[f] = text.AppendTokens(d.toks[f][:0], d.text[f])
 		n += len(d.toks[f])
 	}
-	if d.postings == nil {
+	d.tokens, d.indexed = n, false
+	if u, err := url.Parse(a.Link); err == nil {
+		d.host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	}
+	for _, t := range a.FeedTags {
+		d.tags = append(d.tags, strings.ToLower(t))
+	}
+}
+
+// index indexes the document's words — where each occurs, and which
+// are distinct — when a rule is first evaluated on it, not when it is
+// made: the index selects candidates from the tokens alone, and with a
+// hundred rules most articles have none (indexing them had been a third
+// of matching).
+func (d *Document) index() {
+	if d.indexed {
+		return
+	}
+	d.indexed = true
+	n := d.tokens
+	if d.postings == nil { // else fill emptied them
 		d.postings, d.occurs, d.chains = make(map[string]int32, n/2), make([]posting, 0, n), make([]chain, 0, n/2)
-	} else {
-		clear(d.postings)
-		d.occurs, d.chains, d.vocab = d.occurs[:0], d.chains[:0], d.vocab[:0]
 	}
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
@@ -108,16 +131,11 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 			}
 		}
 	}
-	if u, err := url.Parse(a.Link); err == nil {
-		d.host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	}
-	for _, t := range a.FeedTags {
-		d.tags = append(d.tags, strings.ToLower(t))
-	}
 }
 
 // chain is where word occurs in the document.
 func (d *Document) chain(word string) (chain, bool) {
+	d.index()
 	ci, ok := d.postings[word]
 	if !ok {
 		return chain{}, false
@@ -367,6 +385,7 @@ func (t *termNode) inField(f int) bool {
 // wildcards, where sorting its words for a binary search had cost more
 // than all of them.
 func (d *Document) withPrefix(p string) []string {
+	d.index()
 	out := d.words[:0]
 	for _, w := range d.vocab {
 		if strings.HasPrefix(w, p) {
