@@ -245,8 +245,25 @@ func (ix *index) candidates(d *Document) []int32 {
 		clear(sc.present)
 		sc.gen = 1
 	}
-	gen := sc.gen
 	sc.keys = sc.keys[:0]
+	ix.markKeys(d, sc)
+	out := slices.Clone(ix.always)
+	for _, n := range sc.keys {
+		for l := ix.lists[ix.starts[n]:ix.starts[n+1]]; len(l) > 0; {
+			r, size := l[0], l[1]
+			if satisfied(l[2:2+size], sc.present, sc.gen) {
+				out = append(out, r)
+			}
+			l = l[2+size:]
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out) // a rule under two keys the article both has
+}
+
+// markKeys marks in sc the keys d has.
+func (ix *index) markKeys(d *Document, sc *scratch) {
+	gen := sc.gen
 	mark := func(n int32, ok bool) {
 		if ok && sc.present[n] != gen {
 			sc.present[n] = gen
@@ -271,35 +288,24 @@ func (ix *index) candidates(d *Document) []int32 {
 			}
 		}
 	}
-	if ix.hasKey {
-		for h := d.host; h != ""; {
-			n, ok := ix.ids[key{keySite, h}]
-			mark(n, ok)
-			_, rest, found := strings.Cut(h, ".")
-			if !found {
-				break
-			}
-			h = rest
-		}
-		n, ok := ix.ids[key{keyFeed, d.feed}]
+	if !ix.hasKey {
+		return
+	}
+	for h := d.host; h != ""; {
+		n, ok := ix.ids[key{keySite, h}]
 		mark(n, ok)
-		for _, t := range d.tags {
-			n, ok := ix.ids[key{keyTag, t}]
-			mark(n, ok)
+		_, rest, found := strings.Cut(h, ".")
+		if !found {
+			break
 		}
+		h = rest
 	}
-	out := slices.Clone(ix.always)
-	for _, n := range sc.keys {
-		for l := ix.lists[ix.starts[n]:ix.starts[n+1]]; len(l) > 0; {
-			r, size := l[0], l[1]
-			if satisfied(l[2:2+size], sc.present, gen) {
-				out = append(out, r)
-			}
-			l = l[2+size:]
-		}
+	n, ok := ix.ids[key{keyFeed, d.feed}]
+	mark(n, ok)
+	for _, t := range d.tags {
+		n, ok := ix.ids[key{keyTag, t}]
+		mark(n, ok)
 	}
-	slices.Sort(out)
-	return slices.Compact(out) // a rule under two keys the article both has
 }
 
 // entry is rule r as a key's list holds it: r, the length of the rest,
