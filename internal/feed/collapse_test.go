@@ -39,6 +39,31 @@ func TestCollapseSaysWhatReadingByLinesSays(t *testing.T) {
 	}
 }
 
+// TestCollapsingPieceByPieceIsCollapsingTheWhole: the plain-markup
+// reader writes a text to a collapser in pieces (the text between two
+// tags, an entity decoded); cut anywhere but inside a character, the
+// pieces must collapse as the whole text does, whichever way each piece
+// is read (words of ASCII one space apart are copied whole).
+func TestCollapsingPieceByPieceIsCollapsingTheWhole(t *testing.T) {
+	pieces := []string{"a", "Anbar", "é", " ", "  ", "\n", "\r\n", "\t", "\u00a0", "\u2003", "x y", "x y z", " x", "x ", "\xff", ""}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		var whole strings.Builder
+		var c collapser
+		for range rng.IntN(10) {
+			var piece strings.Builder
+			for range 1 + rng.IntN(4) {
+				piece.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			whole.WriteString(piece.String())
+			c.write(piece.String())
+		}
+		if got, want := c.b.String(), collapseByLines(whole.String()); got != want {
+			t.Fatalf("%q written in pieces collapsed to %q, want %q", whole.String(), got, want)
+		}
+	}
+}
+
 func FuzzCollapse(f *testing.F) {
 	f.Add("a  b\n\n c\r\n\u00a0d")
 	f.Fuzz(func(t *testing.T, s string) {

@@ -167,6 +167,13 @@ type collapser struct {
 
 func (c *collapser) write(s string) {
 	for i := 0; i < len(s); {
+		if j := plainRun(s, i); j > i { // words of ASCII one space apart, as most feed text is: copied whole
+			c.separate()
+			c.b.WriteString(s[i:j])
+			c.started, c.space, c.newline = true, false, false
+			i = j
+			continue
+		}
 		r, size := spaceAt(s, i)
 		switch {
 		case r == '\n' || r == '\r':
@@ -186,11 +193,7 @@ func (c *collapser) write(s string) {
 				}
 				end++
 			}
-			if c.newline {
-				c.b.WriteByte('\n')
-			} else if c.space {
-				c.b.WriteByte(' ')
-			}
+			c.separate()
 			c.b.WriteString(s[i:end])
 			c.started, c.space, c.newline = true, false, false
 			i = end
@@ -198,6 +201,36 @@ func (c *collapser) write(s string) {
 		}
 		i += size
 	}
+}
+
+// separate writes what comes before a word: a line break or a space, if
+// one was read since the last word.
+func (c *collapser) separate() {
+	if c.newline {
+		c.b.WriteByte('\n')
+	} else if c.space {
+		c.b.WriteByte(' ')
+	}
+}
+
+// plainRun returns the end of the words of ASCII from s[i] on that are
+// one space apart, the last space excluded: they collapse to themselves.
+// It returns i when s[i] starts no such word.
+func plainRun(s string, i int) int {
+	end := i
+	for j := i; j < len(s); j++ {
+		switch ch := s[j]; {
+		case ch >= utf8.RuneSelf || asciiSpace[ch] && ch != ' ':
+			return end
+		case ch == ' ':
+			if j == i || s[j-1] == ' ' {
+				return end
+			}
+		default:
+			end = j + 1
+		}
+	}
+	return end
 }
 
 // asciiSpace are the ASCII characters strings.Fields splits at.
