@@ -84,8 +84,9 @@ func required(n node) ([]clause, bool) {
 }
 
 // best picks the clause most likely to be rare. A word costs 1; a
-// 3-letter prefix, shared by many words, costs as much as 20; among equal
-// costs, longer words win (long words are rarer than short ones).
+// wildcard's prefix, which many words may start with, costs as much as
+// 20; among equal costs, longer words win (long words are rarer than
+// short ones).
 func best(cs []clause) clause {
 	score := func(c clause) (int, int) {
 		cost, shortest := 0, 1<<30
