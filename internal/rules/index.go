@@ -124,26 +124,34 @@ func head3(s string) string {
 // small number, so that checking a clause against an article is a few
 // array reads: per article, the keys it has are marked in a scratch array.
 type index struct {
-	ids    map[key]int32    // key → number
-	words  map[uint64]int32 // a word's hash (wordHash) → key number
-	seed   maphash.Seed
-	prefix prefixIndex // the wildcards' prefixes (ids' keyPrefix keys)
-	byKey  [][]int32   // key number → the rules indexed under it, ascending, each with its filter (entries); while building
-	lists  []int32     // byKey's lists, one after another in key order
-	starts []int32     // key number → where its list starts in lists (and ends: the next one's start)
-	always []int32     // rules with no indexable term
-	hasKey bool        // some rule uses a prefix, site, feed or tag key
-	large  bool        // so many rules that nearly every article has candidates (largeSet)
-	pool   sync.Pool   // *scratch
+	ids      map[key]int32      // key → number
+	words    map[uint64]int32   // a word's hash (wordHash) → key number
+	shared   map[uint64][]int32 // the other words' key numbers, for a hash two rule words share (wordHash)
+	seed     maphash.Seed
+	weakHash func(string) uint64 // tests: a hash many words share, instead of the seed's
+	prefix   prefixIndex         // the wildcards' prefixes (ids' keyPrefix keys)
+	byKey    [][]int32           // key number → the rules indexed under it, ascending, each with its filter (entries); while building
+	lists    []int32             // byKey's lists, one after another in key order
+	starts   []int32             // key number → where its list starts in lists (and ends: the next one's start)
+	always   []int32             // rules with no indexable term
+	hasKey   bool                // some rule uses a prefix, site, feed or tag key
+	large    bool                // so many rules that nearly every article has candidates (largeSet)
+	pool     sync.Pool           // *scratch
 }
 
-// wordHash stands for a word in the index. Two words of one hash would
-// make a rule a candidate that has no word of its clause in the article,
-// which its evaluation then refuses: the index only narrows. By hash the
-// map holds no strings, compares none and is smaller: at 100,000 rules
-// (40,000 words) looking up an article's words was most of selecting its
-// candidates.
-func (ix *index) wordHash(w string) uint64 { return maphash.String(ix.seed, w) }
+// wordHash stands for a word in the index. By hash the map holds no
+// strings, compares none and is smaller: at 100,000 rules (40,000 words)
+// looking up an article's words was most of selecting its candidates. A
+// word of an article with the hash of a rule's word marks that word's
+// key: a rule may come through without the word, which its evaluation
+// then refuses (the index only narrows). Two rule words of one hash are
+// both kept (shared), so that neither is missed.
+func (ix *index) wordHash(w string) uint64 {
+	if ix.weakHash != nil {
+		return ix.weakHash(w)
+	}
+	return maphash.String(ix.seed, w)
+}
 
 // scratch is one matching call's marks: which keys the article has,
 // stamped with the call's generation so nothing needs clearing.
@@ -163,26 +171,13 @@ type scratch struct {
 // µs, 100,000 rules 245 → 234 µs).
 const largeSet = 5000
 
-func buildIndex(rs []*Rule) *index {
-	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: map[uint64]int32{}, seed: maphash.MakeSeed()}
-	id := func(k key) int32 {
-		n, ok := ix.ids[k]
-		if !ok {
-			n = int32(len(ix.byKey))
-			ix.ids[k] = n
-			ix.byKey = append(ix.byKey, nil)
-			switch k.kind {
-			case keyWord:
-				ix.words[ix.wordHash(k.s)] = n
-			case keyPrefix:
-				ix.prefix.add(k.s, n)
-				ix.hasKey = true
-			default:
-				ix.hasKey = true
-			}
-		}
-		return n
-	}
+func buildIndex(rs []*Rule) *index { return buildIndexHashing(rs, nil) }
+
+// buildIndexHashing is buildIndex with words hashed by weakHash (tests),
+// or by a seed of the index's own when it is nil.
+func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
+	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: map[uint64]int32{}, shared: map[uint64][]int32{}, seed: maphash.MakeSeed(), weakHash: weakHash}
+	id := ix.id
 	for i, r := range rs {
 		cs, ok := required(r.query)
 		if !ok {
@@ -220,6 +215,30 @@ func buildIndex(rs []*Rule) *index {
 		return &scratch{present: make([]uint32, len(ix.starts)-1)}
 	}
 	return ix
+}
+
+// id is the number of key k, given when k is first met.
+func (ix *index) id(k key) int32 {
+	if n, ok := ix.ids[k]; ok {
+		return n
+	}
+	n := int32(len(ix.byKey))
+	ix.ids[k] = n
+	ix.byKey = append(ix.byKey, nil)
+	switch k.kind {
+	case keyWord:
+		h := ix.wordHash(k.s)
+		if first, taken := ix.words[h]; taken { // one chance in 10¹¹ at 40,000 words
+			ix.shared[h] = append(ix.shared[h], first)
+		}
+		ix.words[h] = n
+	case keyPrefix:
+		ix.prefix.add(k.s, n)
+		ix.hasKey = true
+	default:
+		ix.hasKey = true
+	}
+	return n
 }
 
 // lay puts the keys' lists one after another in one slice: a key's list
@@ -273,8 +292,14 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 	}
 	markKey := func(n int32) { mark(n, true) }
 	markWord := func(w string) {
-		n, ok := ix.words[ix.wordHash(w)]
+		h := ix.wordHash(w)
+		n, ok := ix.words[h]
 		mark(n, ok)
+		if len(ix.shared) > 0 {
+			for _, n := range ix.shared[h] {
+				mark(n, true)
+			}
+		}
 		ix.prefix.marks(w, markKey)
 	}
 	if ix.large {

@@ -117,6 +117,34 @@ func TestIndexedMatchingEqualsEvaluatingEveryRule(t *testing.T) {
 	t.Logf("%d rules (%d always checked), %d matches over 150 articles", len(set.Rules), len(set.index0().always), matched)
 }
 
+// TestIndexedMatchingHoldsWhenWordsShareAHash: the index looks words up
+// by a 64-bit hash. With a hash most words share (a word's length), a
+// rule's word must still mark its key, and an article's word another
+// rule word's key at worst: the index selects every rule that matches,
+// as without it.
+func TestIndexedMatchingHoldsWhenWordsShareAHash(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{300, largeSet} { // read token by token, and by distinct words
+		set := genSet(t, r, n)
+		set.indexOnce.Do(func() { set.index = buildIndexHashing(set.Rules, func(w string) uint64 { return uint64(len(w)) }) })
+		if len(set.index.shared) == 0 {
+			t.Fatal("no two rule words share a hash: the test would prove nothing")
+		}
+		matched := 0
+		for range 60 {
+			a := genArticle(r)
+			got, want := set.Match(a), set.MatchExhaustive(a)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%d rules, words hashed by length: indexed %d matches, exhaustive %d, on %+v", n, len(got), len(want), a)
+			}
+			matched += len(want)
+		}
+		if matched == 0 {
+			t.Fatal("nothing matched: the test would prove nothing")
+		}
+	}
+}
+
 func (s *Set) index0() *index {
 	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
 	return s.index
