@@ -95,26 +95,19 @@ func genSet(t testing.TB, r *rand.Rand, n int) *Set {
 
 // TestIndexedMatchingEqualsEvaluatingEveryRule is the differential test:
 // on generated rules of the whole language and generated articles, the
-// index must select every rule that matches, with the same explanation.
+// index must select every rule that matches, with the same explanation —
+// below largeSet rules, where it reads an article's tokens as they come,
+// and from it on, where it reads its distinct words.
 func TestIndexedMatchingEqualsEvaluatingEveryRule(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	set := genSet(t, r, 1500)
-	if len(set.index0().always) == len(set.Rules) {
-		t.Fatal("no rule was indexed: the test would prove nothing")
-	}
-	matched := 0
-	for range 150 {
-		a := genArticle(r)
-		got, want := set.Match(a), set.MatchExhaustive(a)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("indexed and exhaustive matching differ on %+v:\n got %d matches\nwant %d", a, len(got), len(want))
+	for _, c := range []struct{ rules, articles int }{{1500, 150}, {largeSet, 6}} {
+		set := genSet(t, r, c.rules)
+		if len(set.index0().always) == len(set.Rules) {
+			t.Fatal("no rule was indexed: the test would prove nothing")
 		}
-		matched += len(want)
+		matched := agreesWithEveryRule(t, set, r, c.articles)
+		t.Logf("%d rules (%d always checked), %d matches over %d articles", len(set.Rules), len(set.index0().always), matched, c.articles)
 	}
-	if matched == 0 {
-		t.Fatal("nothing matched: the test would prove nothing")
-	}
-	t.Logf("%d rules (%d always checked), %d matches over 150 articles", len(set.Rules), len(set.index0().always), matched)
 }
 
 // TestIndexedMatchingHoldsWhenWordsShareAHash: the index looks words up
@@ -124,25 +117,35 @@ func TestIndexedMatchingEqualsEvaluatingEveryRule(t *testing.T) {
 // as without it.
 func TestIndexedMatchingHoldsWhenWordsShareAHash(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{300, largeSet} { // read token by token, and by distinct words
-		set := genSet(t, r, n)
+	for _, c := range []struct{ rules, articles int }{{300, 60}, {largeSet, 4}} {
+		set := genSet(t, r, c.rules)
 		set.indexOnce.Do(func() { set.index = buildIndexHashing(set.Rules, func(w string) uint64 { return uint64(len(w)) }) })
 		if len(set.index.shared) == 0 {
 			t.Fatal("no two rule words share a hash: the test would prove nothing")
 		}
-		matched := 0
-		for range 60 {
-			a := genArticle(r)
-			got, want := set.Match(a), set.MatchExhaustive(a)
-			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%d rules, words hashed by length: indexed %d matches, exhaustive %d, on %+v", n, len(got), len(want), a)
-			}
-			matched += len(want)
-		}
-		if matched == 0 {
-			t.Fatal("nothing matched: the test would prove nothing")
-		}
+		agreesWithEveryRule(t, set, r, c.articles)
 	}
+}
+
+// agreesWithEveryRule matches n generated articles with set's index and
+// by evaluating every rule, fails at the first difference, and returns
+// how many matches there were (failing when there were none: nothing
+// would be proved).
+func agreesWithEveryRule(t *testing.T, set *Set, r *rand.Rand, n int) int {
+	t.Helper()
+	matched := 0
+	for range n {
+		a := genArticle(r)
+		got, want := set.Match(a), set.MatchExhaustive(a)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%d rules: indexed and exhaustive matching differ on %+v:\n got %d matches\nwant %d", len(set.Rules), a, len(got), len(want))
+		}
+		matched += len(want)
+	}
+	if matched == 0 {
+		t.Fatal("nothing matched: the test would prove nothing")
+	}
+	return matched
 }
 
 func (s *Set) index0() *index {
