@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -23,7 +24,7 @@ const MaxHits = 100
 func explain(d *Document, occs []occ) article.Explanation {
 	var ex article.Explanation
 	seen := map[[3]int]bool{}
-	byField := map[int][]occ{}
+	var byField [fieldContent + 1][]occ // title, summary, text
 	for _, o := range occs {
 		key := [3]int{o.field, o.start, o.end}
 		if seen[key] {
@@ -41,7 +42,7 @@ func explain(d *Document, occs []occ) article.Explanation {
 			byField[o.field] = append(byField[o.field], o)
 		}
 	}
-	ex.Snippet = bestSnippet(d, byField)
+	ex.Snippet = bestSnippet(d, &byField)
 	return ex
 }
 
@@ -56,7 +57,7 @@ type window struct {
 // the hits, not with their product. With no hit in either, it is the first
 // quotable sentence (the lead: the headline is shown anyway), else the
 // title.
-func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
+func bestSnippet(d *Document, byField *[fieldContent + 1][]occ) article.Snippet {
 	var best *window
 	for f := fieldSummary; f <= fieldContent; f++ {
 		occs := byField[f]
@@ -87,7 +88,7 @@ func bestSnippet(d *Document, byField map[int][]occ) article.Snippet {
 // count most, and a second sentence must add something.
 func bestWindow(d *Document, f int, occs []occ) *window {
 	var best *window
-	terms := map[*termNode]bool{}
+	var terms []*termNode // a window's distinct terms: a few
 	sents := d.sentences(f)
 	ok := d.quotable(f)
 	k := 0 // the first occurrence that starts at or after sentence i
@@ -100,15 +101,17 @@ func bestWindow(d *Document, f int, occs []occ) *window {
 		}
 		for w := 1; w <= 2 && i+w <= len(sents) && ok[i+w-1]; w++ {
 			start, end := sents[i][0], sents[i+w-1][1]
-			clear(terms)
+			terms = terms[:0]
 			hits := 0
 			for j := k; j < len(occs) && occs[j].start < end; j++ {
 				if occs[j].end <= end {
-					terms[occs[j].term] = true
+					if !slices.Contains(terms, occs[j].term) {
+						terms = append(terms, occs[j].term)
+					}
 					hits++
 				}
 			}
-			if hits == 0 || !ok[i] || w == 2 && utf8.RuneCountInString(d.text[f][start:end]) > MaxSnippet {
+			if hits == 0 || !ok[i] || w == 2 && d.windowRunes(f, i, i+1) > MaxSnippet {
 				continue
 			}
 			if score := len(terms)*1000 + hits*10 - w; best == nil || score > best.score {
@@ -240,6 +243,26 @@ func (d *Document) sentences(f int) [][2]int {
 		d.sents[f] = sentences(d.text[f])
 	}
 	return d.sents[f]
+}
+
+// windowRunes is how many characters field f holds from the start of
+// its sentence i to the end of its sentence j, counted once per document:
+// every match explained in it weighs its two-sentence windows.
+func (d *Document) windowRunes(f, i, j int) int {
+	if d.runes[f] == nil {
+		text, sents := d.text[f], d.sentences(f)
+		at := make([][2]int32, len(sents)) // characters before each sentence's start and end
+		n, pos := 0, 0
+		for k, s := range sents {
+			n += utf8.RuneCountInString(text[pos:s[0]])
+			at[k][0] = int32(n)
+			n += utf8.RuneCountInString(text[s[0]:s[1]])
+			at[k][1] = int32(n)
+			pos = s[1]
+		}
+		d.runes[f] = at
+	}
+	return int(d.runes[f][j][1] - d.runes[f][i][0])
 }
 
 // quotable says which of field f's sentences a snippet may quote

@@ -15,15 +15,16 @@ import (
 type Document struct {
 	text     [numFields]string
 	toks     [numFields][]text.Token
-	postings map[string]int32    // word → its chain in chains
-	chains   []chain             // where each word occurs, field by field, in order
-	vocab    []string            // each chain's word: the distinct words, for reading them all in order
-	tokens   int                 // in all fields
-	indexed  bool                // postings, chains, occurs and vocab are this article's (index)
-	occurs   []posting           // every word's occurrences, chained
-	words    []string            // withPrefix's buffer
-	sents    [numFields][][2]int // sentence ranges, built when a snippet needs them
-	quot     [numFields][]bool   // which of them a snippet may quote, with them
+	postings map[string]int32      // word → its chain in chains
+	chains   []chain               // where each word occurs, field by field, in order
+	vocab    []string              // each chain's word: the distinct words, for reading them all in order
+	tokens   int                   // in all fields
+	indexed  bool                  // postings, chains, occurs and vocab are this article's (index)
+	occurs   []posting             // every word's occurrences, chained
+	words    []string              // withPrefix's buffer
+	sents    [numFields][][2]int   // sentence ranges, built when a snippet needs them
+	quot     [numFields][]bool     // which of them a snippet may quote, with them
+	runes    [numFields][][2]int32 // characters before each sentence's start and end (windowRunes)
 	host     string
 	feed     string
 	tags     []string
@@ -78,7 +79,7 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		clear(d.vocab[:cap(d.vocab)])
 		d.occurs, d.chains, d.vocab = d.occurs[:0], d.chains[:0], d.vocab[:0]
 	}
-	d.feed, d.host, d.words, d.sents, d.quot, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, d.tags[:0]
+	d.feed, d.host, d.words, d.sents, d.quot, d.runes, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, [numFields][][2]int32{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
 	d.text[fieldContent] = article.Clip(a.Content, maxText)

@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -305,5 +307,30 @@ func TestSnippetsKnowMonthsAndLeaveBoilerplateOut(t *testing.T) {
 	}
 	if s := explain(d, occs).Snippet; strings.Contains(s.Text, "appeared first") {
 		t.Errorf("snippet quotes the footer: %q", s.Text)
+	}
+}
+
+// TestWindowRunesCountsTheCharactersOfTwoSentences: a snippet of two
+// sentences is refused over MaxSnippet characters; the count comes from
+// the sentences' characters counted once per document, and must equal
+// counting the window's text, whatever characters it holds.
+func TestWindowRunesCountsTheCharactersOfTwoSentences(t *testing.T) {
+	pieces := []string{"Troops", "raided", "Ramadi", "Mossoul", "é", "中文", "—", " ", "  ", ". ", ".\n", "? ", "Gen. ", "U.S. ", "\n\n"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(60) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		d := NewDocument(&article.Article{Content: b.String()})
+		sents := d.sentences(fieldContent)
+		for i := range sents {
+			for j := i; j < len(sents) && j <= i+1; j++ {
+				want := utf8.RuneCountInString(d.text[fieldContent][sents[i][0]:sents[j][1]])
+				if got := d.windowRunes(fieldContent, i, j); got != want {
+					t.Fatalf("%q: sentences %d to %d hold %d characters, windowRunes says %d", b.String(), i, j, want, got)
+				}
+			}
+		}
 	}
 }
