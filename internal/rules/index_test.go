@@ -2,10 +2,13 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -171,4 +174,48 @@ func FuzzIndexedMatching(f *testing.F) {
 			t.Fatalf("query %q on %q / %q: indexed %d matches, exhaustive %d", q, title, content, len(got), len(want))
 		}
 	})
+}
+
+// TestPrefixIndexFindsEveryPrefixAWordStartsWith: the wildcards' prefixes
+// are found by narrowing a sorted range byte by byte; on random prefixes
+// and words over a small alphabet (so that they share beginnings, bytes
+// of several characters included), a word must mark exactly the prefixes
+// it starts with.
+func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
+	letters := []string{"a", "b", "é", "ab", "\xff", "中"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	word := func(min int) string {
+		var b strings.Builder
+		for b.Len() < min || rng.IntN(3) > 0 {
+			b.WriteString(letters[rng.IntN(len(letters))])
+		}
+		return b.String()
+	}
+	for range 300 {
+		var p prefixIndex
+		prefixes := map[string]int32{}
+		for range 1 + rng.IntN(40) {
+			s := word(3)
+			if _, ok := prefixes[s]; !ok && utf8.RuneCountInString(s) >= 3 {
+				prefixes[s] = int32(len(prefixes))
+				p.add(s, prefixes[s])
+			}
+		}
+		p.seal()
+		for range 50 {
+			w := word(1)
+			var got, want []int32
+			p.marks(w, func(n int32) { got = append(got, n) })
+			for s, n := range prefixes {
+				if strings.HasPrefix(w, s) {
+					want = append(want, n)
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("word %q among prefixes %q: marked %v, want %v", w, slices.Sorted(maps.Keys(prefixes)), got, want)
+			}
+		}
+	}
 }
