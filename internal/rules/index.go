@@ -134,7 +134,7 @@ type index struct {
 	lists    []int32             // byKey's lists, one after another in key order
 	starts   []int32             // key number → where its list starts in lists (and ends: the next one's start)
 	always   []int32             // rules with no indexable term
-	hasKey   bool                // some rule uses a prefix, site, feed or tag key
+	hasKey   bool                // some rule uses a site, feed or tag key
 	large    bool                // so many rules that nearly every article has candidates (largeSet)
 	pool     sync.Pool           // *scratch
 }
@@ -233,8 +233,7 @@ func (ix *index) id(k key) int32 {
 		}
 		ix.words[h] = n
 	case keyPrefix:
-		ix.prefix.add(k.s, n)
-		ix.hasKey = true
+		ix.prefix.add(k.s, n) // the article's words mark these (prefixIndex.marks)
 	default:
 		ix.hasKey = true
 	}
