@@ -201,32 +201,50 @@ func backWords(text string, min, at, n int) int {
 }
 
 // compact copies text[start:end] with runs of white space made one space,
-// keeping spans that lie inside it.
+// keeping spans that lie inside it. The spans' ends are found on the way
+// (they are sorted and apart, as cut merges them), not from a table of
+// every byte's new offset: every match explained makes a snippet, and the
+// table had been half of making one.
 func compact(field, text string, start, end int, spans []article.Span) article.Snippet {
-	var b strings.Builder
-	at := make([]int, end-start+1) // new offset of each old offset
-	space := false
-	for i, r := range text[start:end] {
-		if unicode.IsSpace(r) {
-			space = true
-			at[i] = b.Len()
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		at[i] = b.Len()
-		b.WriteRune(r)
-	}
-	at[end-start] = b.Len()
-	out := b.String()
-	var hits []article.Span
+	var bounds []int // the spans inside, start and end, ascending
 	for _, s := range spans {
-		if s.Start < start || s.End > end {
-			continue
+		if s.Start >= start && s.End <= end {
+			bounds = append(bounds, s.Start, s.End)
 		}
-		h := article.Span{Start: at[s.Start-start], End: at[s.End-start]}
+	}
+	at := make([]int, len(bounds)) // their new offsets
+	buf := make([]byte, 0, end-start)
+	space, k := false, 0
+	for i := start; i < end; {
+		for ; k < len(bounds) && bounds[k] < i; k++ {
+			at[k] = 0 // inside a character: as a byte no character starts at
+		}
+		r, sz := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, sz = utf8.DecodeRuneInString(text[i:end])
+		}
+		isSpace := unicode.IsSpace(r)
+		if !isSpace && space && len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		for ; k < len(bounds) && bounds[k] == i; k++ {
+			at[k] = len(buf)
+		}
+		space = isSpace
+		if !isSpace {
+			buf = utf8.AppendRune(buf, r) // an invalid byte becomes U+FFFD
+		}
+		i += sz
+	}
+	for ; k < len(bounds); k++ {
+		if bounds[k] == end {
+			at[k] = len(buf)
+		} // else inside the last character: 0, as above
+	}
+	out := string(buf)
+	var hits []article.Span
+	for j := 0; j < len(at); j += 2 {
+		h := article.Span{Start: at[j], End: at[j+1]}
 		for h.End > h.Start && out[h.End-1] == ' ' {
 			h.End--
 		}
