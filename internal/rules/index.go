@@ -1,12 +1,10 @@
 package rules
 
 import (
-	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/feedwatch/feedwatch/internal/article"
 )
@@ -110,47 +108,19 @@ func best(cs []clause) clause {
 	return b
 }
 
-func head3(s string) string {
-	i, n := 0, 0
-	for i < len(s) && n < 3 {
-		_, sz := utf8.DecodeRuneInString(s[i:])
-		i += sz
-		n++
-	}
-	return s[:i]
-}
-
 // index is the presearcher of a rule set. Every key any rule needs gets a
 // small number, so that checking a clause against an article is a few
 // array reads: per article, the keys it has are marked in a scratch array.
 type index struct {
-	ids      map[key]int32      // key → number
-	words    map[uint64]int32   // a word's hash (wordHash) → key number
-	shared   map[uint64][]int32 // the other words' key numbers, for a hash two rule words share (wordHash)
-	seed     maphash.Seed
-	weakHash func(string) uint64 // tests: a hash many words share, instead of the seed's
-	prefix   prefixIndex         // the wildcards' prefixes (ids' keyPrefix keys)
-	byKey    [][]int32           // key number → the rules indexed under it, ascending, each with its filter (entries); while building
-	lists    []int32             // byKey's lists, one after another in key order
-	starts   []int32             // key number → where its list starts in lists (and ends: the next one's start)
-	always   []int32             // rules with no indexable term
-	hasKey   bool                // some rule uses a site, feed or tag key
-	large    bool                // so many rules that nearly every article has candidates (largeSet)
-	pool     sync.Pool           // *scratch
-}
-
-// wordHash stands for a word in the index. By hash the map holds no
-// strings, compares none and is smaller: at 100,000 rules (40,000 words)
-// looking up an article's words was most of selecting its candidates. A
-// word of an article with the hash of a rule's word marks that word's
-// key: a rule may come through without the word, which its evaluation
-// then refuses (the index only narrows). Two rule words of one hash are
-// both kept (shared), so that neither is missed.
-func (ix *index) wordHash(w string) uint64 {
-	if ix.weakHash != nil {
-		return ix.weakHash(w)
-	}
-	return maphash.String(ix.seed, w)
+	ids    map[key]int32 // key → number
+	words  *wordKeys     // the rule words' and the wildcards' prefixes' key numbers (ids' keyWord and keyPrefix keys)
+	byKey  [][]int32     // key number → the rules indexed under it, ascending, each with its filter (entries); while building
+	lists  []int32       // byKey's lists, one after another in key order
+	starts []int32       // key number → where its list starts in lists (and ends: the next one's start)
+	always []int32       // rules with no indexable term
+	hasKey bool          // some rule uses a site, feed or tag key
+	large  bool          // so many rules that nearly every article has candidates (largeSet)
+	pool   sync.Pool     // *scratch
 }
 
 // scratch is one matching call's marks: which keys the article has,
@@ -173,10 +143,10 @@ const largeSet = 5000
 
 func buildIndex(rs []*Rule) *index { return buildIndexHashing(rs, nil) }
 
-// buildIndexHashing is buildIndex with words hashed by weakHash (tests),
-// or by a seed of the index's own when it is nil.
+// buildIndexHashing is buildIndex with words and prefixes hashed by
+// weakHash (tests), or by a seed of the index's own when it is nil.
 func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
-	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: map[uint64]int32{}, shared: map[uint64][]int32{}, seed: maphash.MakeSeed(), weakHash: weakHash}
+	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: newWordKeys(weakHash)}
 	id := ix.id
 	for i, r := range rs {
 		cs, ok := required(r.query)
@@ -209,7 +179,7 @@ func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 			ix.byKey[n] = append(ix.byKey[n], e...)
 		}
 	}
-	ix.prefix.seal()
+	ix.words.seal()
 	ix.lay()
 	ix.pool.New = func() any {
 		return &scratch{present: make([]uint32, len(ix.starts)-1)}
@@ -227,13 +197,9 @@ func (ix *index) id(k key) int32 {
 	ix.byKey = append(ix.byKey, nil)
 	switch k.kind {
 	case keyWord:
-		h := ix.wordHash(k.s)
-		if first, taken := ix.words[h]; taken { // one chance in 10¹¹ at 40,000 words
-			ix.shared[h] = append(ix.shared[h], first)
-		}
-		ix.words[h] = n
+		ix.words.addWord(k.s, n)
 	case keyPrefix:
-		ix.prefix.add(k.s, n) // the article's words mark these (prefixIndex.marks)
+		ix.words.addPrefix(k.s, n) // the article's words mark these too
 	default:
 		ix.hasKey = true
 	}
@@ -290,17 +256,7 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 		}
 	}
 	markKey := func(n int32) { mark(n, true) }
-	markWord := func(w string) {
-		h := ix.wordHash(w)
-		n, ok := ix.words[h]
-		mark(n, ok)
-		if len(ix.shared) > 0 {
-			for _, n := range ix.shared[h] {
-				mark(n, true)
-			}
-		}
-		ix.prefix.marks(w, markKey)
-	}
+	markWord := func(w string) { ix.words.marks(w, markKey) }
 	if ix.large {
 		d.index()
 		for _, w := range d.vocab {

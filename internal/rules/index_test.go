@@ -113,17 +113,23 @@ func TestIndexedMatchingEqualsEvaluatingEveryRule(t *testing.T) {
 	}
 }
 
-// TestIndexedMatchingHoldsWhenWordsShareAHash: the index looks words up
-// by a 64-bit hash. With a hash most words share (a word's length), a
-// rule's word must still mark its key, and an article's word another
-// rule word's key at worst: the index selects every rule that matches,
-// as without it.
+// TestIndexedMatchingHoldsWhenWordsShareAHash: the index looks words and
+// wildcards' prefixes up by a 64-bit hash. With a hash most words share
+// (a word's length), a rule's word and a word's prefix must still mark
+// their keys, and an article's word other keys at worst: the index
+// selects every rule that matches, as without it.
 func TestIndexedMatchingHoldsWhenWordsShareAHash(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, c := range []struct{ rules, articles int }{{300, 60}, {largeSet, 4}} {
 		set := genSet(t, r, c.rules)
 		set.indexOnce.Do(func() { set.index = buildIndexHashing(set.Rules, func(w string) uint64 { return uint64(len(w)) }) })
-		if len(set.index.shared) == 0 {
+		lengths := map[int]int{}
+		for k := range set.index.ids {
+			if k.kind == keyWord {
+				lengths[len(k.s)]++
+			}
+		}
+		if len(lengths) == len(set.index.ids) {
 			t.Fatal("no two rule words share a hash: the test would prove nothing")
 		}
 		agreesWithEveryRule(t, set, r, c.articles)
@@ -177,10 +183,10 @@ func FuzzIndexedMatching(f *testing.F) {
 }
 
 // TestPrefixIndexFindsEveryPrefixAWordStartsWith: the wildcards' prefixes
-// are found by narrowing a sorted range byte by byte; on random prefixes
-// and words over a small alphabet (so that they share beginnings, bytes
-// of several characters included), a word must mark exactly the prefixes
-// it starts with.
+// are found by hashing a word's beginnings as the word is hashed; on
+// random prefixes and words over a small alphabet (so that they share
+// beginnings, bytes of several characters included), a word must mark
+// exactly the prefixes it starts with, and the rule word it is.
 func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 	letters := []string{"a", "b", "é", "ab", "\xff", "中"}
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -192,13 +198,19 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 		return b.String()
 	}
 	for range 300 {
-		var p prefixIndex
-		prefixes := map[string]int32{}
+		p := newWordKeys(nil)
+		prefixes, words := map[string]int32{}, map[string]int32{}
 		for range 1 + rng.IntN(40) {
 			s := word(3)
 			if _, ok := prefixes[s]; !ok && utf8.RuneCountInString(s) >= 3 {
 				prefixes[s] = int32(len(prefixes))
-				p.add(s, prefixes[s])
+				p.addPrefix(s, prefixes[s])
+			}
+		}
+		for range rng.IntN(10) {
+			if s := word(1); words[s] == 0 {
+				words[s] = -1 - int32(len(words)) // apart from the prefixes' numbers
+				p.addWord(s, words[s])
 			}
 		}
 		p.seal()
@@ -210,6 +222,9 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 				if strings.HasPrefix(w, s) {
 					want = append(want, n)
 				}
+			}
+			if n, ok := words[w]; ok {
+				want = append(want, n)
 			}
 			slices.Sort(got)
 			slices.Sort(want)
