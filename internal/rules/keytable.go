@@ -10,7 +10,8 @@ import (
 // and the wildcards' prefixes it starts with. The word is hashed whole
 // and looked up among the rule words; when its first two bytes begin a
 // prefix, it is hashed again byte by byte and each of its beginnings
-// looked up among the prefixes as the hash goes. Both tables are arrays
+// looked up among the prefixes as the hash goes, until one begins no
+// prefix (a set of bits, 64 KB, answers that). Both tables are arrays
 // of 8-byte slots (a hash's lower half, a key number), at most a third
 // full, so that a word in no rule, as most are, costs a read or two. At
 // 100,000 rules (40,000 words, 13,000 prefixes) they take 1 MB and 512
@@ -30,6 +31,7 @@ type wordKeys struct {
 	words    hashTable
 	prefixes hashTable
 	pairs    [1 << 10]uint64 // the first two bytes of some prefix, a bit each: a word starting otherwise has none
+	begins   []uint64        // 2^19 bits, set by the hash of each beginning of each prefix (addPrefix)
 	adding   [2][]pending    // the words, the prefixes, until seal
 }
 
@@ -71,6 +73,24 @@ func (k *wordKeys) addWord(s string, n int32) { k.add(0, s, n) }
 func (k *wordKeys) addPrefix(s string, n int32) {
 	k.add(1, s, n)
 	k.pairs[pair(s)>>6] |= 1 << (pair(s) & 63)
+	if k.begins == nil {
+		k.begins = make([]uint64, 1<<19/64)
+	}
+	for i := 3; i <= len(s); i++ {
+		b := k.hash(1, s[:i]) >> (64 - 19)
+		k.begins[b>>6] |= 1 << (b & 63)
+	}
+}
+
+// begun reports whether h may be the hash of some prefix's beginning:
+// when it is not, no prefix starts with the word's beginning, nor with
+// any longer one, and the word's walk stops. Most words stop after a
+// byte or two, where they had looked each of their beginnings up in the
+// prefixes' table (1,000 rules 34.2 → 28.7 µs an article, 100,000 rules
+// 199 → 185 µs, best of 10 interleaved).
+func (k *wordKeys) begun(h uint64) bool {
+	b := h >> (64 - 19)
+	return k.begins[b>>6]&(1<<(b&63)) != 0
 }
 
 func (k *wordKeys) add(t int, s string, n int32) {
@@ -91,18 +111,19 @@ func (k *wordKeys) marks(w string, mark func(int32)) {
 	if len(w) < 3 || len(k.prefixes.slots) == 0 || k.pairs[pair(w)>>6]&(1<<(pair(w)&63)) == 0 {
 		return // most words of an article, when the rules have few wildcards
 	}
-	if k.weak != nil {
-		for i := 3; i <= len(w); i++ {
-			k.prefixes.find(k.weak(w[:i]), mark)
-		}
-		return
-	}
 	h := k.fnvSeed
 	for i := 0; i < len(w); i++ {
 		h = (h ^ uint64(w[i])) * fnvPrime
-		if i >= 2 { // a prefix has 3 characters, 3 bytes at least
-			k.prefixes.find(h, mark)
+		if k.weak != nil {
+			h = k.weak(w[:i+1])
 		}
+		if i < 2 { // a prefix has 3 characters, 3 bytes at least
+			continue
+		}
+		if !k.begun(h) {
+			return
+		}
+		k.prefixes.find(h, mark)
 	}
 }
 
