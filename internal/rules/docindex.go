@@ -1,6 +1,16 @@
 package rules
 
-import "strings"
+import (
+	"hash/maphash"
+	"math/bits"
+	"strings"
+)
+
+// wordSeed hashes words for documents' tables and for the rule index's
+// table of words alike: an article's distinct word is hashed once, when
+// the article is indexed, and looked up among the rules' words by that
+// hash.
+var wordSeed = maphash.MakeSeed()
 
 // index indexes the document's words — where each occurs, and which
 // are distinct — when a rule is first evaluated on it, not when it is
@@ -13,24 +23,63 @@ func (d *Document) index() {
 	}
 	d.indexed = true
 	n := d.tokens
-	if d.postings == nil { // else fill emptied them
-		d.postings, d.occurs, d.chains = make(map[string]int32, n/2), make([]posting, 0, n), make([]chain, 0, n/2)
+	d.table.reset(n)
+	if d.occurs == nil {
+		d.occurs, d.chains = make([]posting, 0, n), make([]chain, 0, n/2)
 	}
 	for f := range d.toks {
 		for i, tk := range d.toks[f] {
 			at := int32(len(d.occurs))
 			d.occurs = append(d.occurs, posting{uint8(f), int32(i), -1})
-			if ci, ok := d.postings[tk.Norm]; ok { // a word seen before: one lookup, no store
+			h := maphash.String(wordSeed, tk.Norm)
+			if ci, free := d.table.find(h, tk.Norm, d.vocab); ci >= 0 { // a word seen before
 				c := &d.chains[ci]
 				d.occurs[c.tail].next = at
 				c.tail = at
 			} else {
-				d.postings[tk.Norm] = int32(len(d.chains))
+				d.table.slots[free] = hashSlot{tag: uint32(h) | 1, n: int32(len(d.chains))}
 				d.chains = append(d.chains, chain{at, at})
 				d.vocab = append(d.vocab, tk.Norm)
+				d.hashes = append(d.hashes, h)
 			}
 		}
 	}
+}
+
+// wordTable is a document's distinct words by hash, open-addressed as
+// the rule index's tables (hashTable), at most half full: a slot holds
+// the hash's lower half and the word's number in the document's vocab,
+// which decides between two words of one hash. In a map of strings,
+// indexing an article had been 15 µs of the 65 it costs against 10,000
+// rules.
+type wordTable struct {
+	slots []hashSlot
+	shift uint // 64 less the bits of a place
+}
+
+// reset empties t for up to n words.
+func (t *wordTable) reset(n int) {
+	b := uint(bits.Len(uint(n*2) | 7))
+	if cap(t.slots) >= 1<<b {
+		t.slots = t.slots[:1<<b]
+		clear(t.slots)
+	} else {
+		t.slots = make([]hashSlot, 1<<b)
+	}
+	t.shift = 64 - b
+}
+
+// find returns word's number in vocab, or -1 and the free slot where it
+// goes.
+func (t *wordTable) find(h uint64, word string, vocab []string) (int32, uint64) {
+	tag, mask := uint32(h)|1, uint64(len(t.slots)-1)
+	j := h >> t.shift
+	for ; t.slots[j].tag != 0; j = (j + 1) & mask {
+		if s := t.slots[j]; s.tag == tag && vocab[s.n] == word {
+			return s.n, j
+		}
+	}
+	return -1, j
 }
 
 // withPrefix returns the document's distinct words that start with p, in

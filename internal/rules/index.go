@@ -259,8 +259,8 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 	markWord := func(w string) { ix.words.marks(w, markKey) }
 	if ix.large {
 		d.index()
-		for _, w := range d.vocab {
-			markWord(w)
+		for i, w := range d.vocab {
+			ix.words.marksHashed(w, d.hashes[i], markKey)
 		}
 	} else {
 		for _, toks := range d.toks { // a word as often as it occurs: cheaper than finding the distinct ones first

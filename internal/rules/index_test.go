@@ -234,3 +234,33 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 		}
 	}
 }
+
+// TestADocumentTellsWordsOfOneHashApart: a document's table finds a word
+// by its hash and tells words of one hash apart by their text. With a
+// hash many words share (their length), every word must be found as
+// itself, and a word never added must not be found.
+func TestADocumentTellsWordsOfOneHashApart(t *testing.T) {
+	var tab wordTable
+	var vocab []string
+	weak := func(w string) uint64 { return uint64(len(w)) << 60 }
+	words := strings.Fields("al qaim anbar ramadi caliph deputy emir iraq syria mosul haditha killed leader raid army")
+	tab.reset(len(words))
+	for _, w := range words {
+		ci, free := tab.find(weak(w), w, vocab)
+		if ci >= 0 {
+			t.Fatalf("%q found before it was added, as %q", w, vocab[ci])
+		}
+		tab.slots[free] = hashSlot{tag: uint32(weak(w)) | 1, n: int32(len(vocab))}
+		vocab = append(vocab, w)
+	}
+	for i, w := range words {
+		if ci, _ := tab.find(weak(w), w, vocab); ci != int32(i) {
+			t.Errorf("%q found as %d, want %d", w, ci, i)
+		}
+	}
+	for _, w := range []string{"isis", "basra", "tikrit"} {
+		if ci, _ := tab.find(weak(w), w, vocab); ci >= 0 {
+			t.Errorf("%q never added, found as %q", w, vocab[ci])
+		}
+	}
+}

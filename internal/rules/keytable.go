@@ -25,7 +25,6 @@ import (
 // refuses the rule. Two rule words of one hash are both kept, one after
 // the other, and both marked: no rule word can be missed.
 type wordKeys struct {
-	seed     maphash.Seed        // the words'
 	fnvSeed  uint64              // the prefixes'
 	weak     func(string) uint64 // tests: a hash many words share, for every beginning and word
 	words    hashTable
@@ -47,7 +46,7 @@ type pending struct {
 const fnvPrime = 0x100000001b3
 
 func newWordKeys(weak func(string) uint64) *wordKeys {
-	return &wordKeys{seed: maphash.MakeSeed(), fnvSeed: rand.Uint64(), weak: weak}
+	return &wordKeys{fnvSeed: rand.Uint64(), weak: weak}
 }
 
 // hash is what marks computes for s, whole, as a word (t 0) or a prefix
@@ -57,7 +56,7 @@ func (k *wordKeys) hash(t int, s string) uint64 {
 	case k.weak != nil:
 		return k.weak(s)
 	case t == 0:
-		return maphash.String(k.seed, s)
+		return maphash.String(wordSeed, s) // as a document hashes its words (Document.index)
 	}
 	h := k.fnvSeed
 	for i := 0; i < len(s); i++ {
@@ -106,12 +105,20 @@ func (k *wordKeys) seal() {
 // marks calls mark with the key number of the rule word w is, and of
 // every prefix it starts with (and, rarely, of a word or a prefix that
 // only shares a hash with it).
-func (k *wordKeys) marks(w string, mark func(int32)) {
-	k.words.find(k.hash(0, w), mark)
+func (k *wordKeys) marks(w string, mark func(int32)) { k.marksHashed(w, k.hash(0, w), mark) }
+
+// marksHashed is marks for a word whose hash (maphash.String(wordSeed, w))
+// is known: a document's distinct words are hashed once, when it is
+// indexed.
+func (k *wordKeys) marksHashed(w string, h uint64, mark func(int32)) {
+	if k.weak != nil {
+		h = k.weak(w)
+	}
+	k.words.find(h, mark)
 	if len(w) < 3 || len(k.prefixes.slots) == 0 || k.pairs[pair(w)>>6]&(1<<(pair(w)&63)) == 0 {
 		return // most words of an article, when the rules have few wildcards
 	}
-	h := k.fnvSeed
+	h = k.fnvSeed
 	for i := 0; i < len(w); i++ {
 		h = (h ^ uint64(w[i])) * fnvPrime
 		if k.weak != nil {

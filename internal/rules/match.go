@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"hash/maphash"
 	"net/url"
 	"sort"
 	"strings"
@@ -13,21 +14,22 @@ import (
 // Document is an article prepared for matching: every field tokenized and
 // indexed once, however many rules look at it.
 type Document struct {
-	text     [numFields]string
-	toks     [numFields][]text.Token
-	postings map[string]int32      // word → its chain in chains
-	chains   []chain               // where each word occurs, field by field, in order
-	vocab    []string              // each chain's word: the distinct words, for reading them all in order
-	tokens   int                   // in all fields
-	indexed  bool                  // postings, chains, occurs and vocab are this article's (index)
-	occurs   []posting             // every word's occurrences, chained
-	words    []string              // withPrefix's buffer
-	sents    [numFields][][2]int   // sentence ranges, built when a snippet needs them
-	quot     [numFields][]bool     // which of them a snippet may quote, with them
-	runes    [numFields][][2]int32 // characters before each sentence's start and end (windowRunes)
-	host     string
-	feed     string
-	tags     []string
+	text    [numFields]string
+	toks    [numFields][]text.Token
+	table   wordTable             // word → its chain in chains
+	hashes  []uint64              // each chain's word's hash (wordSeed)
+	chains  []chain               // where each word occurs, field by field, in order
+	vocab   []string              // each chain's word: the distinct words, for reading them all in order
+	tokens  int                   // in all fields
+	indexed bool                  // table, chains, occurs, vocab and hashes are this article's (index)
+	occurs  []posting             // every word's occurrences, chained
+	words   []string              // withPrefix's buffer
+	sents   [numFields][][2]int   // sentence ranges, built when a snippet needs them
+	quot    [numFields][]bool     // which of them a snippet may quote, with them
+	runes   [numFields][][2]int32 // characters before each sentence's start and end (windowRunes)
+	host    string
+	feed    string
+	tags    []string
 }
 
 // posting is one occurrence of a word; next links to the word's next
@@ -75,9 +77,8 @@ func newDocument(a *article.Article, maxTitle, maxText int) *Document {
 func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 	clear(d.words[:cap(d.words)]) // words of the last article: not kept alive
 	if d.indexed {                // the last article's index: nothing of it kept alive
-		clear(d.postings)
 		clear(d.vocab[:cap(d.vocab)])
-		d.occurs, d.chains, d.vocab = d.occurs[:0], d.chains[:0], d.vocab[:0]
+		d.occurs, d.chains, d.vocab, d.hashes = d.occurs[:0], d.chains[:0], d.vocab[:0], d.hashes[:0]
 	}
 	d.feed, d.host, d.words, d.sents, d.quot, d.runes, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, [numFields][][2]int32{}, d.tags[:0]
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
@@ -106,8 +107,8 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 // chain is where word occurs in the document.
 func (d *Document) chain(word string) (chain, bool) {
 	d.index()
-	ci, ok := d.postings[word]
-	if !ok {
+	ci, _ := d.table.find(maphash.String(wordSeed, word), word, d.vocab)
+	if ci < 0 {
 		return chain{}, false
 	}
 	return d.chains[ci], true
