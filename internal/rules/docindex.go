@@ -50,8 +50,10 @@ func (d *Document) index() {
 // the rule index's tables (hashTable), at most half full: a slot holds
 // the hash's lower half and the word's number in the document's vocab,
 // which decides between two words of one hash. In a map of strings,
-// indexing an article had been 15 µs of the 65 it costs against 10,000
-// rules.
+// indexing an article had been 15 µs of the 65 it cost against 10,000
+// rules; with the table, and each word hashed once for it and for the
+// rule index, an article costs 58.6 µs there, and 174 instead of 201
+// against 100,000 rules (best of 10 interleaved).
 type wordTable struct {
 	slots []hashSlot
 	shift uint // 64 less the bits of a place
