@@ -144,7 +144,8 @@ const largeSet = 5000
 func buildIndex(rs []*Rule) *index { return buildIndexHashing(rs, nil) }
 
 // buildIndexHashing is buildIndex with words and prefixes hashed by
-// weakHash (tests), or by a seed of the index's own when it is nil.
+// weakHash (tests); when it is nil, words are hashed as documents hash
+// theirs (wordSeed), prefixes from a seed of the index's own.
 func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: newWordKeys(weakHash)}
 	id := ix.id
