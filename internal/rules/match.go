@@ -3,6 +3,7 @@ package rules
 import (
 	"hash/maphash"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -236,13 +237,15 @@ func evalNear(n *nearNode, d *Document) (bool, []occ) {
 }
 
 // spans are the word positions where occurrences start and end, per field,
-// sorted, for range queries.
+// sorted, for range queries. By field in arrays, not maps: every NEAR a
+// candidate rule holds makes two (at 100,000 rules an article tests 2.2
+// NEAR rules that do not match).
 type spans struct {
-	starts, ends map[int][]int
+	starts, ends [numFields][]int
 }
 
 func newSpans(occs []occ) spans {
-	s := spans{starts: map[int][]int{}, ends: map[int][]int{}}
+	var s spans
 	for _, o := range occs {
 		if o.pos >= 0 {
 			s.starts[o.field] = append(s.starts[o.field], o.pos)
@@ -250,17 +253,17 @@ func newSpans(occs []occ) spans {
 		}
 	}
 	for f := range s.starts {
-		sort.Ints(s.starts[f])
-		sort.Ints(s.ends[f])
+		slices.Sort(s.starts[f])
+		slices.Sort(s.ends[f])
 	}
 	return s
 }
 
 // startIn reports whether an occurrence in field f starts within [lo, hi].
-func (s spans) startIn(f, lo, hi int) bool { return anyIn(s.starts[f], lo, hi) }
+func (s *spans) startIn(f, lo, hi int) bool { return anyIn(s.starts[f], lo, hi) }
 
 // endIn reports whether an occurrence in field f ends within [lo, hi].
-func (s spans) endIn(f, lo, hi int) bool { return anyIn(s.ends[f], lo, hi) }
+func (s *spans) endIn(f, lo, hi int) bool { return anyIn(s.ends[f], lo, hi) }
 
 func anyIn(sorted []int, lo, hi int) bool {
 	i := sort.SearchInts(sorted, lo)
