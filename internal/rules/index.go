@@ -257,7 +257,6 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 		}
 	}
 	markKey := func(n int32) { mark(n, true) }
-	markWord := func(w string) { ix.words.marks(w, markKey) }
 	if ix.large {
 		d.index()
 		for i, w := range d.vocab {
@@ -266,7 +265,7 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 	} else {
 		for _, toks := range d.toks { // a word as often as it occurs: cheaper than finding the distinct ones first
 			for _, tk := range toks {
-				markWord(tk.Norm)
+				ix.words.marks(tk.Norm, markKey)
 			}
 		}
 	}

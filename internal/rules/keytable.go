@@ -31,7 +31,7 @@ type wordKeys struct {
 	prefixes hashTable
 	pairs    [1 << 10]uint64 // the first two bytes of some prefix, a bit each: a word starting otherwise has none
 	begins   []uint64        // 2^19 bits, set by the hash of each beginning of each prefix (addPrefix)
-	adding   [2][]pending    // the words, the prefixes, until seal
+	adding   [2][]pending    // by keyClass, until seal
 }
 
 // pending is a key to place: its word's or prefix's hash, its number.
@@ -49,13 +49,20 @@ func newWordKeys(weak func(string) uint64) *wordKeys {
 	return &wordKeys{fnvSeed: rand.Uint64(), weak: weak}
 }
 
-// hash is what marks computes for s, whole, as a word (t 0) or a prefix
-// (t 1).
-func (k *wordKeys) hash(t int, s string) uint64 {
+// keyClass is which table a key goes in: its hash differs.
+type keyClass int
+
+const (
+	asWord   keyClass = iota // hashed whole, as documents hash their words
+	asPrefix                 // hashed byte by byte, so that each beginning of a word has its hash on the way
+)
+
+// hash is what marks computes for s, whole, as a key of class c.
+func (k *wordKeys) hash(c keyClass, s string) uint64 {
 	switch {
 	case k.weak != nil:
 		return k.weak(s)
-	case t == 0:
+	case c == asWord:
 		return maphash.String(wordSeed, s) // as a document hashes its words (Document.index)
 	}
 	h := k.fnvSeed
@@ -67,16 +74,16 @@ func (k *wordKeys) hash(t int, s string) uint64 {
 
 // addWord adds a rule word's key; addPrefix a wildcard's prefix (of at
 // least 3 bytes). seal must be called after the last.
-func (k *wordKeys) addWord(s string, n int32) { k.add(0, s, n) }
+func (k *wordKeys) addWord(s string, n int32) { k.add(asWord, s, n) }
 
 func (k *wordKeys) addPrefix(s string, n int32) {
-	k.add(1, s, n)
+	k.add(asPrefix, s, n)
 	k.pairs[pair(s)>>6] |= 1 << (pair(s) & 63)
 	if k.begins == nil {
 		k.begins = make([]uint64, 1<<19/64)
 	}
 	for i := 3; i <= len(s); i++ {
-		b := k.hash(1, s[:i]) >> (64 - 19)
+		b := k.hash(asPrefix, s[:i]) >> (64 - 19)
 		k.begins[b>>6] |= 1 << (b & 63)
 	}
 }
@@ -92,20 +99,20 @@ func (k *wordKeys) begun(h uint64) bool {
 	return k.begins[b>>6]&(1<<(b&63)) != 0
 }
 
-func (k *wordKeys) add(t int, s string, n int32) {
-	k.adding[t] = append(k.adding[t], pending{k.hash(t, s), n})
+func (k *wordKeys) add(c keyClass, s string, n int32) {
+	k.adding[c] = append(k.adding[c], pending{k.hash(c, s), n})
 }
 
 // seal builds the tables.
 func (k *wordKeys) seal() {
-	k.words, k.prefixes = newHashTable(k.adding[0]), newHashTable(k.adding[1])
+	k.words, k.prefixes = newHashTable(k.adding[asWord]), newHashTable(k.adding[asPrefix])
 	k.adding = [2][]pending{}
 }
 
 // marks calls mark with the key number of the rule word w is, and of
 // every prefix it starts with (and, rarely, of a word or a prefix that
 // only shares a hash with it).
-func (k *wordKeys) marks(w string, mark func(int32)) { k.marksHashed(w, k.hash(0, w), mark) }
+func (k *wordKeys) marks(w string, mark func(int32)) { k.marksHashed(w, k.hash(asWord, w), mark) }
 
 // marksHashed is marks for a word whose hash (maphash.String(wordSeed, w))
 // is known: a document's distinct words are hashed once, when it is
