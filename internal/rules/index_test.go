@@ -235,6 +235,40 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 	}
 }
 
+// TestPrefixesSpreadOverTheirTable: prefixes that differ only in their
+// last bytes, as the beginnings of words made of a few syllables do, must
+// not crowd into one run of the prefixes' table, where each look-up would
+// read the run: 13,000 of them (as at 100,000 rules) are found, each at
+// 1.3 slots on average at most, where a place taken from FNV's upper bits
+// alone had read 5.
+func TestPrefixesSpreadOverTheirTable(t *testing.T) {
+	syll := strings.Fields("ka ri mo ta sen dor al bu qi fa le hu ni za ro ve mi da su ke lo pa gi ne tu ba")
+	rng := rand.New(rand.NewPCG(3, 4))
+	k, seen := newWordKeys(nil), map[string]bool{}
+	for len(seen) < 13000 {
+		var b strings.Builder
+		for range 2 + rng.IntN(3) {
+			b.WriteString(syll[rng.IntN(len(syll))])
+		}
+		if s := b.String(); len(s) > 3 && !seen[s[:len(s)-1]] {
+			seen[s[:len(s)-1]] = true
+			k.addPrefix(s[:len(s)-1], int32(len(seen)))
+		}
+	}
+	k.seal()
+	tab, read := k.prefixes, 0
+	for s := range seen {
+		h := k.hash(asPrefix, s)
+		j := h >> tab.shift
+		for read++; tab.slots[j].tag != uint32(h)|1; j = (j + 1) & tab.mask {
+			read++
+		}
+	}
+	if avg := float64(read) / float64(len(seen)); avg > 1.3 {
+		t.Errorf("finding each of %d prefixes reads %.2f slots on average, want at most 1.3", len(seen), avg)
+	}
+}
+
 // TestADocumentTellsWordsOfOneHashApart: a document's table finds a word
 // by its hash and tells words of one hash apart by their text. With a
 // hash many words share (their length), every word must be found as
