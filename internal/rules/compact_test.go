@@ -92,3 +92,37 @@ func spansOf(cuts []int) []article.Span {
 	}
 	return out
 }
+
+// TestAnExplanationListsEachOccurrenceOnce: a rule's occurrences repeat
+// when its terms overlap ("ramadi" and ramadi*, an OR of a word with
+// itself); its explanation lists each field and byte range once, first
+// time first. Random lists of up to 80 occurrences (past the 32 a small
+// set holds) must give the hits a map of ranges seen gives.
+func TestAnExplanationListsEachOccurrenceOnce(t *testing.T) {
+	d := NewDocument(&article.Article{Title: "Raid near Ramadi", Content: "Troops raided a house near Ramadi. " + strings.Repeat("Ramadi again. ", 40)})
+	rng := rand.New(rand.NewPCG(5, 6))
+	terms := []*termNode{{raw: "ramadi"}, {raw: "ramadi*"}, {raw: "raid*"}}
+	for range 500 {
+		var occs []occ
+		for range rng.IntN(81) {
+			f := []int{fieldTitle, fieldContent, -1}[rng.IntN(3)]
+			start := rng.IntN(6) * 7
+			occs = append(occs, occ{term: terms[rng.IntN(len(terms))], field: f, pos: start / 7, start: start, end: start + 6})
+		}
+		var want []article.Hit
+		seen := map[[3]int]bool{}
+		for _, o := range occs {
+			if k := [3]int{o.field, o.start, o.end}; !seen[k] {
+				seen[k] = true
+				field := "feed"
+				if o.field >= 0 {
+					field = fieldNames[o.field]
+				}
+				want = append(want, article.Hit{Term: o.term.raw, Field: field, Pos: o.pos})
+			}
+		}
+		if got := explain(d, occs).Hits; !slices.Equal(got, want) {
+			t.Fatalf("%d occurrences: hits %v, want %v", len(occs), got, want)
+		}
+	}
+}
