@@ -126,3 +126,40 @@ func TestAnExplanationListsEachOccurrenceOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestALineIsTheHeadlineWhenItsWordsAre: a line that repeats the headline
+// is not quoted; it is told without splitting either into words. On
+// random texts (capitals, accented and Turkish letters, digits, marks,
+// punctuation, invalid bytes) sameWords must agree with comparing the
+// lower-cased words themselves.
+func TestALineIsTheHeadlineWhenItsWordsAre(t *testing.T) {
+	words := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	}
+	parts := []string{"a", "A", "b", "É", "é", "İ", "i", "ß", "7", " ", "  ", ",", "-", "\u0301", "\xff", "\n", "Ab"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	text := func() string {
+		var b strings.Builder
+		for range rng.IntN(9) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		return b.String()
+	}
+	same := 0
+	for range 200000 {
+		a, b := text(), text()
+		if rng.IntN(3) == 0 { // the same words, written otherwise
+			b = strings.ToUpper(a) + " ,"
+		}
+		want := words(a) == words(b)
+		if got := sameWords(a, b); got != want {
+			t.Fatalf("sameWords(%q, %q) = %v, want %v", a, b, got, want)
+		}
+		if want {
+			same++
+		}
+	}
+	if same < 1000 {
+		t.Fatalf("only %d pairs of the same words: the test tries too few", same)
+	}
+}

@@ -80,8 +80,8 @@ var boilerplate = regexp.MustCompile(`(?i)^\s*(the post .* appeared first on .*|
 // headline first). They are matched like the rest, never quoted.
 func quotable(text, title string, sents [][2]int) []bool {
 	out := make([]bool, len(sents))
-	head := strings.Join(wordsOf(title), " ")
-	from, to, fine := 0, -1, true // the line of the last sentence seen, one pass over the text
+	head := nextWord(title, 0) < len(title) // the headline has words
+	from, to, fine := 0, -1, true           // the line of the last sentence seen, one pass over the text
 	for i, s := range sents {
 		for s[0] > to {
 			if to >= 0 {
@@ -93,7 +93,7 @@ func quotable(text, title string, sents [][2]int) []bool {
 			}
 			line := text[from:to]
 			fine = len(line) > 600 || !boilerplate.MatchString(line) && !hashtags.MatchString(line) &&
-				(head == "" || strings.Join(wordsOf(line), " ") != head)
+				(!head || !sameWords(line, title))
 		}
 		out[i] = fine
 	}
@@ -102,9 +102,61 @@ func quotable(text, title string, sents [][2]int) []bool {
 
 var hashtags = regexp.MustCompile(`^\s*(#\S+\s*)+$`)
 
-func wordsOf(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+// sameWords reports whether a and b are the same words, lower-cased, in
+// the same order, whatever stands between them: every line of a text is
+// compared with the headline, and splitting each into words (a slice and
+// a string each time) had been most of judging a text's sentences.
+func sameWords(a, b string) bool {
+	i, j := 0, 0
+	for {
+		i, j = nextWord(a, i), nextWord(b, j)
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		for { // one word of each, character by character
+			ra, na := lowerAt(a, i)
+			rb, nb := lowerAt(b, j)
+			ina, inb := na > 0 && isWordChar(ra), nb > 0 && isWordChar(rb)
+			if ina != inb || ina && ra != rb {
+				return false
+			}
+			if !ina {
+				break
+			}
+			i, j = i+na, j+nb
+		}
+	}
 }
+
+// nextWord is where the first word of s at or after i starts, or len(s).
+func nextWord(s string, i int) int {
+	for i < len(s) {
+		r, n := lowerAt(s, i)
+		if isWordChar(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// lowerAt is the character at s[i], lower-cased, and its length; 0, 0 at
+// the end. An invalid byte is U+FFFD, as strings.ToLower makes it.
+func lowerAt(s string, i int) (rune, int) {
+	if i >= len(s) {
+		return 0, 0
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return rune(c), 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return unicode.ToLower(r), n
+}
+
+func isWordChar(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 func abbreviation(before string) bool {
 	i := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) })
