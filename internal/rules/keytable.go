@@ -31,6 +31,7 @@ type wordKeys struct {
 	prefixes hashTable
 	pairs    [1 << 10]uint64 // the first two bytes of some prefix, a bit each: a word starting otherwise has none
 	begins   []uint64        // 2^19 bits, set by the hash of each beginning of each prefix (addPrefix)
+	wholes   []uint64        // 2^19 bits, set by the hash of each prefix, other bits of it (whole)
 	adding   [2][]pending    // by keyClass, until seal
 }
 
@@ -89,8 +90,10 @@ func (k *wordKeys) addPrefix(s string, n int32) {
 	k.add(asPrefix, s, n)
 	k.pairs[pair(s)>>6] |= 1 << (pair(s) & 63)
 	if k.begins == nil {
-		k.begins = make([]uint64, 1<<19/64)
+		k.begins, k.wholes = make([]uint64, 1<<19/64), make([]uint64, 1<<19/64)
 	}
+	w := wholeBit(k.hash(asPrefix, s))
+	k.wholes[w>>6] |= 1 << (w & 63)
 	for i := 3; i <= len(s); i++ {
 		b := k.hash(asPrefix, s[:i]) >> (64 - 19)
 		k.begins[b>>6] |= 1 << (b & 63)
@@ -107,6 +110,19 @@ func (k *wordKeys) begun(h uint64) bool {
 	b := h >> (64 - 19)
 	return k.begins[b>>6]&(1<<(b&63)) != 0
 }
+
+// whole reports whether h may be the hash of a prefix itself: a word's
+// beginning that is none is not looked up in the prefixes' table. At
+// 100,000 rules an article's words have some 940 beginnings that begin a
+// prefix, and 254 that are one.
+func (k *wordKeys) whole(h uint64) bool {
+	b := wholeBit(h)
+	return k.wholes[b>>6]&(1<<(b&63)) != 0
+}
+
+// wholeBit is whole's bit for h: 19 bits below those begun and the
+// table's places take.
+func wholeBit(h uint64) uint64 { return h >> 20 & (1<<19 - 1) }
 
 func (k *wordKeys) add(c keyClass, s string, n int32) {
 	k.adding[c] = append(k.adding[c], pending{k.hash(c, s), n})
@@ -150,7 +166,9 @@ func (k *wordKeys) marksHashed(w string, h uint64, mark func(int32)) {
 		if !k.begun(m) {
 			return
 		}
-		k.prefixes.find(m, mark)
+		if k.whole(m) {
+			k.prefixes.find(m, mark)
+		}
 	}
 }
 
