@@ -189,3 +189,25 @@ func (s *Set) Digest(id string) (name, mention, spec string) {
 	}
 	return "", "", ""
 }
+
+// MatchExhaustive evaluates every rule against a, without the index: the
+// reference the indexed matcher must agree with, and the baseline it is
+// measured against.
+func (s *Set) MatchExhaustive(a *article.Article) []article.Match {
+	d := NewDocument(a)
+	var out []article.Match
+	for _, r := range s.Rules {
+		out = s.appendIfMatch(out, r, a, d)
+	}
+	return out
+}
+
+func (s *Set) appendIfMatch(out []article.Match, r *Rule, a *article.Article, d *Document) []article.Match {
+	if !r.Enabled || !r.AppliesTo(a) {
+		return out
+	}
+	if ok, ex := r.Explain(d); ok {
+		out = append(out, article.Match{RuleID: r.ID, RuleName: r.Name, Channel: r.Channel, Mention: r.Mention, Digest: r.Digest != "", Explain: ex})
+	}
+	return out
+}
