@@ -31,6 +31,8 @@ type Document struct {
 	host    string
 	feed    string
 	tags    []string
+	// prefetched is what prefetch read, kept so that no read is left out
+	prefetched int
 }
 
 // posting is one occurrence of a word; next links to the word's next

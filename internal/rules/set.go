@@ -32,7 +32,11 @@ func (s *Set) Read(a *article.Article) ([]article.Match, story.Fingerprint) {
 func (s *Set) match(a *article.Article, d *Document) []article.Match {
 	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
 	var out []article.Match
-	for _, i := range s.index.candidates(d) {
+	cands := s.index.candidates(d)
+	if len(cands) > 1 { // one has nothing to be under way with
+		d.prefetched = prefetch(s.Rules, cands)
+	}
+	for _, i := range cands {
 		out = s.appendIfMatch(out, s.Rules[i], a, d)
 	}
 	return out
