@@ -246,11 +246,14 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 		for ; k < len(bounds) && bounds[k] < i; k++ {
 			at[k] = 0 // inside a character: as a byte no character starts at
 		}
-		r, sz := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
+		c, r, sz := text[i], rune(0), 1
+		var isSpace bool
+		if c < utf8.RuneSelf { // most snippets: a byte a character, tested and copied as such
+			isSpace = c == ' ' || '\t' <= c && c <= '\r'
+		} else {
 			r, sz = utf8.DecodeRuneInString(text[i:end])
+			isSpace = unicode.IsSpace(r)
 		}
-		isSpace := unicode.IsSpace(r)
 		if !isSpace && space && len(buf) > 0 {
 			buf = append(buf, ' ')
 		}
@@ -258,7 +261,11 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 			at[k] = len(buf)
 		}
 		space = isSpace
-		if !isSpace {
+		switch {
+		case isSpace:
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+		default:
 			buf = utf8.AppendRune(buf, r) // an invalid byte becomes U+FFFD
 		}
 		i += sz
