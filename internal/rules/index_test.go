@@ -298,3 +298,43 @@ func TestADocumentTellsWordsOfOneHashApart(t *testing.T) {
 		}
 	}
 }
+
+// TestADocumentFindsEveryWordAPrefixStarts: a document finds the words a
+// wildcard's prefix starts among those of its first byte; on random
+// texts over a small alphabet (characters of several bytes, capitals)
+// and random prefixes, it must find exactly the distinct words that
+// start with the prefix, prefix after prefix on one document.
+func TestADocumentFindsEveryWordAPrefixStarts(t *testing.T) {
+	letters := []string{"a", "b", "é", "É", "中", "z", "0"}
+	rng := rand.New(rand.NewPCG(13, 14))
+	word := func() string {
+		var b strings.Builder
+		for b.Len() == 0 || rng.IntN(3) > 0 {
+			b.WriteString(letters[rng.IntN(len(letters))])
+		}
+		return b.String()
+	}
+	for range 300 {
+		var text []string
+		for range rng.IntN(60) {
+			text = append(text, word())
+		}
+		d := NewDocument(&article.Article{Title: word(), Content: strings.Join(text, " ")})
+		for range 10 {
+			p := strings.ToLower(word())
+			d.index()
+			var want []string
+			for _, w := range d.vocab {
+				if strings.HasPrefix(w, p) {
+					want = append(want, w)
+				}
+			}
+			got := slices.Clone(d.withPrefix(p))
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("prefix %q in %q: %q, want %q", p, d.vocab, got, want)
+			}
+		}
+	}
+}

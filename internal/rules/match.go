@@ -17,14 +17,17 @@ import (
 type Document struct {
 	text    [numFields]string
 	toks    [numFields][]text.Token
-	table   wordTable             // word → its chain in chains
-	hashes  []uint64              // each chain's word's hash (wordSeed)
-	chains  []chain               // where each word occurs, field by field, in order
-	vocab   []string              // each chain's word: the distinct words, for reading them all in order
-	tokens  int                   // in all fields
-	indexed bool                  // table, chains, occurs, vocab and hashes are this article's (index)
-	occurs  []posting             // every word's occurrences, chained
-	words   []string              // withPrefix's buffer
+	table   wordTable  // word → its chain in chains
+	hashes  []uint64   // each chain's word's hash (wordSeed)
+	chains  []chain    // where each word occurs, field by field, in order
+	vocab   []string   // each chain's word: the distinct words, for reading them all in order
+	tokens  int        // in all fields
+	indexed bool       // table, chains, occurs, vocab and hashes are this article's (index)
+	occurs  []posting  // every word's occurrences, chained
+	words   []string   // withPrefix's buffer
+	vocabAt []string   // vocab grouped by first byte (group), when grouped
+	firsts  [257]int32 // where each first byte's words start in vocabAt
+	grouped bool
 	sents   [numFields][][2]int   // sentence ranges, built when a snippet needs them
 	quot    [numFields][]bool     // which of them a snippet may quote, with them
 	runes   [numFields][][2]int32 // characters before each sentence's start and end (windowRunes)
@@ -81,6 +84,7 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 	clear(d.words[:cap(d.words)]) // words of the last article: not kept alive
 	if d.indexed {                // the last article's index: nothing of it kept alive
 		clear(d.vocab[:cap(d.vocab)])
+		clear(d.vocabAt[:cap(d.vocabAt)])
 		d.occurs, d.chains, d.vocab, d.hashes = d.occurs[:0], d.chains[:0], d.vocab[:0], d.hashes[:0]
 	}
 	d.feed, d.host, d.words, d.sents, d.quot, d.runes, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, [numFields][][2]int32{}, d.tags[:0]
@@ -98,7 +102,7 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		d.toks[f] = text.AppendTokens(d.toks[f][:0], d.text[f])
 		n += len(d.toks[f])
 	}
-	d.tokens, d.indexed = n, false
+	d.tokens, d.indexed, d.grouped = n, false, false
 	if u, err := url.Parse(a.Link); err == nil {
 		d.host = strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
 	}
