@@ -81,7 +81,8 @@ var boilerplate = regexp.MustCompile(`(?i)^\s*(the post .* appeared first on .*|
 func quotable(text, title string, sents [][2]int) []bool {
 	out := make([]bool, len(sents))
 	head := nextWord(title, 0) < len(title) // the headline has words
-	from, to, fine := 0, -1, true           // the line of the last sentence seen, one pass over the text
+	// the line of the last sentence seen, one pass over the text
+	from, to, fine := 0, -1, true
 	for i, s := range sents {
 		for s[0] > to {
 			if to >= 0 {
