@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -85,20 +85,20 @@ type window struct {
 // quotable sentence (the lead: the headline is shown anyway), else the
 // title.
 func bestSnippet(d *Document, byField *[fieldContent + 1][]occ) article.Snippet {
-	var best *window
+	var best window
+	found := false
 	for f := fieldSummary; f <= fieldContent; f++ {
 		occs := byField[f]
 		if len(occs) == 0 {
 			continue
 		}
-		sort.SliceStable(occs, func(i, j int) bool { return occs[i].start < occs[j].start })
-		if w := bestWindow(d, f, occs); w != nil && (best == nil || w.score > best.score) {
-			best = w
+		slices.SortStableFunc(occs, func(a, b occ) int { return cmp.Compare(a.start, b.start) })
+		if w, ok := bestWindow(d, f, occs); ok && (!found || w.score > best.score) {
+			best, found = w, true
 		}
 	}
-	if best == nil {
-		best = lead(d)
-		if best == nil {
+	if !found {
+		if best, found = lead(d); !found {
 			return article.Snippet{}
 		}
 	}
@@ -111,11 +111,13 @@ func bestSnippet(d *Document, byField *[fieldContent + 1][]occ) article.Snippet 
 	return cut(fieldNames[best.field], d.text[best.field], best.start, best.end, spans)
 }
 
-// bestWindow is the best-scoring window of one field: distinct terms
-// count most, and a second sentence must add something.
-func bestWindow(d *Document, f int, occs []occ) *window {
-	var best *window
-	var terms []*termNode // a window's distinct terms: a few
+// bestWindow is the best-scoring window of one field, if one has hits:
+// distinct terms count most, and a second sentence must add something.
+func bestWindow(d *Document, f int, occs []occ) (window, bool) {
+	var best window
+	found := false
+	var few [8]*termNode
+	terms := few[:0] // a window's distinct terms: a few
 	sents := d.sentences(f)
 	ok := d.quotable(f)
 	k := 0 // the first occurrence that starts at or after sentence i
@@ -141,32 +143,32 @@ func bestWindow(d *Document, f int, occs []occ) *window {
 			if hits == 0 || !ok[i] || w == 2 && d.windowRunes(f, i, i+1) > MaxSnippet {
 				continue
 			}
-			if score := len(terms)*1000 + hits*10 - w; best == nil || score > best.score {
-				best = &window{f, start, end, score}
+			if score := len(terms)*1000 + hits*10 - w; !found || score > best.score {
+				best, found = window{f, start, end, score}, true
 			}
 		}
 	}
-	return best
+	return best, found
 }
 
 // lead is the first quotable sentence of the summary or the text, else the
-// title's first; nil when the article has no text at all.
-func lead(d *Document) *window {
+// title's first; none when the article has no text at all.
+func lead(d *Document) (window, bool) {
 	for _, f := range []int{fieldSummary, fieldContent, fieldTitle} {
 		sents := d.sentences(f)
 		for i, ok := range d.quotable(f) {
 			if ok || f == fieldTitle {
-				return &window{field: f, start: sents[i][0], end: sents[i][1]}
+				return window{field: f, start: sents[i][0], end: sents[i][1]}, true
 			}
 		}
 	}
-	return nil
+	return window{}, false
 }
 
 // cut takes text[start:end], collapses white space, and shortens it to
 // MaxSnippet characters around the first hit. spans are in text offsets.
 func cut(field, text string, start, end int, spans []article.Span) article.Snippet {
-	sort.Slice(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
+	slices.SortFunc(spans, func(a, b article.Span) int { return cmp.Compare(a.Start, b.Start) })
 	// merge overlapping spans
 	var merged []article.Span
 	for _, s := range spans {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"hash/maphash"
 	"net/url"
 	"slices"
@@ -319,9 +320,7 @@ func (t *termNode) find(d *Document) []occ {
 			out = t.collect(d, w, out)
 		}
 		if len(out) > 1 { // keep field, then position order
-			sort.Slice(out, func(i, j int) bool {
-				return out[i].field < out[j].field || out[i].field == out[j].field && out[i].pos < out[j].pos
-			})
+			slices.SortFunc(out, func(a, b occ) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.pos, b.pos)) })
 		}
 		return out
 	}
