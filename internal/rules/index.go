@@ -116,7 +116,7 @@ type index struct {
 	lists  []int32       // byKey's lists, one after another in key order
 	starts []int32       // key number → where its list starts in lists (and ends: the next one's start)
 	always []int32       // rules with no indexable term
-	listed int32         // the keys numbered below it have a list (renumber)
+	listed []uint64      // key number → whether it has a list, a bit each (lay)
 	hasKey bool          // some rule uses a site, feed or tag key
 	large  bool          // so many rules that nearly every article has candidates (largeSet)
 	pool   sync.Pool     // *scratch
@@ -180,7 +180,6 @@ func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 			ix.byKey[n] = append(ix.byKey[n], e...)
 		}
 	}
-	ix.renumber()
 	ix.words.seal()
 	ix.lay()
 	ix.pool.New = func() any {
@@ -208,53 +207,25 @@ func (ix *index) id(k key) int32 {
 	return n
 }
 
-// renumber numbers the keys some rule is indexed under first, the others
-// (only checked in filters) after them, so that marking a key tells by
-// its number whether it has a list to read (listed): at 100,000 rules an
-// article has 454 keys, 229 of them with no list.
-func (ix *index) renumber() {
-	to := make([]int32, len(ix.byKey))
-	var order [][]int32
-	for pass := range 2 {
-		for n, l := range ix.byKey {
-			if (len(l) > 0) == (pass == 0) {
-				to[n] = int32(len(order))
-				order = append(order, l)
-			}
-		}
-		if pass == 0 {
-			ix.listed = int32(len(order))
-		}
-	}
-	ix.byKey = order
-	for k, n := range ix.ids {
-		ix.ids[k] = to[n]
-	}
-	for c := range ix.words.adding {
-		for i := range ix.words.adding[c] {
-			ix.words.adding[c][i].n = to[ix.words.adding[c][i].n]
-		}
-	}
-	for _, l := range ix.byKey { // each entry: the rule, the filter's length, then each clause's length and keys
-		for i := 0; i < len(l); i += 2 + int(l[i+1]) {
-			for f := l[i+2 : i+2+int(l[i+1])]; len(f) > 0; f = f[1+f[0]:] {
-				for j := range f[1 : 1+f[0]] {
-					f[1+j] = to[f[1+j]]
-				}
-			}
-		}
-	}
-}
-
 // lay puts the keys' lists one after another in one slice: a key's list
 // is found by one read of a small array (where a slice's header was three
 // times the size, each read a miss at 100,000 rules), and the keys no rule
 // is indexed under (those only checked in filters) cost no more.
+//
+// listed says which keys have a list, a bit each (7 KB at 100,000 rules,
+// where the bounds are 220 KB): marking a key tells from it whether there
+// is a list to walk. 229 of an article's 454 keys at 100,000 rules have
+// none (the wildcards' prefixes, mostly: the index prefers a clause of
+// words), and each had cost a read of its list's bounds.
 func (ix *index) lay() {
 	ix.starts = make([]int32, 0, len(ix.byKey)+1)
-	for _, l := range ix.byKey {
+	ix.listed = make([]uint64, (len(ix.byKey)+63)/64)
+	for n, l := range ix.byKey {
 		ix.starts = append(ix.starts, int32(len(ix.lists)))
 		ix.lists = append(ix.lists, l...)
+		if len(l) > 0 {
+			ix.listed[n>>6] |= 1 << (n & 63)
+		}
 	}
 	ix.starts = append(ix.starts, int32(len(ix.lists)))
 	ix.byKey = nil
@@ -310,7 +281,7 @@ func (ix *index) markKeys(d *Document, sc *scratch) {
 	mark := func(n int32, ok bool) {
 		if ok && sc.present[n] != gen {
 			sc.present[n] = gen
-			if n < ix.listed {
+			if ix.listed[n>>6]&(1<<(n&63)) != 0 {
 				sc.keys = append(sc.keys, n)
 			}
 		}

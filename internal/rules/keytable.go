@@ -153,15 +153,12 @@ func (k *wordKeys) marksHashed(w string, h uint64, mark func(int32)) {
 	h = k.fnvSeed
 	for i := 0; i < len(w); i++ {
 		h = (h ^ uint64(w[i])) * fnvPrime
-		if k.weak != nil {
-			h = k.weak(w[:i+1])
-		}
 		if i < 2 { // a prefix has 3 characters, 3 bytes at least
 			continue
 		}
-		m := h * spread // as hash
+		m := h * spread // hash(asPrefix, w[:i+1])
 		if k.weak != nil {
-			m = h
+			m = k.weak(w[:i+1])
 		}
 		if !k.begun(m) {
 			return
