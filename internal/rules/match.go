@@ -29,9 +29,12 @@ type Document struct {
 	vocabAt []string   // vocab grouped by first byte (group), when grouped
 	firsts  [257]int32 // where each first byte's words start in vocabAt
 	grouped bool
-	sents   [numFields][][2]int   // sentence ranges, built when a snippet needs them
-	quot    [numFields][]bool     // which of them a snippet may quote, with them
-	runes   [numFields][][2]int32 // characters before each sentence's start and end (windowRunes)
+	sents   [numFields][][2]int   // sentence ranges, built when a snippet needs them (a bit a field in split)
+	quot    [numFields][]bool     // which of them a snippet may quote, with them (judged)
+	runes   [numFields][][2]int32 // characters before each sentence's start and end (windowRunes, counted)
+	split   uint8                 // fields whose sents are this article's; judged, counted: quot, runes
+	judged  uint8
+	counted uint8
 	host    string
 	feed    string
 	tags    []string
@@ -88,7 +91,8 @@ func (d *Document) fill(a *article.Article, maxTitle, maxText int) {
 		clear(d.vocabAt[:cap(d.vocabAt)])
 		d.occurs, d.chains, d.vocab, d.hashes = d.occurs[:0], d.chains[:0], d.vocab[:0], d.hashes[:0]
 	}
-	d.feed, d.host, d.words, d.sents, d.quot, d.runes, d.tags = strings.ToLower(a.Feed), "", d.words[:0], [numFields][][2]int{}, [numFields][]bool{}, [numFields][][2]int32{}, d.tags[:0]
+	d.feed, d.host, d.words, d.tags = strings.ToLower(a.Feed), "", d.words[:0], d.tags[:0]
+	d.split, d.judged, d.counted = 0, 0, 0
 	d.text[fieldTitle] = article.Clip(a.Title, maxTitle)
 	d.text[fieldSummary] = article.Clip(a.Summary, maxText)
 	d.text[fieldContent] = article.Clip(a.Content, maxText)
