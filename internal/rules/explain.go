@@ -26,7 +26,7 @@ func explain(d *Document, occs []occ) article.Explanation {
 	if len(occs) > len(seen.few) {
 		seen.many = make(map[[3]int]bool, len(occs))
 	}
-	var byField [fieldContent + 1][]occ // title, summary, text
+	byField := &d.byField // title, summary, text
 	for _, o := range occs {
 		if !seen.add([3]int{o.field, o.start, o.end}) {
 			continue
@@ -36,13 +36,20 @@ func explain(d *Document, occs []occ) article.Explanation {
 			field = fieldNames[o.field]
 		}
 		if len(ex.Hits) < MaxHits {
+			if ex.Hits == nil {
+				ex.Hits = make([]article.Hit, 0, min(len(occs), MaxHits))
+			}
 			ex.Hits = append(ex.Hits, article.Hit{Term: o.term.raw, Field: field, Pos: o.pos})
 		}
 		if o.field >= 0 && o.field <= fieldContent && o.end > o.start {
 			byField[o.field] = append(byField[o.field], o)
 		}
 	}
-	ex.Snippet = bestSnippet(d, &byField)
+	ex.Snippet = bestSnippet(d, byField)
+	for f := range byField { // kept for the next match, holding no rule's terms
+		clear(byField[f])
+		byField[f] = byField[f][:0]
+	}
 	return ex
 }
 
@@ -102,7 +109,8 @@ func bestSnippet(d *Document, byField *[fieldContent + 1][]occ) article.Snippet 
 			return article.Snippet{}
 		}
 	}
-	var spans []article.Span
+	var few [16]article.Span
+	spans := few[:0]
 	for _, o := range byField[best.field] {
 		if o.start >= best.start && o.end <= best.end {
 			spans = append(spans, article.Span{Start: o.start, End: o.end})
@@ -170,7 +178,7 @@ func lead(d *Document) (window, bool) {
 func cut(field, text string, start, end int, spans []article.Span) article.Snippet {
 	slices.SortFunc(spans, func(a, b article.Span) int { return cmp.Compare(a.Start, b.Start) })
 	// merge overlapping spans
-	var merged []article.Span
+	merged := spans[:0] // in place: a span is read before it is written over
 	for _, s := range spans {
 		if n := len(merged); n > 0 && s.Start <= merged[n-1].End {
 			if s.End > merged[n-1].End {
@@ -235,14 +243,16 @@ func backWords(text string, min, at, n int) int {
 // every byte's new offset: every match explained makes a snippet, and the
 // table had been half of making one.
 func compact(field, text string, start, end int, spans []article.Span) article.Snippet {
-	var bounds []int // the spans inside, start and end, ascending
+	var few [32]int
+	bounds := few[:0] // the spans inside, start and end, ascending
 	for _, s := range spans {
 		if s.Start >= start && s.End <= end {
 			bounds = append(bounds, s.Start, s.End)
 		}
 	}
-	at := make([]int, len(bounds)) // their new offsets
-	buf := make([]byte, 0, end-start)
+	at := bounds // their new offsets, each written over its bound once passed
+	var buf strings.Builder // its String is its bytes, not a copy
+	buf.Grow(end - start)
 	space, k := false, 0
 	for i := start; i < end; {
 		for ; k < len(bounds) && bounds[k] < i; k++ {
@@ -256,28 +266,30 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 			r, sz = utf8.DecodeRuneInString(text[i:end])
 			isSpace = unicode.IsSpace(r)
 		}
-		if !isSpace && space && len(buf) > 0 {
-			buf = append(buf, ' ')
+		if !isSpace && space && buf.Len() > 0 {
+			buf.WriteByte(' ')
 		}
 		for ; k < len(bounds) && bounds[k] == i; k++ {
-			at[k] = len(buf)
+			at[k] = buf.Len()
 		}
 		space = isSpace
 		switch {
 		case isSpace:
 		case c < utf8.RuneSelf:
-			buf = append(buf, c)
+			buf.WriteByte(c)
 		default:
-			buf = utf8.AppendRune(buf, r) // an invalid byte becomes U+FFFD
+			buf.WriteRune(r) // an invalid byte becomes U+FFFD
 		}
 		i += sz
 	}
 	for ; k < len(bounds); k++ {
 		if bounds[k] == end {
-			at[k] = len(buf)
-		} // else inside the last character: 0, as above
+			at[k] = buf.Len()
+		} else {
+			at[k] = 0 // inside the last character, as above
+		}
 	}
-	out := string(buf)
+	out := buf.String()
 	var hits []article.Span
 	for j := 0; j < len(at); j += 2 {
 		h := article.Span{Start: at[j], End: at[j+1]}

@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -38,6 +37,11 @@ type Document struct {
 	host    string
 	feed    string
 	tags    []string
+	found   []occ                   // occurrences being evaluated (evalInto)
+	byField [fieldContent + 1][]occ // an explanation's occurrences in the title, summary and text
+	near    [2]spans                // a NEAR's sides (evalNearInto)
+	nodes   []node                  // prefetch's levels
+	matches []article.Match         // Set.match's, before they are copied
 	// prefetched is what prefetch read, kept so that no read is left out
 	prefetched int
 }
@@ -132,7 +136,10 @@ func test(n node, d *Document) bool {
 	switch n := n.(type) {
 	case *termNode:
 		if n.kind != termText || n.prefix && len(n.words) == 1 {
-			return len(n.find(d)) > 0
+			from := len(d.found)
+			d.found = n.appendFind(d, d.found)
+			defer d.drop(from)
+			return len(d.found) > from
 		}
 		c, ok := d.chain(n.key)
 		if !ok {
@@ -166,119 +173,11 @@ func test(n node, d *Document) bool {
 		if !test(n.left, d) || !test(n.right, d) {
 			return false
 		}
-		ok, _ := evalNear(n, d)
-		return ok
+		from := len(d.found)
+		defer d.drop(from)
+		return d.evalNearInto(n)
 	}
 	return false
-}
-
-// occ is one occurrence of a term: n words from word pos in field, or a
-// byte range for regexes and whole-field terms.
-type occ struct {
-	term       *termNode
-	field      int
-	pos, n     int // pos is -1 when the occurrence has no word position
-	start, end int
-}
-
-// eval reports whether n matches d and the occurrences that made it match.
-func eval(n node, d *Document) (bool, []occ) {
-	switch n := n.(type) {
-	case *termNode:
-		occs := n.find(d)
-		return len(occs) > 0, occs
-	case *andNode:
-		var all []occ
-		for _, k := range n.kids {
-			ok, occs := eval(k, d)
-			if !ok {
-				return false, nil
-			}
-			all = append(all, occs...)
-		}
-		return true, all
-	case *orNode:
-		var all []occ
-		matched := false
-		for _, k := range n.kids {
-			if ok, occs := eval(k, d); ok {
-				matched = true
-				all = append(all, occs...)
-			}
-		}
-		return matched, all
-	case *notNode:
-		ok, _ := eval(n.kid, d)
-		return !ok, nil
-	case *nearNode:
-		return evalNear(n, d)
-	}
-	return false, nil
-}
-
-// evalNear keeps the occurrences of each side that have a partner on the
-// other side in the same field within n words: at most n words stand
-// between the end of the first and the start of the second (adjacent words
-// have 0 between them). Each side's word positions are sorted once and
-// each occurrence looks its partners up by binary search, so the work
-// grows with the occurrences, not with their product.
-func evalNear(n *nearNode, d *Document) (bool, []occ) {
-	_, left := eval(n.left, d)
-	if len(left) == 0 {
-		return false, nil
-	}
-	_, right := eval(n.right, d)
-	if len(right) == 0 {
-		return false, nil
-	}
-	l, r := newSpans(left), newSpans(right)
-	var out []occ
-	for _, b := range right {
-		// b follows a within n words, or (unordered) precedes it.
-		if b.pos >= 0 && (l.endIn(b.field, b.pos-n.n, b.pos) || !n.ordered && l.startIn(b.field, b.pos+b.n, b.pos+b.n+n.n)) {
-			out = append(out, b)
-		}
-	}
-	for _, a := range left {
-		if a.pos >= 0 && (r.startIn(a.field, a.pos+a.n, a.pos+a.n+n.n) || !n.ordered && r.endIn(a.field, a.pos-n.n, a.pos)) {
-			out = append(out, a)
-		}
-	}
-	return len(out) > 0, out
-}
-
-// spans are the word positions where occurrences start and end, per field,
-// sorted, for range queries. By field in arrays, not maps: every NEAR a
-// candidate rule holds makes two (at 100,000 rules an article tests 2.2
-// NEAR rules that do not match).
-type spans struct {
-	starts, ends [numFields][]int
-}
-
-func newSpans(occs []occ) spans {
-	var s spans
-	for _, o := range occs {
-		if o.pos >= 0 {
-			s.starts[o.field] = append(s.starts[o.field], o.pos)
-			s.ends[o.field] = append(s.ends[o.field], o.pos+o.n)
-		}
-	}
-	for f := range s.starts {
-		slices.Sort(s.starts[f])
-		slices.Sort(s.ends[f])
-	}
-	return s
-}
-
-// startIn reports whether an occurrence in field f starts within [lo, hi].
-func (s *spans) startIn(f, lo, hi int) bool { return anyIn(s.starts[f], lo, hi) }
-
-// endIn reports whether an occurrence in field f ends within [lo, hi].
-func (s *spans) endIn(f, lo, hi int) bool { return anyIn(s.ends[f], lo, hi) }
-
-func anyIn(sorted []int, lo, hi int) bool {
-	i := sort.SearchInts(sorted, lo)
-	return i < len(sorted) && sorted[i] <= hi
 }
 
 func (t *termNode) fieldList() []int {
@@ -288,27 +187,25 @@ func (t *termNode) fieldList() []int {
 	return defaultFields
 }
 
-func (t *termNode) find(d *Document) []occ {
+// appendFind appends t's occurrences in d to out.
+func (t *termNode) appendFind(d *Document, out []occ) []occ {
 	switch t.kind {
 	case termSite:
 		if d.host == t.text || strings.HasSuffix(d.host, "."+t.text) {
-			return []occ{{term: t, field: fieldURL, pos: -1, end: len(d.text[fieldURL])}}
+			out = append(out, occ{term: t, field: fieldURL, pos: -1, end: len(d.text[fieldURL])})
 		}
-		return nil
+		return out
 	case termFeed:
 		if d.feed == t.text {
-			return []occ{{term: t, field: -1, pos: -1}}
+			out = append(out, occ{term: t, field: -1, pos: -1})
 		}
-		return nil
+		return out
 	case termTag:
-		for _, tag := range d.tags {
-			if tag == t.text {
-				return []occ{{term: t, field: -1, pos: -1}}
-			}
+		if slices.Contains(d.tags, t.text) {
+			out = append(out, occ{term: t, field: -1, pos: -1})
 		}
-		return nil
+		return out
 	case termRegex:
-		var out []occ
 		for _, f := range t.fieldList() {
 			for _, m := range t.re.FindAllStringIndex(article.Clip(d.text[f], MaxRegexText), 20) {
 				if m[1] > m[0] {
@@ -319,16 +216,16 @@ func (t *termNode) find(d *Document) []occ {
 		return out
 	}
 	if t.prefix && len(t.words) == 1 {
-		var out []occ
+		from := len(out)
 		for _, w := range d.withPrefix(t.key) {
 			out = t.collect(d, w, out)
 		}
-		if len(out) > 1 { // keep field, then position order
-			slices.SortFunc(out, func(a, b occ) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.pos, b.pos)) })
+		if len(out)-from > 1 { // keep field, then position order
+			slices.SortFunc(out[from:], func(a, b occ) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.pos, b.pos)) })
 		}
 		return out
 	}
-	return t.collect(d, t.key, nil)
+	return t.collect(d, t.key, out)
 }
 
 // collect appends the occurrences of t that start where word occurs.

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,14 +32,20 @@ func (s *Set) Read(a *article.Article) ([]article.Match, story.Fingerprint) {
 
 func (s *Set) match(a *article.Article, d *Document) []article.Match {
 	s.indexOnce.Do(func() { s.index = buildIndex(s.Rules) })
-	var out []article.Match
 	cands := s.index.candidates(d)
 	if len(cands) > 1 { // one has nothing to be under way with
-		d.prefetched = prefetch(s.Rules, cands)
+		d.prefetch(s.Rules, cands)
 	}
+	found := d.matches[:0] // then copied, once, to a slice of their number
 	for _, i := range cands {
-		out = s.appendIfMatch(out, s.Rules[i], a, d)
+		found = s.appendIfMatch(found, s.Rules[i], a, d)
 	}
+	if len(found) == 0 {
+		return nil
+	}
+	out := slices.Clone(found)
+	clear(found) // the pooled document keeps none of them alive
+	d.matches = found[:0]
 	return out
 }
 
@@ -101,11 +108,12 @@ func (r *Rule) Explain(d *Document) (bool, article.Explanation) {
 	if !test(r.query, d) {
 		return false, article.Explanation{}
 	}
-	ok, occs := eval(r.query, d)
-	if !ok {
+	from := len(d.found)
+	defer d.drop(from)
+	if !d.evalInto(r.query) {
 		return false, article.Explanation{}
 	}
-	return true, explain(d, occs)
+	return true, explain(d, d.found[from:])
 }
 
 // RunTests runs every rule's tests: and returns one problem per failure.
