@@ -241,7 +241,9 @@ func backWords(text string, min, at, n int) int {
 // keeping spans that lie inside it. The spans' ends are found on the way
 // (they are sorted and apart, as cut merges them), not from a table of
 // every byte's new offset: every match explained makes a snippet, and the
-// table had been half of making one.
+// table had been half of making one. A run of ASCII that is no space is
+// copied at once (plainRun): a byte at a time, a snippet had cost 5 ns a
+// byte.
 func compact(field, text string, start, end int, spans []article.Span) article.Snippet {
 	var few [32]int
 	bounds := few[:0] // the spans inside, start and end, ascending
@@ -251,8 +253,7 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 		}
 	}
 	at := bounds // their new offsets, each written over its bound once passed
-	var buf strings.Builder // its String is its bytes, not a copy
-	buf.Grow(end - start)
+	buf := make([]byte, 0, end-start)
 	space, k := false, 0
 	for i := start; i < end; {
 		for ; k < len(bounds) && bounds[k] < i; k++ {
@@ -260,36 +261,60 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 		}
 		c, r, sz := text[i], rune(0), 1
 		var isSpace bool
-		if c < utf8.RuneSelf { // most snippets: a byte a character, tested and copied as such
-			isSpace = c == ' ' || '\t' <= c && c <= '\r'
+		if c < utf8.RuneSelf {
+			isSpace = asciiSpace(c)
 		} else {
 			r, sz = utf8.DecodeRuneInString(text[i:end])
 			isSpace = unicode.IsSpace(r)
 		}
-		if !isSpace && space && buf.Len() > 0 {
-			buf.WriteByte(' ')
+		if !isSpace && space && len(buf) > 0 {
+			buf = append(buf, ' ')
 		}
 		for ; k < len(bounds) && bounds[k] == i; k++ {
-			at[k] = buf.Len()
+			at[k] = len(buf)
 		}
 		space = isSpace
 		switch {
 		case isSpace:
-		case c < utf8.RuneSelf:
-			buf.WriteByte(c)
+		case c < utf8.RuneSelf: // with the bytes after it that need nothing either, up to the next bound
+			stop := end
+			if k < len(bounds) {
+				stop = bounds[k]
+			}
+			sz = plainRun(text, i, stop) - i
+			buf = append(buf, text[i:i+sz]...)
 		default:
-			buf.WriteRune(r) // an invalid byte becomes U+FFFD
+			buf = utf8.AppendRune(buf, r) // an invalid byte becomes U+FFFD
 		}
 		i += sz
 	}
 	for ; k < len(bounds); k++ {
 		if bounds[k] == end {
-			at[k] = buf.Len()
+			at[k] = len(buf)
 		} else {
 			at[k] = 0 // inside the last character, as above
 		}
 	}
-	out := buf.String()
+	out := string(buf)
+	return article.Snippet{Field: field, Text: out, Hits: hitsAt(out, at)}
+}
+
+// plainRun is where the run of ASCII bytes that are no space, starting
+// with text[i], ends, at stop at the latest.
+func plainRun(text string, i, stop int) int {
+	j := i + 1
+	for j < stop && text[j] < utf8.RuneSelf && !asciiSpace(text[j]) {
+		j++
+	}
+	return j
+}
+
+func asciiSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
+
+// hitsAt are the spans of a compacted snippet from their bounds' offsets
+// in it (start, end, start…), each without the spaces it ends with, none
+// empty.
+func hitsAt(out string, at []int) []article.Span {
 	var hits []article.Span
 	for j := 0; j < len(at); j += 2 {
 		h := article.Span{Start: at[j], End: at[j+1]}
@@ -300,5 +325,5 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 			hits = append(hits, h)
 		}
 	}
-	return article.Snippet{Field: field, Text: out, Hits: hits}
+	return hits
 }
