@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // The matcher indexes rules the way media-monitoring engines index stored
@@ -110,16 +111,23 @@ func best(cs []clause) clause {
 // small number, so that checking a clause against an article is a few
 // array reads: per article, the keys it has are marked in a scratch array.
 type index struct {
-	ids    map[key]int32 // key → number
-	words  *wordKeys     // the rule words' and the wildcards' prefixes' key numbers (ids' keyWord and keyPrefix keys)
-	byKey  [][]int32     // key number → the rules indexed under it, ascending, each with its filter (entries); while building
-	lists  []int32       // byKey's lists, one after another in key order
-	starts []int32       // key number → where its list starts in lists (and ends: the next one's start)
-	always []int32       // rules with no indexable term
-	listed []uint64      // key number → whether it has a list, a bit each (lay)
-	hasKey bool          // some rule uses a site, feed or tag key
-	large  bool          // so many rules that nearly every article has candidates (largeSet)
-	pool   sync.Pool     // *scratch
+	ids      map[key]int32 // key → number
+	words    *wordKeys     // the rule words' and the wildcards' prefixes' key numbers (ids' keyWord and keyPrefix keys)
+	rules    []*Rule
+	always   []int32                  // rules with no indexable term
+	layout   atomic.Pointer[layout]   // which rules each key lists
+	learning atomic.Pointer[learning] // until the lists are laid out again from what articles hold (learn.go)
+	hasKey   bool                     // some rule uses a site, feed or tag key
+	large    bool                     // so many rules that nearly every article has candidates (largeSet)
+	pool     sync.Pool                // *scratch
+}
+
+// layout is the rules listed under each key, laid out by layOut. It is
+// replaced whole, never changed: a matching call reads the one it loaded.
+type layout struct {
+	lists  []int32  // each key's rules, ascending, each with its filter (entries), one key's after another's
+	starts []int32  // key number → where its list starts in lists (and ends: the next one's start)
+	listed []uint64 // key number → whether it has a list, a bit each
 }
 
 // scratch is one matching call's marks: which keys the article has,
@@ -127,7 +135,8 @@ type index struct {
 type scratch struct {
 	gen     uint32
 	present []uint32 // by key number
-	keys    []int32  // the key numbers present
+	keys    []int32  // the key numbers present that have a list
+	all     []int32  // every key number present, while the index learns
 	touched int32    // what touch read
 }
 
@@ -147,15 +156,37 @@ func buildIndex(rs []*Rule) *index { return buildIndexHashing(rs, nil) }
 // weakHash (tests); when it is nil, words are hashed as documents hash
 // theirs (wordSeed), prefixes from a seed of the index's own.
 func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
-	ix := &index{large: len(rs) >= largeSet, ids: map[key]int32{}, words: newWordKeys(weakHash)}
-	id := ix.id
+	ix := &index{rules: rs, large: len(rs) >= largeSet, ids: map[key]int32{}, words: newWordKeys(weakHash)}
 	for i, r := range rs {
+		if _, ok := required(r.query); !ok {
+			ix.always = append(ix.always, int32(i))
+		}
+	}
+	ix.layout.Store(ix.layOut(nil))
+	ix.words.seal()
+	ix.learning.Store(newLearning(len(ix.ids), LearnFrom))
+	ix.pool.New = func() any {
+		return &scratch{present: make([]uint32, len(ix.ids))}
+	}
+	return ix
+}
+
+// layOut lists each rule that has clauses under one of them, the keys a
+// candidate must have. With no weights (the first time) the clause is
+// best's guess at the rarest; with weights, how many of the articles
+// learned from had each key, it is the one their articles had least, so
+// that the common words' lists hold fewer rules.
+func (ix *index) layOut(weights []uint32) *layout {
+	var byKey [][]int32 // key number → its list of entries
+	for i, r := range ix.rules {
 		cs, ok := required(r.query)
 		if !ok {
-			ix.always = append(ix.always, int32(i))
 			continue
 		}
 		chosen := best(cs)
+		if weights != nil {
+			chosen = bestWeighed(cs, func(k key) uint32 { return weights[ix.ids[k]] })
+		}
 		// The chosen clause holds for every candidate; the others are
 		// checked cheapest first, so most candidates fail at one read.
 		var rest [][]int32
@@ -165,7 +196,7 @@ func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 			}
 			ns := make([]int32, len(c))
 			for j, k := range c {
-				ns[j] = id(k)
+				ns[j] = ix.id(k)
 			}
 			rest = append(rest, ns)
 		}
@@ -173,29 +204,27 @@ func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 		e := entry(int32(i), rest)
 		var under []int32
 		for _, k := range chosen {
-			under = append(under, id(k))
+			under = append(under, ix.id(k))
 		}
 		slices.Sort(under)
 		for _, n := range slices.Compact(under) { // a key twice in the clause: once
-			ix.byKey[n] = append(ix.byKey[n], e...)
+			if int(n) >= len(byKey) {
+				byKey = slices.Grow(byKey, int(n)+1-len(byKey))[:n+1]
+			}
+			byKey[n] = append(byKey[n], e...)
 		}
 	}
-	ix.words.seal()
-	ix.lay()
-	ix.pool.New = func() any {
-		return &scratch{present: make([]uint32, len(ix.starts)-1)}
-	}
-	return ix
+	return lay(byKey, len(ix.ids))
 }
 
-// id is the number of key k, given when k is first met.
+// id is the number of key k, given when k is first met (the first
+// layOut: later ones meet no new key, and only read ids).
 func (ix *index) id(k key) int32 {
 	if n, ok := ix.ids[k]; ok {
 		return n
 	}
-	n := int32(len(ix.byKey))
+	n := int32(len(ix.ids))
 	ix.ids[k] = n
-	ix.byKey = append(ix.byKey, nil)
 	switch k.kind {
 	case keyWord:
 		ix.words.addWord(k.s, n)
@@ -207,28 +236,32 @@ func (ix *index) id(k key) int32 {
 	return n
 }
 
-// lay puts the keys' lists one after another in one slice: a key's list
-// is found by one read of a small array (where a slice's header was three
-// times the size, each read a miss at 100,000 rules), and the keys no rule
-// is indexed under (those only checked in filters) cost no more.
+// lay puts the keys' lists (byKey, some of the keys keys) one after
+// another in one slice: a key's list is found by one read of a small
+// array (where a slice's header was three times the size, each read a
+// miss at 100,000 rules), and the keys no rule is listed under (those
+// only checked in filters) cost no more.
 //
 // listed says which keys have a list, a bit each (7 KB at 100,000 rules,
 // where the bounds are 220 KB): marking a key tells from it whether there
 // is a list to walk. 229 of an article's 454 keys at 100,000 rules have
 // none (the wildcards' prefixes, mostly: the index prefers a clause of
 // words), and each had cost a read of its list's bounds.
-func (ix *index) lay() {
-	ix.starts = make([]int32, 0, len(ix.byKey)+1)
-	ix.listed = make([]uint64, (len(ix.byKey)+63)/64)
-	for n, l := range ix.byKey {
-		ix.starts = append(ix.starts, int32(len(ix.lists)))
-		ix.lists = append(ix.lists, l...)
-		if len(l) > 0 {
-			ix.listed[n>>6] |= 1 << (n & 63)
+func lay(byKey [][]int32, keys int) *layout {
+	size := 0
+	for _, l := range byKey {
+		size += len(l)
+	}
+	ly := &layout{lists: make([]int32, 0, size), starts: make([]int32, 0, keys+1), listed: make([]uint64, (keys+63)/64)}
+	for n := range keys {
+		ly.starts = append(ly.starts, int32(len(ly.lists)))
+		if n < len(byKey) && len(byKey[n]) > 0 {
+			ly.lists = append(ly.lists, byKey[n]...)
+			ly.listed[n>>6] |= 1 << (n & 63)
 		}
 	}
-	ix.starts = append(ix.starts, int32(len(ix.lists)))
-	ix.byKey = nil
+	ly.starts = append(ly.starts, int32(len(ly.lists)))
+	return ly
 }
 
 // candidates returns the positions of the rules that may match d, in
@@ -241,12 +274,16 @@ func (ix *index) candidates(d *Document) []int32 {
 		clear(sc.present)
 		sc.gen = 1
 	}
-	sc.keys = sc.keys[:0]
-	ix.markKeys(d, sc)
-	sc.touched = ix.touch(sc.keys)
+	sc.keys, sc.all = sc.keys[:0], sc.all[:0]
+	ly, learning := ix.layout.Load(), ix.learning.Load()
+	ix.markKeys(d, sc, ly, learning != nil)
+	if learning != nil {
+		ix.learn(learning, sc.all)
+	}
+	sc.touched = ly.touch(sc.keys)
 	out := slices.Clone(ix.always)
 	for _, n := range sc.keys {
-		for l := ix.lists[ix.starts[n]:ix.starts[n+1]]; len(l) > 0; {
+		for l := ly.lists[ly.starts[n]:ly.starts[n+1]]; len(l) > 0; {
 			r, size := l[0], l[1]
 			if satisfied(l[2:2+size], sc.present, sc.gen) {
 				out = append(out, r)
@@ -267,22 +304,26 @@ func (ix *index) candidates(d *Document) []int32 {
 // (timers in a throw-away copy, the same binary with and without, three
 // runs each). The sum is kept (scratch.touched) so that no read is left
 // out as unused.
-func (ix *index) touch(keys []int32) int32 {
+func (ly *layout) touch(keys []int32) int32 {
 	var sum int32
 	for _, n := range keys {
-		sum += ix.lists[ix.starts[n]]
+		sum += ly.lists[ly.starts[n]]
 	}
 	return sum
 }
 
-// markKeys marks in sc the keys d has.
-func (ix *index) markKeys(d *Document, sc *scratch) {
+// markKeys marks in sc the keys d has, in sc.keys those ly lists rules
+// under, in sc.all every one when the index is learning.
+func (ix *index) markKeys(d *Document, sc *scratch, ly *layout, learning bool) {
 	gen := sc.gen
 	mark := func(n int32, ok bool) {
 		if ok && sc.present[n] != gen {
 			sc.present[n] = gen
-			if ix.listed[n>>6]&(1<<(n&63)) != 0 {
+			if ly.listed[n>>6]&(1<<(n&63)) != 0 {
 				sc.keys = append(sc.keys, n)
+			}
+			if learning {
+				sc.all = append(sc.all, n)
 			}
 		}
 	}
