@@ -130,56 +130,6 @@ func (d *Document) chain(word string) (chain, bool) {
 	return d.chains[ci], true
 }
 
-// test reports whether n matches d, without collecting occurrences: the
-// cheap check every candidate gets before a match is explained.
-func test(n node, d *Document) bool {
-	switch n := n.(type) {
-	case *termNode:
-		if n.kind != termText || n.prefix && len(n.words) == 1 {
-			from := len(d.found)
-			d.found = n.appendFind(d, d.found)
-			defer d.drop(from)
-			return len(d.found) > from
-		}
-		c, ok := d.chain(n.key)
-		if !ok {
-			return false
-		}
-		for at := c.head; at >= 0; at = d.occurs[at].next {
-			p := d.occurs[at]
-			f, i := int(p.field), int(p.pos)
-			if n.inField(f) && i+len(n.words) <= len(d.toks[f]) && n.matchesAt(d.toks[f], i) {
-				return true
-			}
-		}
-		return false
-	case *andNode:
-		for _, k := range n.kids {
-			if !test(k, d) {
-				return false
-			}
-		}
-		return true
-	case *orNode:
-		for _, k := range n.kids {
-			if test(k, d) {
-				return true
-			}
-		}
-		return false
-	case *notNode:
-		return !test(n.kid, d)
-	case *nearNode:
-		if !test(n.left, d) || !test(n.right, d) {
-			return false
-		}
-		from := len(d.found)
-		defer d.drop(from)
-		return d.evalNearInto(n)
-	}
-	return false
-}
-
 func (t *termNode) fieldList() []int {
 	if t.fields != nil {
 		return t.fields

@@ -103,11 +103,12 @@ func (r *Rule) AppliesTo(a *article.Article) bool {
 	return false
 }
 
-// Explain matches the rule's query against d and, when it matches, says why.
+// Explain matches the rule's query against d and, when it matches, says
+// why. The query is evaluated at once, occurrences collected: a first
+// test that collected none cost more than it saved once occurrences went
+// to the document's buffer, where 7 of an article's 12 candidates match
+// at 100,000 rules (12 interleaved rounds: min 80.2 → 77.7 µs an article).
 func (r *Rule) Explain(d *Document) (bool, article.Explanation) {
-	if !test(r.query, d) {
-		return false, article.Explanation{}
-	}
 	from := len(d.found)
 	defer d.drop(from)
 	if !d.evalInto(r.query) {
