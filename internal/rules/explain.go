@@ -243,8 +243,12 @@ func backWords(text string, min, at, n int) int {
 // every byte's new offset: every match explained makes a snippet, and the
 // table had been half of making one. A run of ASCII that is no space is
 // copied at once (plainRun): a byte at a time, a snippet had cost 5 ns a
-// byte. The Builder's String is its bytes, not a copy of them.
+// byte. The Builder's String is its bytes, not a copy of them. A snippet
+// already compact (plain) is copied whole.
 func compact(field, text string, start, end int, spans []article.Span) article.Snippet {
+	if plain(text[start:end]) {
+		return plainSnippet(field, text, start, end, spans)
+	}
 	var few [32]int
 	bounds := few[:0] // the spans inside, start and end, ascending
 	for _, s := range spans {
@@ -297,6 +301,36 @@ func compact(field, text string, start, end int, spans []article.Span) article.S
 		}
 	}
 	out := buf.String()
+	return article.Snippet{Field: field, Text: out, Hits: hitsAt(out, at)}
+}
+
+// plain reports whether s is ASCII words each one space apart, none
+// before the first or after the last: as compact leaves it. Most
+// snippets are.
+func plain(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// plainSnippet is compact's snippet of text[start:end] when it is plain:
+// the text itself, a byte of it a byte of the snippet, and its spans
+// where they were, less start.
+func plainSnippet(field, text string, start, end int, spans []article.Span) article.Snippet {
+	var few [32]int
+	at := few[:0]
+	for _, s := range spans {
+		if s.Start >= start && s.End <= end {
+			at = append(at, s.Start-start, s.End-start)
+		}
+	}
+	out := strings.Clone(text[start:end]) // not the whole text kept alive by a match
 	return article.Snippet{Field: field, Text: out, Hits: hitsAt(out, at)}
 }
 
