@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"math/rand/v2"
 	"reflect"
@@ -183,10 +184,12 @@ func FuzzIndexedMatching(f *testing.F) {
 }
 
 // TestPrefixIndexFindsEveryPrefixAWordStartsWith: the wildcards' prefixes
-// are found by hashing a word's beginnings as the word is hashed; on
+// are found by hashing a word's beginnings as the word is hashed, or, for
+// a rule word read as a distinct word (marksHashed), from its record; on
 // random prefixes and words over a small alphabet (so that they share
-// beginnings, bytes of several characters included), a word must mark
-// exactly the prefixes it starts with, and the rule word it is.
+// beginnings, bytes of several characters included), rule words half the
+// time, a word must mark exactly the prefixes it starts with, and the rule
+// word it is, either way.
 func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 	letters := []string{"a", "b", "é", "ab", "\xff", "中"}
 	rng := rand.New(rand.NewPCG(9, 10))
@@ -207,17 +210,21 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 				p.addPrefix(s, prefixes[s])
 			}
 		}
+		var ruleWords []string
 		for range rng.IntN(10) {
 			if s := word(1); words[s] == 0 {
-				words[s] = -1 - int32(len(words)) // apart from the prefixes' numbers
+				words[s] = 1000 + int32(len(words)) // apart from the prefixes' numbers
 				p.addWord(s, words[s])
+				ruleWords = append(ruleWords, s)
 			}
 		}
 		p.seal()
 		for range 50 {
 			w := word(1)
-			var got, want []int32
-			p.marks(w, func(n int32) { got = append(got, n) })
+			if len(ruleWords) > 0 && rng.IntN(2) == 0 { // a rule word: its prefixes come from its record
+				w = ruleWords[rng.IntN(len(ruleWords))]
+			}
+			var want []int32
 			for s, n := range prefixes {
 				if strings.HasPrefix(w, s) {
 					want = append(want, n)
@@ -226,10 +233,14 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 			if n, ok := words[w]; ok {
 				want = append(want, n)
 			}
-			slices.Sort(got)
 			slices.Sort(want)
-			if !slices.Equal(got, want) {
-				t.Fatalf("word %q among prefixes %q: marked %v, want %v", w, slices.Sorted(maps.Keys(prefixes)), got, want)
+			var got, gotHashed []int32
+			p.marks(w, func(n int32) { got = append(got, n) }) // as each token, below largeSet
+			p.marksHashed(w, maphash.String(wordSeed, w), func(n int32) { gotHashed = append(gotHashed, n) })
+			slices.Sort(got)
+			slices.Sort(gotHashed)
+			if !slices.Equal(got, want) || !slices.Equal(gotHashed, want) {
+				t.Fatalf("word %q among prefixes %q: marked %v (as a token), %v (as a distinct word), want %v", w, slices.Sorted(maps.Keys(prefixes)), got, gotHashed, want)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"hash/maphash"
+	"iter"
 	"math/bits"
 	"math/rand/v2"
 )
@@ -11,7 +12,9 @@ import (
 // and looked up among the rule words; when its first two bytes begin a
 // prefix, it is hashed again byte by byte and each of its beginnings
 // looked up among the prefixes as the hash goes, until one begins no
-// prefix (a set of bits, 64 KB, answers that). Both tables are arrays
+// prefix (a set of bits, 64 KB, answers that) — unless it is a rule word
+// read as a distinct word, whose prefixes are recorded (wordRecords).
+// Both tables are arrays
 // of 8-byte slots (a hash's lower half, a key number), at most a third
 // full, so that a word in no rule, as most are, costs a read or two. At
 // 100,000 rules (40,000 words, 13,000 prefixes) they take 1 MB and 512
@@ -33,12 +36,15 @@ type wordKeys struct {
 	begins   []uint64        // 2^19 bits, set by the hash of each beginning of each prefix (addPrefix)
 	wholes   []uint64        // 2^19 bits, set by the hash of each prefix, other bits of it (whole)
 	adding   [2][]pending    // by keyClass, until seal
+	records  wordRecords     // each rule word's bytes and the prefixes it starts with
 }
 
-// pending is a key to place: its word's or prefix's hash, its number.
+// pending is a key to place: its word's or prefix's hash, its number, and
+// the word or prefix.
 type pending struct {
 	h uint64
 	n int32
+	s string
 }
 
 // fnvPrime is FNV-1a's 64-bit prime: the prefixes' byte-by-byte hash,
@@ -125,32 +131,55 @@ func (k *wordKeys) whole(h uint64) bool {
 func wholeBit(h uint64) uint64 { return h >> 20 & (1<<19 - 1) }
 
 func (k *wordKeys) add(c keyClass, s string, n int32) {
-	k.adding[c] = append(k.adding[c], pending{k.hash(c, s), n})
+	k.adding[c] = append(k.adding[c], pending{k.hash(c, s), n, s})
 }
 
 // seal builds the tables.
 func (k *wordKeys) seal() {
 	k.words, k.prefixes = newHashTable(k.adding[asWord]), newHashTable(k.adding[asPrefix])
+	k.records = newWordRecords(k.adding[asWord], k.adding[asPrefix])
 	k.adding = [2][]pending{}
 }
 
 // marks calls mark with the key number of the rule word w is, and of
 // every prefix it starts with (and, rarely, of a word or a prefix that
-// only shares a hash with it).
-func (k *wordKeys) marks(w string, mark func(int32)) { k.marksHashed(w, k.hash(asWord, w), mark) }
+// only shares a hash with it). It is how an index of fewer than largeSet
+// rules reads an article's words, as often as each occurs: most are in
+// no rule, so their prefixes are walked (walkPrefixes).
+func (k *wordKeys) marks(w string, mark func(int32)) {
+	h := k.hash(asWord, w)
+	k.words.find(h, mark)
+	k.walkPrefixes(w, mark)
+}
 
-// marksHashed is marks for a word whose hash (maphash.String(wordSeed, w))
-// is known: a document's distinct words are hashed once, when it is
-// indexed.
+// marksHashed is marks for a distinct word of an article whose hash
+// (maphash.String(wordSeed, w)) is known, as a larger index reads them:
+// nearly every word is a rule word, and a rule word's prefixes come from
+// its record (wordRecords).
 func (k *wordKeys) marksHashed(w string, h uint64, mark func(int32)) {
 	if k.weak != nil {
 		h = k.weak(w)
 	}
-	k.words.find(h, mark)
+	known := false // w is a rule word, whose prefixes are recorded
+	for n := range k.words.keys(h) {
+		mark(n)
+		if !known {
+			known = k.records.marks(n, w, mark)
+		}
+	}
+	if !known {
+		k.walkPrefixes(w, mark)
+	}
+}
+
+// walkPrefixes calls mark with the key number of every prefix w starts
+// with (and, rarely, of one that only shares a hash with a beginning of
+// w), hashing its beginnings byte by byte and looking each up.
+func (k *wordKeys) walkPrefixes(w string, mark func(int32)) {
 	if len(w) < 3 || len(k.prefixes.slots) == 0 || k.pairs[pair(w)>>6]&(1<<(pair(w)&63)) == 0 {
 		return // most words of an article, when the rules have few wildcards
 	}
-	h = k.fnvSeed
+	h := k.fnvSeed
 	for i := 0; i < len(w); i++ {
 		h = (h ^ uint64(w[i])) * fnvPrime
 		if i < 2 { // a prefix has 3 characters, 3 bytes at least
@@ -220,13 +249,22 @@ func (t *hashTable) touch(hs []uint64) uint32 {
 
 // find calls mark with every key number stored under h.
 func (t *hashTable) find(h uint64, mark func(int32)) {
-	if len(t.slots) == 0 {
-		return
+	for n := range t.keys(h) {
+		mark(n)
 	}
-	tag := uint32(h) | 1
-	for j := h >> t.shift; t.slots[j].tag != 0; j = (j + 1) & t.mask {
-		if t.slots[j].tag == tag {
-			mark(t.slots[j].n)
+}
+
+// keys yields every key number stored under h.
+func (t *hashTable) keys(h uint64) iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		if len(t.slots) == 0 {
+			return
+		}
+		tag := uint32(h) | 1
+		for j := h >> t.shift; t.slots[j].tag != 0; j = (j + 1) & t.mask {
+			if t.slots[j].tag == tag && !yield(t.slots[j].n) {
+				return
+			}
 		}
 	}
 }
