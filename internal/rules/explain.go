@@ -148,7 +148,7 @@ func bestWindow(d *Document, f int, occs []occ) (window, bool) {
 					hits++
 				}
 			}
-			if hits == 0 || !ok[i] || w == 2 && d.windowRunes(f, i, i+1) > MaxSnippet {
+			if hits == 0 || !ok[i] || w == 2 && end-start > MaxSnippet && d.windowRunes(f, i, i+1) > MaxSnippet { // no more characters than bytes
 				continue
 			}
 			if score := len(terms)*1000 + hits*10 - w; !found || score > best.score {
@@ -188,7 +188,7 @@ func cut(field, text string, start, end int, spans []article.Span) article.Snipp
 		}
 		merged = append(merged, s)
 	}
-	if utf8.RuneCountInString(text[start:end]) > MaxSnippet {
+	if end-start > MaxSnippet && utf8.RuneCountInString(text[start:end]) > MaxSnippet { // no more characters than bytes
 		from := start
 		if len(merged) > 0 {
 			from = backWords(text, start, merged[0].Start, 60)

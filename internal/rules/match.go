@@ -34,6 +34,7 @@ type Document struct {
 	split   uint8                 // fields whose sents are this article's; judged, counted: quot, runes
 	judged  uint8
 	counted uint8
+	ascii   uint8 // of the fields counted, those of ASCII: as many characters as bytes
 	host    string
 	feed    string
 	tags    []string
