@@ -157,11 +157,6 @@ func buildIndex(rs []*Rule) *index { return buildIndexHashing(rs, nil) }
 // theirs (wordSeed), prefixes from a seed of the index's own.
 func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 	ix := &index{rules: rs, large: len(rs) >= largeSet, ids: map[key]int32{}, words: newWordKeys(weakHash)}
-	for i, r := range rs {
-		if _, ok := required(r.query); !ok {
-			ix.always = append(ix.always, int32(i))
-		}
-	}
 	ix.layout.Store(ix.layOut(nil))
 	ix.words.seal()
 	ix.learning.Store(newLearning(len(ix.ids), LearnFrom))
@@ -172,19 +167,25 @@ func buildIndexHashing(rs []*Rule, weakHash func(string) uint64) *index {
 }
 
 // layOut lists each rule that has clauses under one of them, the keys a
-// candidate must have. With no weights (the first time) the clause is
-// best's guess at the rarest; with weights, how many of the articles
-// learned from had each key, it is the one their articles had least, so
-// that the common words' lists hold fewer rules.
+// candidate must have. With no weights (the first time, which also numbers
+// the keys and finds the rules with none, always) the clause is best's
+// guess at the rarest; with weights, how many of the articles learned
+// from had each key, it is the one their articles had least, so that the
+// common words' lists hold fewer rules.
 func (ix *index) layOut(weights []uint32) *layout {
 	var byKey [][]int32 // key number → its list of entries
 	for i, r := range ix.rules {
 		cs, ok := required(r.query)
 		if !ok {
+			if weights == nil {
+				ix.always = append(ix.always, int32(i))
+			}
 			continue
 		}
-		chosen := best(cs)
-		if weights != nil {
+		var chosen clause
+		if weights == nil {
+			chosen = best(cs)
+		} else {
 			chosen = bestWeighed(cs, func(k key) uint32 { return weights[ix.ids[k]] })
 		}
 		// The chosen clause holds for every candidate; the others are
