@@ -33,11 +33,17 @@ func main() {
 	cli := flag.String("cli", "", "measure the feedwatch binary at `PATH` running once (wall, CPU, peak RSS) instead")
 	feeds := flag.Int("feeds", 1000, "with -cli: how many feeds (of 20 items each)")
 	rounds := flag.Int("rounds", 1, "with -cli: how many rounds of floor, cold and all-304 passes (the cold pass's ratios to the floor as medians)")
+	growth := flag.Bool("growth", false, "with -cli: measure the cold once's growth from 1,000 feeds to -feeds (10,000 unless given), both sizes in each of -rounds rounds")
 	pg := flag.String("postgres", "", "with -cli: measure 1, 2 and 3 processes sharing the PostgreSQL database at `URL` (a schema each run) beside one on SQLite")
 	flag.Parse()
 	switch {
 	case *cli != "" && *pg != "":
 		os.Exit(runReplicas(*cli, *pg, *feeds))
+	case *cli != "" && *growth:
+		if *feeds <= 1000 {
+			*feeds = 10000
+		}
+		os.Exit(runGrowth(*cli, *feeds, max(*rounds, 1)))
 	case *cli != "":
 		os.Exit(runCLI(*cli, *feeds, max(*rounds, 1)))
 	case *child == "poll":

@@ -118,12 +118,17 @@ func writeRules(w *Workload, nRules int, dir string) (string, error) {
 // does: no Slack, no endpoints, a database in dir). It returns the
 // configuration's path.
 func WriteSetup(w *Workload, fs *FeedServer, nRules int, dir string) (string, error) {
+	return WriteSetupOf(w, fs, len(fs.bodies), nRules, dir)
+}
+
+// WriteSetupOf is WriteSetup on the server's first nFeeds feeds only.
+func WriteSetupOf(w *Workload, fs *FeedServer, nFeeds, nRules int, dir string) (string, error) {
 	if _, err := writeRules(w, nRules, dir); err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	b.WriteString("rules_dir: rules\nstorage: {path: feedwatch.db}\nserver: {listen: \"\"}\nfetch: {user_agent: feedwatch-bench}\nfeeds:\n")
-	for i := range fs.bodies {
+	for i := range min(nFeeds, len(fs.bodies)) {
 		fmt.Fprintf(&b, "  - {name: \"Feed %d\", url: \"%s/feed/%d\"}\n", i, fs.URL, i)
 	}
 	path := filepath.Join(dir, "config.yaml")

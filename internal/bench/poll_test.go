@@ -1,6 +1,11 @@
 package bench
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/feedwatch/feedwatch/internal/config"
+)
 
 // BenchmarkPoll measures one poll of 1,000 loopback feeds × 20 new items
 // with 100 rules (fetch, parse, store, match), the same poll when every
@@ -37,5 +42,33 @@ func TestAPollOfManyFeedsOnOneHostReusesConnections(t *testing.T) {
 		t.Errorf("3 polls of 1,000 feeds opened %d connections, want at most %d", n, 2*concurrency)
 	} else {
 		t.Logf("3 polls of 1,000 feeds on one host: %d connections", n)
+	}
+}
+
+// TestASetupOfFewerFeedsListsTheServersFirstOnes: feedwatch-bench -growth
+// compares a once over the first 1,000 feeds of a 10,000-feed server with
+// one over all of them, so the smaller configuration must list exactly
+// the server's first feeds, and load as the binary loads it.
+func TestASetupOfFewerFeedsListsTheServersFirstOnes(t *testing.T) {
+	fs := NewFeedServer(New(42), 5, 1)
+	defer fs.Close()
+	for _, n := range []int{3, 5, 9} {
+		path, err := WriteSetupOf(New(7), fs, n, 2, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatalf("%d feeds: %v", n, err)
+		}
+		want := min(n, 5)
+		if len(cfg.Feeds) != want {
+			t.Fatalf("setup of %d feeds of 5 lists %d, want %d", n, len(cfg.Feeds), want)
+		}
+		for i, f := range cfg.Feeds {
+			if u := fmt.Sprintf("%s/feed/%d", fs.URL, i); f.URL != u {
+				t.Errorf("setup of %d feeds: feed %d is %s, want %s", n, i, f.URL, u)
+			}
+		}
 	}
 }
