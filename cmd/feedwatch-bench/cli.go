@@ -87,15 +87,9 @@ func cliRound(path, cfg, url string, feeds int) (ratios [4]float64, err error) {
 		{"floor'", "the same without gofeed's scan of each item's HTML for an image, as feedwatch parses", strict}} {
 		fmt.Printf("  %-8s %8s wall  %6.2f s CPU  peak RSS %s — %s\n", f.name, f.m.wall.Round(time.Millisecond), f.m.cpu.Seconds(), mib(f.m.peak["VmHWM"]), f.what)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} { // the cold pass starts from nothing
-		os.Remove(filepath.Join(filepath.Dir(cfg), "feedwatch.db"+suffix))
-	}
+	freshDB(cfg) // the cold pass starts from nothing
 	for _, pass := range []string{"cold", "all 304"} {
-		cmd := exec.Command(path, "once", "--config", cfg)                // the cold pass delivers its matches (to the console)
-		if extra := os.Getenv("FEEDWATCH_BENCH_CHILD_ENV"); extra != "" { // GOMEMLIMIT=…, GOGC=… for the binary alone
-			cmd.Env = append(os.Environ(), strings.Fields(extra)...)
-		}
-		m, err := measure(cmd)
+		m, err := measure(onceCmd(path, cfg)) // the cold pass delivers its matches (to the console)
 		if err != nil {
 			return ratios, fmt.Errorf("%s pass: %w", pass, err)
 		}
@@ -109,6 +103,23 @@ func cliRound(path, cfg, url string, feeds int) (ratios [4]float64, err error) {
 		}
 	}
 	return ratios, nil
+}
+
+// freshDB removes the database next to the configuration at cfg.
+func freshDB(cfg string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(filepath.Join(filepath.Dir(cfg), "feedwatch.db"+suffix))
+	}
+}
+
+// onceCmd is feedwatch once on cfg, with FEEDWATCH_BENCH_CHILD_ENV's
+// settings (GOMEMLIMIT=…, GOGC=…) for the binary alone.
+func onceCmd(path, cfg string) *exec.Cmd {
+	cmd := exec.Command(path, "once", "--config", cfg)
+	if extra := os.Getenv("FEEDWATCH_BENCH_CHILD_ENV"); extra != "" {
+		cmd.Env = append(os.Environ(), strings.Fields(extra)...)
+	}
+	return cmd
 }
 
 // childFloor is the floor (bench.Floor) as a process of its own, so that

@@ -4,10 +4,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/feedwatch/feedwatch/internal/bench"
@@ -83,14 +81,8 @@ func growthRun(path, cfg, url string, feeds int) (m [2]measured, err error) {
 	if m[0], err = measure(exec.Command(os.Args[0], "-child=floor", "-url="+url, "-feeds="+strconv.Itoa(feeds))); err != nil {
 		return m, fmt.Errorf("floor at %d feeds: %w", feeds, err)
 	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(filepath.Join(filepath.Dir(cfg), "feedwatch.db"+suffix))
-	}
-	cmd := exec.Command(path, "once", "--config", cfg)
-	if extra := os.Getenv("FEEDWATCH_BENCH_CHILD_ENV"); extra != "" {
-		cmd.Env = append(os.Environ(), strings.Fields(extra)...)
-	}
-	if m[1], err = measure(cmd); err != nil {
+	freshDB(cfg)
+	if m[1], err = measure(onceCmd(path, cfg)); err != nil {
 		return m, fmt.Errorf("once at %d feeds: %w", feeds, err)
 	}
 	return m, nil
