@@ -138,6 +138,7 @@ type scratch struct {
 	keys    []int32  // the key numbers present that have a list
 	all     []int32  // every key number present, while the index learns
 	touched int32    // what touch read
+	recs    []int32  // marksVocab's buffer
 }
 
 // largeSet is how many rules make an index large: one that looks an
@@ -332,9 +333,9 @@ func (ix *index) markKeys(d *Document, sc *scratch, ly *layout, learning bool) {
 	if ix.large {
 		d.index()
 		sc.touched += int32(ix.words.words.touch(d.hashes))
-		for i, w := range d.vocab {
-			ix.words.marksHashed(w, d.hashes[i], markKey)
-		}
+		var read uint32
+		sc.recs, read = ix.words.marksVocab(d.vocab, d.hashes, markKey, sc.recs)
+		sc.touched += int32(read)
 	} else {
 		for _, toks := range d.toks { // a word as often as it occurs: cheaper than finding the distinct ones first
 			for _, tk := range toks {

@@ -219,6 +219,9 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 			}
 		}
 		p.seal()
+		var vocab []string
+		var hashes []uint64
+		vocabWant := map[int32]bool{}
 		for range 50 {
 			w := word(1)
 			if len(ruleWords) > 0 && rng.IntN(2) == 0 { // a rule word: its prefixes come from its record
@@ -242,6 +245,27 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 			if !slices.Equal(got, want) || !slices.Equal(gotHashed, want) {
 				t.Fatalf("word %q among prefixes %q: marked %v (as a token), %v (as a distinct word), want %v", w, slices.Sorted(maps.Keys(prefixes)), got, gotHashed, want)
 			}
+			if slices.Contains(vocab, w) {
+				continue
+			}
+			// An article's distinct words, marked together (marksVocab), the
+			// same; sometimes under another rule word's hash, as a word whose
+			// hash collides with it, which marks what marksHashed marks.
+			h := maphash.String(wordSeed, w)
+			if len(ruleWords) > 0 && rng.IntN(8) == 0 {
+				h = maphash.String(wordSeed, ruleWords[rng.IntN(len(ruleWords))])
+				p.marksHashed(w, h, func(n int32) { vocabWant[n] = true })
+			} else {
+				for _, n := range want {
+					vocabWant[n] = true
+				}
+			}
+			vocab, hashes = append(vocab, w), append(hashes, h)
+		}
+		gotVocab := map[int32]bool{}
+		p.marksVocab(vocab, hashes, func(n int32) { gotVocab[n] = true }, nil)
+		if !maps.Equal(gotVocab, vocabWant) {
+			t.Fatalf("words %q among prefixes %q, marked together: %v, want %v", vocab, slices.Sorted(maps.Keys(prefixes)), slices.Sorted(maps.Keys(gotVocab)), slices.Sorted(maps.Keys(vocabWant)))
 		}
 	}
 }
