@@ -131,11 +131,12 @@ func (d *Poller) StorageProblem() string {
 // (at least the CorpusFloor newest), so that story threading weighs words
 // by their rarity from the start, as a daemon that ran all along does.
 func (d *Poller) LearnCorpus(ctx context.Context) {
-	var r story.Reader // one article after another, on the same buffers
-	err := d.store.Leads(ctx, d.now().AddDate(0, 0, -story.CorpusDays), story.CorpusFloor, func(a *article.Article, seen time.Time) {
-		if key := reportKey(a); !d.corpus.Has(key) { // a poll of this process counted it already
-			d.corpus.Add(key, seen, r.Of(a.Title, route.Lead(a), ""))
-		}
+	err := d.corpus.AddAll(func(add func(story.Report)) error {
+		return d.store.Leads(ctx, d.now().AddDate(0, 0, -story.CorpusDays), story.CorpusFloor, func(a *article.Article, seen time.Time) {
+			if key := reportKey(a); !d.corpus.Has(key) { // a poll of this process counted it already
+				add(story.Report{Key: key, Recorded: seen, Title: a.Title, Lead: route.Lead(a)})
+			}
+		})
 	})
 	if err != nil {
 		d.logger.Warn("story threading goes on with the word statistics learned so far", "err", err)

@@ -140,9 +140,31 @@ func (c *Corpus) wordHash(w string) uint64 {
 func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if day, ok := c.admit(key, recorded); ok {
+		for w := range fp.words {
+			c.words.add(c.wordHash(w), day)
+		}
+	}
+}
+
+// add is Add for a report whose fingerprint's words are hashed already
+// (wordHash), as AddAll's workers hash them.
+func (c *Corpus) add(key string, recorded time.Time, words []uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if day, ok := c.admit(key, recorded); ok {
+		for _, h := range words {
+			c.words.add(h, day)
+		}
+	}
+}
+
+// admit counts the report of key as one of the day it was recorded, and
+// returns that day, unless it is not to be counted (Add). c.mu is held.
+func (c *Corpus) admit(key string, recorded time.Time) (int32, bool) {
 	h := c.reportHash(key)
 	if _, counted := c.seen[h]; c.defers || counted {
-		return
+		return 0, false
 	}
 	day := recorded.Unix() / 86400
 	if day > c.newest {
@@ -150,7 +172,7 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 		c.expire()
 	}
 	if day <= c.newest-CorpusDays && c.docs >= CorpusFloor {
-		return
+		return 0, false
 	}
 	b := c.days[day]
 	if b == nil {
@@ -161,9 +183,7 @@ func (c *Corpus) Add(key string, recorded time.Time, fp Fingerprint) {
 	b.keys = append(b.keys, h)
 	b.docs++
 	c.docs++
-	for w := range fp.words {
-		c.words.add(c.wordHash(w), int32(day))
-	}
+	return int32(day), true
 }
 
 // expire drops the days that fell out of the window, oldest first, as
