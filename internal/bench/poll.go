@@ -135,6 +135,20 @@ func WriteSetupOf(w *Workload, fs *FeedServer, nFeeds, nRules int, dir string) (
 	return path, os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
+// OpenConfig builds feedwatch on the configuration file at path (as
+// WriteSetup writes one), as the binary does.
+func OpenConfig(path string) (*Poller, error) {
+	cfg, err := config.Load(path, os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	p, err := open(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Poller{P: p, dir: filepath.Dir(path)}, nil
+}
+
 // open builds feedwatch on cfg as feedwatch run does (app.Open), printing
 // its alerts nowhere. The caller closes it.
 func open(cfg *config.Config) (*app.Program, error) {

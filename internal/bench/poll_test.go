@@ -1,8 +1,12 @@
 package bench
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/feedwatch/feedwatch/internal/config"
 )
@@ -70,5 +74,37 @@ func TestASetupOfFewerFeedsListsTheServersFirstOnes(t *testing.T) {
 				t.Errorf("setup of %d feeds: feed %d is %s, want %s", n, i, f.URL, u)
 			}
 		}
+	}
+}
+
+// TestTheSetupPollsAsTheBinaryReadsIt: feedwatch-bench measures the poll
+// in a process of its own from the files WriteSetup writes (OpenConfig),
+// as the binary reads them: every item of every feed is recorded, in the
+// database the configuration names.
+func TestTheSetupPollsAsTheBinaryReadsIt(t *testing.T) {
+	fs := NewFeedServer(New(42), 4, 3)
+	defer fs.Close()
+	dir := t.TempDir()
+	path, err := WriteSetup(New(7), fs, 5, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Poll(); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := p.P.Store.Articles(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 4*3 {
+		t.Errorf("a poll of 4 feeds × 3 items recorded %d articles, want 12", len(stored))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "feedwatch.db")); err != nil {
+		t.Errorf("no database next to the configuration: %v", err)
 	}
 }
