@@ -61,19 +61,20 @@ func (c *Corpus) AddAll(read func(add func(Report)) error) error {
 		work <- b
 		order <- b
 	}
-	err := read(func(rep Report) {
+	defer func() { // even if read panics: no goroutine left waiting
+		send() // the last, however short
+		close(work)
+		close(order)
+		<-counted
+		wg.Wait()
+	}()
+	return read(func(rep Report) {
 		b.reports = append(b.reports, rep)
 		if len(b.reports) == learnBatch {
 			send()
 			b = (<-free).reset()
 		}
 	})
-	send() // the last, however short
-	close(work)
-	close(order)
-	<-counted
-	wg.Wait()
-	return err
 }
 
 // reportBatch is reports read, then the hashes of each one's fingerprint
