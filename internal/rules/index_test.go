@@ -201,24 +201,7 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 		return b.String()
 	}
 	for range 300 {
-		p := newWordKeys(nil)
-		prefixes, words := map[string]int32{}, map[string]int32{}
-		for range 1 + rng.IntN(40) {
-			s := word(3)
-			if _, ok := prefixes[s]; !ok && utf8.RuneCountInString(s) >= 3 {
-				prefixes[s] = int32(len(prefixes))
-				p.addPrefix(s, prefixes[s])
-			}
-		}
-		var ruleWords []string
-		for range rng.IntN(10) {
-			if s := word(1); words[s] == 0 {
-				words[s] = 1000 + int32(len(words)) // apart from the prefixes' numbers
-				p.addWord(s, words[s])
-				ruleWords = append(ruleWords, s)
-			}
-		}
-		p.seal()
+		p, prefixes, words, ruleWords := randomWordKeys(rng, word)
 		var vocab []string
 		var hashes []uint64
 		vocabWant := map[int32]bool{}
@@ -268,6 +251,29 @@ func TestPrefixIndexFindsEveryPrefixAWordStartsWith(t *testing.T) {
 			t.Fatalf("words %q among prefixes %q, marked together: %v, want %v", vocab, slices.Sorted(maps.Keys(prefixes)), slices.Sorted(maps.Keys(gotVocab)), slices.Sorted(maps.Keys(vocabWant)))
 		}
 	}
+}
+
+// randomWordKeys is a table of up to 40 prefixes and 10 rule words made
+// by word, and the key numbers it gave them.
+func randomWordKeys(rng *rand.Rand, word func(min int) string) (p *wordKeys, prefixes, words map[string]int32, ruleWords []string) {
+	p = newWordKeys(nil)
+	prefixes, words = map[string]int32{}, map[string]int32{}
+	for range 1 + rng.IntN(40) {
+		s := word(3)
+		if _, ok := prefixes[s]; !ok && utf8.RuneCountInString(s) >= 3 {
+			prefixes[s] = int32(len(prefixes))
+			p.addPrefix(s, prefixes[s])
+		}
+	}
+	for range rng.IntN(10) {
+		if s := word(1); words[s] == 0 {
+			words[s] = 1000 + int32(len(words)) // apart from the prefixes' numbers
+			p.addWord(s, words[s])
+			ruleWords = append(ruleWords, s)
+		}
+	}
+	p.seal()
+	return p, prefixes, words, ruleWords
 }
 
 // TestPrefixesSpreadOverTheirTable: prefixes that differ only in their
