@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,8 +56,7 @@ func runCLI(path string, feeds, rounds int) int {
 	if rounds > 1 {
 		var med [4]float64
 		for i := range all {
-			slices.Sort(all[i])
-			med[i] = all[i][len(all[i])/2]
+			med[i] = median(all[i]) // sorted: the ranges below read its ends
 		}
 		fmt.Printf("cold pass over %d rounds: median %.1f× the floor's wall (%.1f–%.1f), %.1f× its CPU (%.1f–%.1f) — %s; floor': %.1f× (%.1f–%.1f) and %.1f× (%.1f–%.1f)\n", rounds,
 			med[0], all[0][0], all[0][rounds-1], med[1], all[1][0], all[1][rounds-1], verdict(med[0] <= 2 && med[1] <= 2, "target ≤ 2× both"),

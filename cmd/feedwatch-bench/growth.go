@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"time"
 
@@ -89,9 +88,3 @@ func growthRun(path, cfg, url string, feeds int) (m [2]measured, err error) {
 }
 
 func cpuOf(m measured) string { return fmt.Sprintf("%.2f s CPU", m.cpu.Seconds()) }
-
-// median sorts xs and returns its middle element (the upper one of two).
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	return xs[len(xs)/2]
-}
